@@ -1,0 +1,1 @@
+"""The ``videomatte`` command line. Nothing in the package imports from here."""
