@@ -1,0 +1,155 @@
+"""``MattingSession``: a stateful front-end over the stateless network, for streams of frames.
+
+It owns the device, the dtype, the recurrent state and the downsample ratio, so that a capture loop
+only hands it frames::
+
+    session = MattingSession("mobilenetv3")
+    for frame in camera:                 # uint8 [H, W, 3] RGB
+        matte = session.step(frame)      # matte.pha [1, 1, H, W], matte.fgr [1, 3, H, W]
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from videomatte.io.frames import to_tensor
+from videomatte.models.registry import DEFAULT_MODEL, auto_downsample_ratio
+from videomatte.models.zoo import OFFICIAL, load_model
+
+DTYPES = {"float32": torch.float32, "fp32": torch.float32, "float16": torch.float16, "fp16": torch.float16,
+          "half": torch.float16, "bfloat16": torch.bfloat16, "bf16": torch.bfloat16}
+
+
+@dataclass
+class Matte:
+    """The network's answer for a chunk of ``T`` frames, on the session's device.
+
+    Attributes:
+        fgr: foreground colour ``[T, 3, H, W]`` in 0..1.
+        pha: alpha ``[T, 1, H, W]`` in 0..1.
+    """
+
+    fgr: Tensor
+    pha: Tensor
+
+
+def resolve_device(device: str | torch.device = "auto") -> torch.device:
+    """``"auto"`` picks CUDA, then Apple's MPS, then the CPU; anything else is checked for availability."""
+    if str(device) == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        resolved = torch.device(device)
+    except RuntimeError:
+        raise ValueError(f"unknown device {device!r}; use auto, cpu, cuda, cuda:N or mps") from None
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device 'cuda' was asked for, but this PyTorch build sees no CUDA GPU")
+    if resolved.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise ValueError("device 'mps' was asked for, but Apple's Metal backend is not available here")
+    return resolved
+
+
+def resolve_dtype(dtype: str | torch.dtype | None, device: torch.device) -> torch.dtype:
+    """``None`` = float32; ``"auto"`` = float16 on CUDA/MPS, float32 on the CPU (where fp16 is slower)."""
+    if dtype is None:
+        return torch.float32
+    if dtype == "auto":
+        return torch.float16 if device.type in ("cuda", "mps") else torch.float32
+    if isinstance(dtype, str):
+        if dtype not in DTYPES:
+            raise ValueError(f"unknown dtype {dtype!r}; use one of {', '.join(DTYPES)}")
+        dtype = DTYPES[dtype]
+    if dtype == torch.float16 and device.type == "cpu":
+        raise ValueError("float16 is for GPUs: on the CPU it is slower than float32 and less accurate")
+    return dtype
+
+
+def check_ratio(ratio: float | None) -> float | None:
+    if ratio is not None and not 0 < ratio <= 1:
+        raise ValueError(f"downsample ratio must be in (0, 1], got {ratio}")
+    return ratio
+
+
+class MattingSession:
+    """Matte a stream of frames while carrying the recurrent state from one call to the next.
+
+    Args:
+        model: a registered variant name, or an already built ``MattingNetwork``.
+        weights: with a variant name: ``"official"``, a local weights file, or ``None`` (random init).
+        refiner: with a variant name: ``"deep_guided_filter"`` or ``"fast_guided_filter"``.
+        device: ``"auto"``, ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"mps"``.
+        dtype: ``None``/``"float32"``, ``"float16"`` (GPU only), ``"bfloat16"``, or ``"auto"``.
+        downsample_ratio: fixed ratio in (0, 1]; ``None`` picks ``min(512 / max(H, W), 1)`` for each
+            resolution it sees.
+
+    A change of frame size resets the state (and recomputes an automatic ratio). ``step`` holds a
+    lock, so one session may be fed from several threads, one chunk at a time.
+    """
+
+    def __init__(
+        self,
+        model: str | nn.Module = DEFAULT_MODEL,
+        weights: str | Path | None = OFFICIAL,
+        refiner: str = "deep_guided_filter",
+        device: str | torch.device = "auto",
+        dtype: str | torch.dtype | None = None,
+        downsample_ratio: float | None = None,
+    ) -> None:
+        self.device = resolve_device(device)
+        self.dtype = resolve_dtype(dtype, self.device)
+        self.fixed_ratio = check_ratio(downsample_ratio)
+        network = load_model(model, weights, refiner) if isinstance(model, str) else model
+        self.model = network.eval().to(self.device, self.dtype)
+        self._lock = threading.Lock()
+        self._rec: list[Tensor | None] = [None] * 4
+        self._size: tuple[int, int] | None = None
+
+    @property
+    def downsample_ratio(self) -> float | None:
+        """The ratio in use for the current resolution (``None`` before the first frame in auto mode)."""
+        if self.fixed_ratio is not None or self._size is None:
+            return self.fixed_ratio
+        return auto_downsample_ratio(*self._size)
+
+    def reset(self) -> None:
+        """Forget the recurrent state (call at a shot cut or when a new video starts)."""
+        with self._lock:
+            self._rec = [None] * 4
+            self._size = None
+
+    def to_input(self, frames: np.ndarray | Tensor) -> Tensor:
+        """Frames as the network's input ``[T, 3, H, W]`` on the session's device and dtype.
+
+        Accepts ``uint8``/``uint16`` arrays ``[H, W, 3]`` or ``[T, H, W, 3]`` (RGB), or float tensors
+        ``[3, H, W]`` or ``[T, 3, H, W]`` in 0..1.
+        """
+        if isinstance(frames, np.ndarray):
+            return to_tensor(frames, self.device, self.dtype)
+        if not isinstance(frames, Tensor) or not frames.is_floating_point():
+            raise TypeError("frames must be a uint8/uint16 numpy array [T,H,W,3] or a float tensor [T,3,H,W]")
+        if frames.ndim == 3:
+            frames = frames[None]
+        if frames.ndim != 4 or frames.shape[1] != 3:
+            raise ValueError(f"expected a float tensor [T, 3, H, W], got shape {tuple(frames.shape)}")
+        return frames.to(self.device, self.dtype)
+
+    def step(self, frames: np.ndarray | Tensor) -> Matte:
+        """Matte the next frame or chunk of frames of the stream; see ``to_input`` for the accepted forms."""
+        src = self.to_input(frames)
+        with self._lock, torch.inference_mode():
+            size = (int(src.shape[-2]), int(src.shape[-1]))
+            if size != self._size:
+                self._rec = [None] * 4
+                self._size = size
+            ratio = self.downsample_ratio
+            fgr, pha, *rec = self.model(src[None], *self._rec, downsample_ratio=ratio)
+            self._rec = rec
+        return Matte(fgr=fgr[0], pha=pha[0])

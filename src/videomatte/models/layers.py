@@ -1,0 +1,102 @@
+"""Building blocks shared by the encoders, the decoder and the refiners.
+
+Module attribute names here are part of the state_dict layout of the original network and must not change.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import torch
+from torch import Tensor, nn
+from torch.nn import functional as F
+
+
+def conv_bn_act(
+    in_ch: int,
+    out_ch: int,
+    kernel: int = 1,
+    stride: int = 1,
+    groups: int = 1,
+    dilation: int = 1,
+    act: Optional[type[nn.Module]] = nn.ReLU,
+    bn_eps: float = 1e-5,
+    bn_momentum: float = 0.1,
+) -> nn.Sequential:
+    """Conv (no bias) + BatchNorm + activation as a ``Sequential`` with keys ``0`` (conv) and ``1`` (bn).
+
+    ``act=None`` gives conv + bn only (a linear projection).
+    """
+    padding = (kernel - 1) // 2 * dilation
+    layers: list[nn.Module] = [
+        nn.Conv2d(in_ch, out_ch, kernel, stride, padding, dilation=dilation, groups=groups, bias=False),
+        nn.BatchNorm2d(out_ch, eps=bn_eps, momentum=bn_momentum),
+    ]
+    if act is not None:
+        layers.append(act())
+    return nn.Sequential(*layers)
+
+
+def downsample(x: Tensor, ratio: float) -> Tensor:
+    """Bilinearly rescale ``[N, C, H, W]`` by ``ratio``; the result is ``floor(H*ratio) x floor(W*ratio)``."""
+    return F.interpolate(x, scale_factor=ratio, mode="bilinear", align_corners=False, recompute_scale_factor=False)
+
+
+def upsample2x_to(x: Tensor, like: Tensor) -> Tensor:
+    """Bilinearly upsample ``x`` by 2 and crop it to the spatial size of ``like`` (odd sizes round up)."""
+    x = F.interpolate(x, scale_factor=2.0, mode="bilinear", align_corners=False)
+    return x[:, :, : like.shape[-2], : like.shape[-1]]
+
+
+class LRASPP(nn.Module):
+    """Lite R-ASPP head: ``aspp1(x) * aspp2(x)``, the second branch a global-pooled sigmoid gate."""
+
+    def __init__(self, in_ch: int, out_ch: int) -> None:
+        super().__init__()
+        self.aspp1 = nn.Sequential(nn.Conv2d(in_ch, out_ch, 1, bias=False), nn.BatchNorm2d(out_ch), nn.ReLU(True))
+        self.aspp2 = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(in_ch, out_ch, 1, bias=False), nn.Sigmoid())
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``x``: ``[N, in_ch, h, w]`` -> ``[N, out_ch, h, w]``."""
+        return self.aspp1(x) * self.aspp2(x)
+
+
+class ConvGRU(nn.Module):
+    """Convolutional GRU over time: ``h = (1 - z) * h + z * tanh(W [x, r * h])``.
+
+    Frames arrive flattened as ``[B*T, C, h, w]`` together with ``frames = T``; the hidden state is
+    ``[B, C, h, w]`` (zeros when ``None``) and the output is the hidden state at every step, flattened
+    like the input.
+    """
+
+    def __init__(self, channels: int, kernel: int = 3) -> None:
+        super().__init__()
+        self.channels = channels
+        pad = kernel // 2
+        self.ih = nn.Sequential(nn.Conv2d(channels * 2, channels * 2, kernel, padding=pad), nn.Sigmoid())
+        self.hh = nn.Sequential(nn.Conv2d(channels * 2, channels, kernel, padding=pad), nn.Tanh())
+
+    def step(self, x: Tensor, h: Tensor) -> Tensor:
+        r, z = self.ih(torch.cat([x, h], dim=1)).split(self.channels, dim=1)
+        c = self.hh(torch.cat([x, r * h], dim=1))
+        return (1 - z) * h + z * c
+
+    def forward(self, x: Tensor, h: Optional[Tensor], frames: int) -> tuple[Tensor, Tensor]:
+        seq = x.unflatten(0, (-1, frames))
+        if h is None:
+            h = torch.zeros_like(seq[:, 0])
+        outputs = []
+        for t in range(frames):
+            h = self.step(seq[:, t], h)
+            outputs.append(h)
+        return torch.stack(outputs, dim=1).flatten(0, 1), h
+
+
+class Projection(nn.Module):
+    """A 1x1 convolution head, kept under ``.conv`` to match the state_dict layout."""
+
+    def __init__(self, in_ch: int, out_ch: int) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(in_ch, out_ch, 1)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.conv(x)

@@ -1,0 +1,86 @@
+"""Refiners that lift the low-resolution prediction back to the input resolution.
+
+Both take the full-resolution image ``fine_src [N, 3, H, W]``, the downsampled image ``base_src
+[N, 3, h, w]``, the low-resolution foreground residual ``[N, 3, h, w]``, alpha ``[N, 1, h, w]`` and the
+decoder's hidden map ``[N, 16, h, w]``, and return the full-resolution residual and alpha.
+"""
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+from torch.nn import functional as F
+
+
+def _with_gray(rgb: Tensor) -> Tensor:
+    return torch.cat([rgb, rgb.mean(dim=1, keepdim=True)], dim=1)
+
+
+def _resize(x: Tensor, like: Tensor) -> Tensor:
+    return F.interpolate(x, size=(like.shape[-2], like.shape[-1]), mode="bilinear", align_corners=False)
+
+
+class DeepGuidedFilterRefiner(nn.Module):
+    """Guided filter whose linear coefficients ``A`` are predicted by a small 1x1 network (learned box filter)."""
+
+    def __init__(self, hid_ch: int = 16) -> None:
+        super().__init__()
+        self.box_filter = nn.Conv2d(4, 4, 3, padding=1, bias=False, groups=4)
+        self.box_filter.weight.data.fill_(1 / 9)
+        self.conv = nn.Sequential(
+            nn.Conv2d(4 * 2 + hid_ch, hid_ch, 1, bias=False),
+            nn.BatchNorm2d(hid_ch),
+            nn.ReLU(True),
+            nn.Conv2d(hid_ch, hid_ch, 1, bias=False),
+            nn.BatchNorm2d(hid_ch),
+            nn.ReLU(True),
+            nn.Conv2d(hid_ch, 4, 1, bias=True),
+        )
+
+    def forward(self, fine_src: Tensor, base_src: Tensor, base_fgr: Tensor, base_pha: Tensor,
+                base_hid: Tensor) -> tuple[Tensor, Tensor]:
+        fine_x = _with_gray(fine_src)
+        base_x = _with_gray(base_src)
+        base_y = torch.cat([base_fgr, base_pha], dim=1)
+        mean_x = self.box_filter(base_x)
+        mean_y = self.box_filter(base_y)
+        cov_xy = self.box_filter(base_x * base_y) - mean_x * mean_y
+        var_x = self.box_filter(base_x * base_x) - mean_x * mean_x
+        A = self.conv(torch.cat([cov_xy, var_x, base_hid], dim=1))
+        b = mean_y - A * mean_x
+        out = _resize(A, fine_x) * fine_x + _resize(b, fine_x)
+        fgr, pha = out.split([3, 1], dim=1)
+        return fgr, pha
+
+
+class FastGuidedFilterRefiner(nn.Module):
+    """Classic fast guided filter (radius 1, eps 1e-5): no learned parameters, ignores the hidden map."""
+
+    def __init__(self, radius: int = 1, eps: float = 1e-5) -> None:
+        super().__init__()
+        self.radius = radius
+        self.eps = eps
+
+    def _box(self, x: Tensor) -> Tensor:
+        size = 2 * self.radius + 1
+        return F.avg_pool2d(x, size, stride=1, padding=self.radius, count_include_pad=False)
+
+    def forward(self, fine_src: Tensor, base_src: Tensor, base_fgr: Tensor, base_pha: Tensor,
+                base_hid: Tensor) -> tuple[Tensor, Tensor]:
+        fine_x = _with_gray(fine_src)
+        base_x = _with_gray(base_src)
+        base_y = torch.cat([base_fgr, base_pha], dim=1)
+        mean_x = self._box(base_x)
+        mean_y = self._box(base_y)
+        cov_xy = self._box(base_x * base_y) - mean_x * mean_y
+        var_x = self._box(base_x * base_x) - mean_x * mean_x
+        A = cov_xy / (var_x + self.eps)
+        b = mean_y - A * mean_x
+        out = _resize(A, fine_x) * fine_x + _resize(b, fine_x)
+        fgr, pha = out.split([3, 1], dim=1)
+        return fgr, pha
+
+
+REFINERS: dict[str, type[nn.Module]] = {
+    "deep_guided_filter": DeepGuidedFilterRefiner,
+    "fast_guided_filter": FastGuidedFilterRefiner,
+}

@@ -1,0 +1,79 @@
+"""Shared fixtures: synthetic clips (made once per session), the optional shared data folder, the
+official weights, and a private weights cache.
+
+Data from ``../shared/data`` (real clips, the official ONNX weights) is used where present; tests that
+need it skip with the reason when it is absent, as in a user's fresh clone.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from media_clips import make_clip
+from shared_paths import OFFICIAL_ONNX, SHARED_DATA
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_weights_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Never read or write the user's own weights cache from tests."""
+    os.environ["VIDEOMATTE_CACHE"] = str(tmp_path_factory.mktemp("weights-cache"))
+
+
+@pytest.fixture(scope="session")
+def official_onnx() -> Path:
+    """The authors' ONNX export of the MobileNetV3 model, or a skip when it is absent."""
+    if not OFFICIAL_ONNX.is_file():
+        pytest.skip(f"official weights {OFFICIAL_ONNX} are absent (they sit beside the repository in development)")
+    return OFFICIAL_ONNX
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """``../shared/data`` next to the repository, or a skip when it is absent (a fresh clone)."""
+    if not (SHARED_DATA / "clips").is_dir():
+        pytest.skip(f"shared test data not found at {SHARED_DATA.resolve()}")
+    return SHARED_DATA.resolve()
+
+
+@pytest.fixture(scope="session")
+def clip_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("clips")
+
+
+@pytest.fixture(scope="session")
+def ntsc_clip(clip_dir: Path) -> Path:
+    """10 frames, 96x64, 30000/1001 fps, with an AAC audio track."""
+    path = clip_dir / "ntsc_audio.mp4"
+    make_clip(path, frames=10, audio=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def odd_clip(clip_dir: Path) -> Path:
+    """6 frames of an odd size (73x41), no audio."""
+    path = clip_dir / "odd.mp4"
+    make_clip(path, frames=6, width=73, height=41)
+    return path
+
+
+@pytest.fixture(scope="session")
+def random_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A randomly initialised mobilenetv3 saved to a file, so that several sessions share its weights.
+
+    The alpha projection is biased to 0.5 and amplified, so that its matte varies over the picture
+    (plain random weights give an alpha clamped to 0 everywhere).
+    """
+    import torch
+
+    from videomatte.models.zoo import load_model
+
+    torch.manual_seed(0)
+    path = tmp_path_factory.mktemp("weights") / "random_mobilenetv3.pth"
+    model = load_model("mobilenetv3", weights=None)
+    with torch.no_grad():
+        model.project_mat.conv.bias[3] = 0.5
+        model.project_mat.conv.weight[3] *= 5
+    torch.save(model.state_dict(), path)
+    return path
