@@ -7,8 +7,8 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-import torch
 
+from videomatte.models.reference import compare_with_onnx
 from videomatte.models.zoo import load_model
 
 FRAMES = 40
@@ -29,33 +29,13 @@ def _frames(path: Path, count: int) -> list[np.ndarray]:
     return frames
 
 
-def _deviation(model, session, frames: list[np.ndarray], ratio: float) -> tuple[float, float]:
-    rec: list = [None] * 4
-    rec_onnx = [np.zeros((1, 1, 1, 1), np.float32)] * 4
-    means, maxima = [], []
-    for rgb in frames:
-        src = torch.from_numpy(rgb).permute(2, 0, 1)[None].float().div(255)
-        with torch.no_grad():
-            fgr, pha, *rec = model(src, *rec, downsample_ratio=ratio, force_refiner=True)
-        feeds = {"src": src.numpy(), "downsample_ratio": np.array([ratio], np.float32)}
-        feeds.update({f"r{i}i": r for i, r in enumerate(rec_onnx, start=1)})
-        fgr_ref, pha_ref, *rec_onnx = session.run(None, feeds)
-        diff = np.concatenate([np.abs(fgr.numpy() - fgr_ref).ravel(), np.abs(pha.numpy() - pha_ref).ravel()])
-        means.append(diff.mean())
-        maxima.append(diff.max())
-    return float(np.mean(means)), float(np.max(maxima))
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("clip,ratios", CASES, ids=[c for c, _ in CASES])
 def test_matches_onnxruntime_on_real_clips(shared_data: Path, official_onnx: Path, clip: str, ratios: tuple) -> None:
-    import onnxruntime as ort
-
     model = load_model("mobilenetv3", official_onnx)
-    session = ort.InferenceSession(str(official_onnx), providers=["CPUExecutionProvider"])
     frames = _frames(shared_data / "clips" / clip, FRAMES)
     assert len(frames) == FRAMES
     for ratio in ratios:
-        mean, worst = _deviation(model, session, frames, ratio)
-        assert mean <= 1e-6, f"{clip} @ {ratio}: mean |Δ| {mean:.2e}"
-        assert worst <= 5e-4, f"{clip} @ {ratio}: max |Δ| {worst:.2e}"
+        found = compare_with_onnx(model, official_onnx, frames, ratio)
+        assert found.mean <= 1e-6, f"{clip} @ {ratio}: mean |Δ| {found.mean:.2e}"
+        assert found.max <= 5e-4, f"{clip} @ {ratio}: max |Δ| {found.max:.2e}"

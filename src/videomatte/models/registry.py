@@ -34,6 +34,10 @@ class ModelSpec:
         release_asset: file name of the authors' ``.pth`` release asset.
         package_source: a fallback source of official weights on the package index, if any.
         description: one line for ``--help`` and listings.
+        released_weights: whether official weights exist (``False`` for the seed architectures).
+        cell: recurrent cell of the decoder, ``"gru"`` (official) or ``"lstm"`` (ConvLSTM, seed 004).
+        brm: add MODNet-V's background restoration module (seed 003).
+        builder: ``"rvm"`` (``MattingNetwork``) or ``"seed004"`` (the ConvLSTM network of seed 004).
     """
 
     name: str
@@ -46,6 +50,9 @@ class ModelSpec:
     description: str = ""
     released_weights: bool = True
     extra: dict = field(default_factory=dict)
+    cell: str = "gru"
+    brm: bool = False
+    builder: str = "rvm"
 
     @property
     def release_url(self) -> str:
@@ -79,7 +86,46 @@ MODELS: dict[str, ModelSpec] = {
     ),
 }
 
-REFINER_NAMES = ("deep_guided_filter", "fast_guided_filter")
+NO_WEIGHTS = "architecture without released weights: train it, or pass --weights FILE"
+CELL_NAMES = {"gru": "", "lstm": "_convlstm"}
+
+
+def _seed_option(base: str, cell: str, brm: bool, num_params: int) -> ModelSpec:
+    """RVM ``base`` with the seed options: a ConvLSTM decoder (seed 004) and/or BRM (seed 003)."""
+    official = MODELS[base]
+    parts = [p for p in ("ConvLSTM decoder" if cell == "lstm" else "", "background restoration" if brm else "") if p]
+    return ModelSpec(
+        name=variant_name(base, cell, brm), backbone=official.backbone, aspp_ch=official.aspp_ch,
+        decoder_ch=official.decoder_ch, num_params=num_params, release_asset="", released_weights=False,
+        cell=cell, brm=brm, description=f"{base} RVM + {' + '.join(parts)}; {NO_WEIGHTS}",
+    )
+
+
+def variant_name(base: str, cell: str = "gru", brm: bool = False) -> str:
+    """The registry name of RVM ``base`` with a recurrent ``cell`` and BRM, e.g. ``mobilenetv3_convlstm_brm``.
+
+    Raises ``UnknownModelError`` for an unknown cell.
+    """
+    if cell not in CELL_NAMES:
+        raise UnknownModelError(f"unknown recurrent cell {cell!r}; choose one of: {', '.join(CELL_NAMES)}")
+    return base + CELL_NAMES[cell] + ("_brm" if brm else "")
+
+
+# Parameter counts with the deep guided filter refiner, measured on the built networks.
+_SEED_OPTIONS = {
+    ("mobilenetv3", "lstm", False): 0, ("mobilenetv3", "gru", True): 0, ("mobilenetv3", "lstm", True): 0,
+    ("resnet50", "lstm", False): 0, ("resnet50", "gru", True): 0, ("resnet50", "lstm", True): 0,
+}
+for (_base, _cell, _brm), _count in _SEED_OPTIONS.items():
+    _spec = _seed_option(_base, _cell, _brm, _count)
+    MODELS[_spec.name] = _spec
+MODELS["seed004"] = ModelSpec(
+    name="seed004", backbone="resnet50", aspp_ch=256, decoder_ch=(128, 64, 48, 37), num_params=0,
+    release_asset="", released_weights=False, cell="lstm", builder="seed004",
+    description=f"seed 004: ResNet-50 + ASPP + ConvLSTM decoder, alpha/foreground/error map; {NO_WEIGHTS}",
+)
+
+REFINER_NAMES = ("deep_guided_filter", "fast_guided_filter", "prm")
 DEFAULT_MODEL = "mobilenetv3"
 
 

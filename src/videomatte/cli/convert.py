@@ -1,0 +1,80 @@
+"""``videomatte convert``: matte videos into transparent video, image sequences, mattes or composites."""
+from __future__ import annotations
+
+import argparse
+
+COMMAND = "convert"
+HELP = "matte videos, image sequences or folders of videos into files"
+DESCRIPTION = """\
+Matte the people in videos. The kind of each output follows its extension:
+  .mov   ProRes 4444, 10-bit, foreground + alpha     .webm  VP9, foreground + alpha
+  .mkv   FFV1 lossless, foreground + alpha          DIR/   PNG images, foreground + alpha
+  .mp4   H.264 composite over --background (green by default)
+Audio, frame timing and colour tags are carried over from the input. Outputs are written under a
+temporary name and appear only when complete; existing outputs are kept unless --overwrite."""
+EPILOG = """\
+examples:
+  videomatte convert talk.mp4 -o talk.mov                     # transparent ProRes 4444
+  videomatte convert talk.mp4 -o talk.webm --alpha matte.mp4  # VP9 with alpha + the matte
+  videomatte convert talk.mp4 --composite out.mp4 --background beach.jpg
+  videomatte convert talk.mp4 -o frames/ --premultiplied      # premultiplied RGBA PNGs
+  videomatte convert clips/ -o 'out/{name}.mov'               # every video of a folder; reruns skip
+                                                              # the finished ones"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``videomatte convert``."""
+    parser.add_argument("inputs", nargs="+", metavar="INPUT",
+                        help="video file, image folder or glob ('shots/*.png'), or folder of videos")
+    out = parser.add_argument_group("outputs (any combination; {name} = the input's name)")
+    out.add_argument("-o", "--output", metavar="PATH", help="main output, kind by extension (see above)")
+    out.add_argument("--alpha", metavar="PATH", help="the matte, as gray video or images")
+    out.add_argument("--foreground", metavar="PATH", help="the foreground colour, without alpha")
+    out.add_argument("--composite", metavar="PATH", help="the foreground over --background")
+    out.add_argument("--background", default="green", metavar="BG",
+                     help="green|blue|black|white|gray, #RRGGBB, blur, an image or a video file (default green)")
+    out.add_argument("--premultiplied", action="store_true", help="premultiply colour by alpha in RGBA outputs")
+    out.add_argument("--codec", choices=["prores", "vp9", "h264", "h265", "ffv1", "png", "tiff"],
+                     help="codec of the main output instead of its extension's default "
+                          "(png in .mov: lossless alpha; tiff for image folders)")
+    out.add_argument("--crf", type=int, metavar="N", help="quality of H.264/H.265/VP9 (lower is better)")
+    out.add_argument("--no-audio", dest="audio", action="store_false", help="do not copy the input's audio")
+    out.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    model = parser.add_argument_group("model")
+    model.add_argument("--variant", default="mobilenetv3", help="network variant (default mobilenetv3)")
+    model.add_argument("--weights", default="official",
+                       help="'official' (fetched once, then cached), a weights file (.pth/.safetensors/.onnx; "
+                            "an RVM .onnx runs in onnxruntime on the CPU), or 'none' (random, for tests)")
+    model.add_argument("--ratio", type=float, metavar="R",
+                       help="downsample ratio in (0, 1]; default min(512 / longest side, 1) per input")
+    model.add_argument("--seq-chunk", type=int, default=1, metavar="T", help="frames per network call (default 1)")
+    model.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps (default auto)")
+    model.add_argument("--fp16", action="store_true", help="half precision (GPU only)")
+    parser.add_argument("--fps", type=float, metavar="F", help="frame rate of image-sequence inputs (default 30)")
+    parser.add_argument("--quiet", action="store_true", help="no progress line")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Convert, print one line per input, return the exit code."""
+    from fractions import Fraction
+
+    from videomatte.errors import VideoMatteError
+    from videomatte.inference.convert import convert
+
+    try:
+        results = convert(
+            args.inputs, output=args.output, alpha=args.alpha, foreground=args.foreground,
+            composite=args.composite, background=args.background, variant=args.variant,
+            weights=None if args.weights == "none" else args.weights, downsample_ratio=args.ratio,
+            seq_chunk=args.seq_chunk, device=args.device, dtype="float16" if args.fp16 else None,
+            overwrite=args.overwrite, progress=not args.quiet, premultiplied=args.premultiplied,
+            codec=args.codec, crf=args.crf, audio=args.audio,
+            frame_rate=Fraction(args.fps).limit_denominator(1001) if args.fps else None,
+        )
+    except ValueError as err:
+        raise VideoMatteError(str(err)) from err
+    for result in results:
+        if not result.skipped and not args.quiet:
+            print(f"{result.source}: {result.frames} frames in {result.seconds:.1f} s "
+                  f"({result.fps:.1f} fps) -> {', '.join(result.outputs)}")
+    return 0

@@ -1,0 +1,180 @@
+"""``videomatte evaluate``: the paper's metrics on a test set, on saved predictions, and test-set builders."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+COMMAND = "evaluate"
+HELP = "score a model or saved predictions with the paper's metrics (MAD, MSE, Grad, Conn, dtSSD)"
+DESCRIPTION = """\
+Score mattes with the metrics of the RVM paper. Four modes (exactly one):
+
+  --data DIR             run --model over every clip DIR/**/CLIP/com/NNNN.png and score it
+                         against CLIP/pha (and CLIP/fgr)
+  --pred DIR --truth DIR score saved predictions PRED/CLIP/pha/NNNN.png (+ fgr/) against TRUTH
+  --make-pseudo-gt OUT   build the pseudo-ground-truth benchmark (needs --clips, --images, --weights)
+  --compose OUT          compose a VideoMatte-style test set (needs --foregrounds, --backgrounds)
+
+Results: a table on stdout, and --json / --csv files with per-clip and overall scores under the
+keys mad, mse, grad, conn, dtssd, fgr_mad, fgr_mse."""
+EPILOG = """\
+examples:
+  videomatte evaluate --make-pseudo-gt pgt --clips ../shared/data/clips \\
+      --images ../shared/data/images --weights ../shared/data/weights/rvm_mobilenetv3_fp32.onnx
+  videomatte evaluate --model mobilenetv3 --data pgt/heldout --json scores.json
+  videomatte evaluate --model mobilenetv3 --data pgt/heldout --no-state
+  videomatte evaluate --pred my_run --truth pgt/heldout --json scores.json"""
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 512x288, got {text!r}") from None
+    if w <= 0 or h <= 0:
+        raise argparse.ArgumentTypeError(f"size must be positive, got {text!r}")
+    return w, h
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    mode = parser.add_argument_group("mode (choose one)")
+    mode.add_argument("--data", type=Path, metavar="DIR", help="test set to run --model on")
+    mode.add_argument("--pred", type=Path, metavar="DIR", help="saved predictions (with --truth)")
+    mode.add_argument("--truth", type=Path, metavar="DIR", help="ground truth for --pred")
+    mode.add_argument("--make-pseudo-gt", type=Path, metavar="OUT", help="build the pseudo-GT benchmark")
+    mode.add_argument("--compose", type=Path, metavar="OUT", help="compose a test set")
+
+    run = parser.add_argument_group("running a model (--data)")
+    run.add_argument("--model", default="mobilenetv3",
+                     help="registry model, 'onnx' (--weights FILE.onnx), or the baseline "
+                          "'mediapipe-selfie' (--weights FILE.tflite) (default: mobilenetv3)")
+    run.add_argument("--weights", default="official",
+                     help="'official', a weights file, or 'none' for random init (default: official)")
+    run.add_argument("--ratio", type=float, default=None, help="downsample ratio (default: automatic)")
+    run.add_argument("--no-state", action="store_true", help="reset the recurrent state before every frame")
+    run.add_argument("--device", default="auto", help="torch device (default: auto)")
+    run.add_argument("--chunk", type=int, default=8, help="frames per model call (default: 8)")
+    run.add_argument("--save-pred", type=Path, metavar="DIR", help="also save predictions as DIR/CLIP/{pha,fgr}")
+
+    score = parser.add_argument_group("scoring")
+    score.add_argument("--protocol", choices=("lr", "hr"), default="lr",
+                       help="lr: Grad on min-max normalised mattes, with Conn (512x288 sets); "
+                            "hr: raw Grad, no Conn (1920x1080 sets). Default: lr")
+    score.add_argument("--metrics", help="comma-separated subset, e.g. mad,mse,dtssd")
+    score.add_argument("--dtssd-first-frame", choices=("zero", "skip"), default="zero",
+                       help="zero: frame 0 scores 0 and is averaged in (the original); skip: left out")
+    score.add_argument("--json", type=Path, metavar="FILE", help="write scores as JSON")
+    score.add_argument("--csv", type=Path, metavar="FILE", help="write scores as CSV")
+
+    build = parser.add_argument_group("building test sets (--make-pseudo-gt, --compose)")
+    build.add_argument("--clips", type=Path, help="folder of videos to matte with the official ONNX --weights")
+    build.add_argument("--images", type=Path, help="folder of background images (files named *_fg are skipped)")
+    build.add_argument("--foregrounds", type=Path, help="VideoMatte240K-layout folder (fgr/CLIP, pha/CLIP)")
+    build.add_argument("--image-mattes", action="store_true",
+                       help="--foregrounds is D646/AIM layout (fgr/NAME, pha/NAME): stills get motion")
+    build.add_argument("--backgrounds", type=Path, nargs="+", help="background images, videos or folders")
+    build.add_argument("--bg-motion", choices=("static", "pan"), default="static",
+                       help="still backgrounds: keep still or pan across (videos always play)")
+    build.add_argument("--passes", type=int, default=5, help="backgrounds per foreground (default: 5)")
+    build.add_argument("--size", type=_size, default=None, help="output WxH (default: 512x288)")
+    build.add_argument("--frames", type=int, default=None, help="frames per clip (default: 100, pseudo-GT 40)")
+    build.add_argument("--seed", type=int, default=None, help="random seed (default: 10, pseudo-GT 2108)")
+    build.add_argument("--max-train-segments", type=int, default=None, help="pseudo-GT: cap training segments")
+
+
+def _mode(args: argparse.Namespace) -> str:
+    from videomatte.errors import VideoMatteError
+
+    chosen = [m for m in ("data", "pred", "make_pseudo_gt", "compose") if getattr(args, m) is not None]
+    if len(chosen) != 1:
+        raise VideoMatteError("choose one of --data, --pred/--truth, --make-pseudo-gt, --compose (see --help)")
+    if chosen[0] == "pred" and args.truth is None:
+        raise VideoMatteError("--pred needs --truth DIR")
+    if args.truth is not None and chosen[0] != "pred":
+        raise VideoMatteError("--truth goes with --pred")
+    return chosen[0]
+
+
+def _protocol(args: argparse.Namespace):
+    from dataclasses import replace
+
+    from videomatte.errors import VideoMatteError
+    from videomatte.evaluation.protocol import PROTOCOLS
+
+    protocol = PROTOCOLS[args.protocol]
+    try:
+        if args.metrics:
+            protocol = replace(protocol, metrics=tuple(m.strip() for m in args.metrics.split(",") if m.strip()))
+        return replace(protocol, dtssd_first_frame=args.dtssd_first_frame)
+    except ValueError as err:
+        raise VideoMatteError(str(err)) from None
+
+
+def _print_progress(clip: str, done: int, total: int) -> None:
+    if done == total:
+        print(f"  {clip}: {total} frames", file=sys.stderr)
+
+
+def _score(args: argparse.Namespace, mode: str) -> int:
+    from videomatte.evaluation.evaluate import evaluate_model, evaluate_predictions
+    from videomatte.evaluation.predictors import load_predictor
+
+    protocol = _protocol(args)
+    if mode == "pred":
+        report = evaluate_predictions(args.pred, args.truth, protocol)
+    else:
+        weights = None if str(args.weights).lower() == "none" else args.weights
+        predictor = load_predictor(args.model, weights, device=args.device, ratio=args.ratio)
+        report = evaluate_model(predictor, args.data, protocol, no_state=args.no_state, chunk=max(1, args.chunk),
+                                save_pred=args.save_pred, progress=_print_progress)
+        report.info.update(model=args.model, weights=str(args.weights), ratio=args.ratio)
+    report.write(args.json, args.csv)
+    print(report.to_table())
+    return 0
+
+
+def _build(args: argparse.Namespace, mode: str) -> int:
+    from videomatte.errors import VideoMatteError
+
+    needed = ("clips", "images") if mode == "make_pseudo_gt" else ("foregrounds", "backgrounds")
+    missing = [f"--{n}" for n in needed if getattr(args, n) is None]
+    if missing:
+        raise VideoMatteError(f"--{mode.replace('_', '-')} needs {' and '.join(missing)}")
+    if mode == "make_pseudo_gt":
+        return _make_pseudo_gt(args)
+    return _compose(args)
+
+
+def _make_pseudo_gt(args: argparse.Namespace) -> int:
+    from videomatte.errors import VideoMatteError
+    from videomatte.evaluation.pseudo_gt import PseudoGTConfig, build_pseudo_gt
+
+    if args.weights in (None, "official", "none"):
+        raise VideoMatteError("--make-pseudo-gt needs --weights PATH to the official rvm_mobilenetv3_fp32.onnx")
+    config = PseudoGTConfig(args.size or (512, 288), args.frames or 40, 2108 if args.seed is None else args.seed,
+                            args.max_train_segments)
+    path = build_pseudo_gt(args.make_pseudo_gt, args.clips, args.images, Path(args.weights), config,
+                           progress=lambda msg: print(msg, file=sys.stderr))
+    print(f"wrote {path.parent}/heldout (evaluation) and {path.parent}/train; split in {path}")
+    return 0
+
+
+def _compose(args: argparse.Namespace) -> int:
+    from videomatte.evaluation import compose
+
+    loader = compose.image_mattes if args.image_mattes else compose.videomatte_clips
+    seed = 10 if args.seed is None else args.seed
+    plans = compose.plan_clips(loader(args.foregrounds), compose.find_backgrounds(args.backgrounds),
+                               passes=args.passes, bg_motion=args.bg_motion, seed=seed)
+    config = compose.ComposeConfig(args.size or (512, 288), args.frames or 100, seed)
+    path = compose.compose_set(plans, args.compose, config)
+    print(f"wrote {len(plans)} clips to {args.compose} ({path.name} lists them)")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    mode = _mode(args)
+    if mode in ("data", "pred"):
+        return _score(args, mode)
+    return _build(args, mode)

@@ -1,0 +1,78 @@
+"""Frame-folder and video helpers for the evaluation sets: 8-bit PNG in, 8-bit PNG out, byte-stable.
+
+Arrays are numpy ``uint8``: colour frames ``[H, W, 3]`` RGB, mattes ``[H, W]``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+from PIL import Image
+
+from videomatte.errors import MediaError
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v")
+
+
+def list_frames(folder: Path) -> list[Path]:
+    """The image files of a frame folder, sorted by name."""
+    if not folder.is_dir():
+        raise MediaError(f"not a folder of frames: {folder}")
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+
+
+def read_rgb(path: Path) -> np.ndarray:
+    """An image as ``uint8 [H, W, 3]`` RGB."""
+    try:
+        with Image.open(path) as image:
+            return np.asarray(image.convert("RGB"))
+    except (OSError, ValueError) as err:
+        raise MediaError(f"cannot read image {path}: {err}") from err
+
+
+def read_gray(path: Path) -> np.ndarray:
+    """An alpha matte as ``uint8 [H, W]`` (colour files are converted to luminance)."""
+    try:
+        with Image.open(path) as image:
+            return np.asarray(image.convert("L"))
+    except (OSError, ValueError) as err:
+        raise MediaError(f"cannot read matte {path}: {err}") from err
+
+
+def write_png(path: Path, array: np.ndarray) -> None:
+    """Write ``uint8 [H, W]`` or ``[H, W, 3]`` as PNG with fixed settings (same bytes on every run)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(np.ascontiguousarray(array)).save(path, format="PNG", compress_level=1)
+
+
+def to_uint8(x: np.ndarray) -> np.ndarray:
+    """Quantise floats in ``[0, 1]`` to ``uint8`` by rounding (what saving an 8-bit PNG should do)."""
+    return np.floor(np.clip(x, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+
+
+def iter_video(path: Path, limit: int | None = None) -> Iterator[np.ndarray]:
+    """Decode a video file (PyAV) as ``uint8 [H, W, 3]`` RGB frames, at most ``limit`` of them."""
+    import av
+
+    try:
+        container = av.open(str(path))
+    except (av.error.FFmpegError, OSError) as err:
+        raise MediaError(f"cannot open video {path}: {err}") from err
+    with container:
+        for index, frame in enumerate(container.decode(video=0)):
+            if limit is not None and index >= limit:
+                return
+            yield frame.to_ndarray(format="rgb24")
+
+
+def read_frames(source: Path, limit: int | None = None) -> list[np.ndarray]:
+    """All frames (up to ``limit``) of a video file or a folder of images, ``uint8 [H, W, 3]`` each."""
+    if source.is_dir():
+        return [read_rgb(p) for p in list_frames(source)[:limit]]
+    if source.suffix.lower() in VIDEO_SUFFIXES:
+        return list(iter_video(source, limit))
+    if source.suffix.lower() in IMAGE_SUFFIXES:
+        return [read_rgb(source)]
+    raise MediaError(f"not an image, a video or a frame folder: {source}")

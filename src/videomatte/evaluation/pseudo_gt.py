@@ -1,0 +1,143 @@
+"""A pseudo-ground-truth benchmark that needs no download.
+
+The official RVM weights (ONNX export, run with onnxruntime) matte real footage; their foreground and
+alpha become the "ground truth", cut into fixed-length segments, and are composited over new backgrounds.
+The result favours models that behave like RVM: use it for regressions, ablations and fine-tuning checks,
+never as a claim of absolute matting quality.
+
+Output under ``OUT``::
+
+    source/fgr/SEGMENT/NNNN.png, source/pha/SEGMENT/NNNN.png   VideoMatte240K layout (reusable)
+    heldout/CLIP/{com,fgr,pha,bgr}/NNNN.png  + manifest.json    the evaluation set
+    train/CLIP/{com,fgr,pha,bgr}/NNNN.png    + manifest.json    for fine-tuning
+    split.json                                                 what went where, and the weights' sha256
+
+The split shares neither footage nor background: held-out takes every source clip but the longest and
+every other background image (sorted by name); train takes the longest clip and the other backgrounds.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+from PIL import Image
+
+from videomatte.errors import MediaError
+from videomatte.evaluation import compose, media
+from videomatte.evaluation.predictors import OnnxRVMPredictor
+
+WARMUP_FRAMES = 15
+
+
+@dataclass(frozen=True)
+class PseudoGTConfig:
+    """Output size ``(W, H)``, frames per segment (= per clip), seed, and a cap on training segments."""
+
+    size: tuple[int, int] = (512, 288)
+    frames: int = 40
+    seed: int = 2108
+    max_train_segments: int | None = None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _video_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        raise MediaError(f"clips folder not found: {folder}")
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in media.VIDEO_SUFFIXES)
+    if not files:
+        raise MediaError(f"no video files in {folder}")
+    return files
+
+
+def _storage_size(frame_size: tuple[int, int], out_size: tuple[int, int]) -> tuple[int, int]:
+    """Source frames are stored at most at twice the output size (aspect kept): plenty for composing."""
+    w, h = frame_size
+    scale = min(1.0, 2 * out_size[0] / w, 2 * out_size[1] / h)
+    return max(1, round(w * scale)), max(1, round(h * scale))
+
+
+def matte_segments(
+    video: Path, predictor: OnnxRVMPredictor, out: Path, config: PseudoGTConfig, max_segments: int | None
+) -> list[str]:
+    """Matte ``video`` from its first frame with recurrent state (primed on its first frames) and write
+    consecutive ``config.frames``-frame segments as ``out/{fgr,pha}/STEM_SS/NNNN.png``; returns their names."""
+    total = sum(1 for _ in media.iter_video(video))
+    count = max(1, total // config.frames)
+    count = count if max_segments is None else min(count, max_segments)
+    length = min(total, config.frames)
+    frames = list(media.iter_video(video, count * length))
+    predictor.reset()
+    predictor.step(np.stack(frames[:WARMUP_FRAMES]))  # prime the state so frame 0 is not a cold start
+    names = [f"{video.stem}_{s:02d}" for s in range(count)]
+    size = _storage_size((frames[0].shape[1], frames[0].shape[0]), config.size)
+    for index, frame in enumerate(frames):
+        pha, fgr = predictor.step(frame[None])
+        segment, t = names[index // length], index % length
+        pha_img = Image.fromarray(media.to_uint8(pha[0])).resize(size, Image.Resampling.BILINEAR)
+        fgr_img = Image.fromarray(media.to_uint8(fgr[0])).resize(size, Image.Resampling.BILINEAR)
+        media.write_png(out / "pha" / segment / f"{t:04d}.png", np.asarray(pha_img))
+        media.write_png(out / "fgr" / segment / f"{t:04d}.png", np.asarray(fgr_img))
+    return names
+
+
+def _plans(
+    segments: Sequence[compose.ForegroundClip], backgrounds: Sequence[compose.Background]
+) -> list[compose.ClipPlan]:
+    """Every segment over every background; still backgrounds alternate static / panning, mirrored on odd."""
+    plans = []
+    for fg in segments:
+        for index, bg in enumerate(backgrounds):
+            motion = "video" if bg.kind == "video" else ("static", "pan")[index % 2]
+            name = f"{fg.name}-{bg.name}-{motion}"
+            plans.append(compose.ClipPlan(name, fg, bg, motion, flip=index % 2 == 1))
+    return plans
+
+
+def build_pseudo_gt(
+    out: Path,
+    clips_dir: Path,
+    images_dir: Path,
+    weights: Path,
+    config: PseudoGTConfig = PseudoGTConfig(),
+    progress: Callable[[str], None] | None = None,
+) -> Path:
+    """Build the set described in the module docstring under ``out``; returns the path of ``split.json``."""
+    out = Path(out)
+    videos = _video_files(Path(clips_dir))
+    if len(videos) < 2:
+        raise MediaError(f"the pseudo-GT split needs at least two clips in {clips_dir}")
+    lengths = {v: sum(1 for _ in media.iter_video(v)) for v in videos}
+    train_video = max(videos, key=lambda v: (lengths[v], v.name))
+    backgrounds = [b for b in compose.find_backgrounds([Path(images_dir)]) if not b.name.endswith("_fg")]
+    if len(backgrounds) < 2:
+        raise MediaError(f"the pseudo-GT split needs at least two background images in {images_dir}")
+    predictor = OnnxRVMPredictor(Path(weights))
+    split: dict[str, dict] = {"heldout": {"clips": [], "backgrounds": []}, "train": {"clips": [], "backgrounds": []}}
+    for video in videos:
+        part = "train" if video == train_video else "heldout"
+        if progress is not None:
+            progress(f"matting {video.name} with the official weights")
+        cap = config.max_train_segments if part == "train" else None
+        split[part]["clips"] += matte_segments(video, predictor, out / "source", config, cap)
+    sources = {c.name: c for c in compose.videomatte_clips(out / "source")}
+    for part, bgs in (("heldout", backgrounds[0::2]), ("train", backgrounds[1::2])):
+        split[part]["backgrounds"] = [b.name for b in bgs]
+        if progress is not None:
+            progress(f"composing {part}")
+        plans = _plans([sources[name] for name in split[part]["clips"]], bgs)
+        compose.compose_set(plans, out / part, compose.ComposeConfig(config.size, config.frames, config.seed))
+    record = {"config": asdict(config), "weights_sha256": _sha256(Path(weights)), **split}
+    path = out / "split.json"
+    path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+    return path

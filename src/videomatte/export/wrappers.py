@@ -1,0 +1,168 @@
+"""Export-friendly views of a ``MattingNetwork``: same submodules and weights, other signatures.
+
+The network itself is left alone ("export mode as a wrapper, not a fork"): each wrapper holds the
+network's trained submodules (shared, not copied) and re-states its forward pass in a form that
+TorchScript can compile or that the ONNX exporter can trace:
+
+- ``ScriptableMatting``: the network's own signature (optional states, float ratio, 4-D or 5-D input)
+  without Python-only constructs, for ``torch.jit.script``.
+- ``OnnxMatting``: one frame ``[B, 3, H, W]`` with explicit states in and out, and either a runtime
+  ``downsample_ratio`` tensor (the original export's contract) or a ratio baked into the graph.
+"""
+from __future__ import annotations
+
+from typing import List, Optional
+
+import torch
+from torch import Tensor, nn
+
+from videomatte.models.layers import downsample
+from videomatte.models.network import MattingNetwork
+
+ONNX_INPUTS = ("src", "r1i", "r2i", "r3i", "r4i", "downsample_ratio")
+ONNX_OUTPUTS = ("fgr", "pha", "r1o", "r2o", "r3o", "r4o")
+
+
+class ScriptableMatting(nn.Module):
+    """``MattingNetwork.forward`` (matting pass) in a form ``torch.jit.script`` compiles.
+
+    Args:
+        net: the network whose submodules (and weights) are used.
+    """
+
+    def __init__(self, net: MattingNetwork) -> None:
+        super().__init__()
+        self.backbone = net.backbone
+        self.aspp = net.aspp
+        self.decoder = net.decoder
+        self.project_mat = net.project_mat
+        self.refiner = net.refiner
+
+    def forward(
+        self,
+        src: Tensor,
+        r1: Optional[Tensor] = None,
+        r2: Optional[Tensor] = None,
+        r3: Optional[Tensor] = None,
+        r4: Optional[Tensor] = None,
+        downsample_ratio: float = 1.0,
+    ) -> List[Tensor]:
+        """``src`` ``[B, 3, H, W]`` or ``[B, T, 3, H, W]`` in 0..1 -> ``[fgr, pha, r1, r2, r3, r4]``.
+
+        Same contract as ``MattingNetwork.forward``: states ``[B, C, h, w]`` or ``None`` for zeros, and
+        the refiner runs only when ``downsample_ratio != 1``.
+        """
+        time_series = src.dim() == 5
+        frames = src.shape[1] if time_series else 1
+        flat = src.flatten(0, 1) if time_series else src
+        src_sm = downsample(flat, downsample_ratio) if downsample_ratio != 1.0 else flat
+        f1, f2, f3, f4 = self.backbone(src_sm)
+        hid, r1, r2, r3, r4 = self.decoder(src_sm, f1, f2, f3, self.aspp(f4), r1, r2, r3, r4, frames)
+        fgr_residual, pha = self.project_mat(hid).split([3, 1], dim=1)
+        if downsample_ratio != 1.0:
+            fgr_residual, pha = self.refiner(flat, src_sm, fgr_residual, pha, hid)
+        fgr = (fgr_residual + flat).clamp(0.0, 1.0)
+        pha = pha.clamp(0.0, 1.0)
+        if time_series:
+            fgr = fgr.unflatten(0, (src.shape[0], frames))
+            pha = pha.unflatten(0, (src.shape[0], frames))
+        return [fgr, pha, r1, r2, r3, r4]
+
+
+class _ResizeByRatio(torch.autograd.Function):
+    """Bilinear ``x * ratio`` resize whose ratio is a runtime tensor ``[1]``.
+
+    Exports as one ONNX ``Resize`` with ``scales = [1, 1, r, r]`` and ``pytorch_half_pixel`` coordinates,
+    which is what ``F.interpolate(scale_factor=r, recompute_scale_factor=False)`` computes: the output is
+    ``floor(H*r) x floor(W*r)`` and the sampling grid uses ``1/r``.
+    """
+
+    @staticmethod
+    def forward(ctx: object, x: Tensor, ratio: Tensor) -> Tensor:  # noqa: D102 - see class docstring
+        return downsample(x, float(ratio.reshape(-1)[0]))
+
+    @staticmethod
+    def symbolic(g, x, ratio):  # noqa: ANN001, ANN205 - ONNX graph-building callback
+        ones = g.op("Constant", value_t=torch.ones(2, dtype=torch.float32))
+        ratio = g.op("Reshape", ratio, g.op("Constant", value_t=torch.tensor([1], dtype=torch.int64)))
+        scales = g.op("Concat", ones, ratio, ratio, axis_i=0)
+        roi = g.op("Constant", value_t=torch.tensor([], dtype=torch.float32))
+        return g.op("Resize", x, roi, scales, coordinate_transformation_mode_s="pytorch_half_pixel",
+                    cubic_coeff_a_f=-0.75, mode_s="linear", nearest_mode_s="floor")
+
+
+def state_sizes(height: int, width: int, levels: int = 4) -> list[tuple[int, int]]:
+    """Spatial sizes ``(h, w)`` of the states r1..r4 for a network input of ``height x width``.
+
+    Each level halves the previous one, rounding up (stride-2 convolutions and ceil-mode pooling).
+    """
+    sizes = []
+    for _ in range(levels):
+        height, width = (height + 1) // 2, (width + 1) // 2
+        sizes.append((height, width))
+    return sizes
+
+
+class OnnxMatting(nn.Module):
+    """One-frame, explicit-state forward pass for ``torch.onnx.export``.
+
+    Args:
+        net: the network whose submodules (and weights) are used.
+        ratio: ``None`` keeps ``downsample_ratio`` a runtime input and always runs the refiner (as the
+            original export does); a float bakes that ratio into the graph, and at ``1.0`` drops both the
+            resize and the refiner (as the eager network does).
+        expand_states: broadcast each incoming state to its full shape, so that zeros ``[1, 1, 1, 1]``
+            work as the first frame's state (the original export's convention). Needs dynamic shapes.
+
+    ``forward(src, r1i, r2i, r3i, r4i[, downsample_ratio])``: ``src`` ``[B, 3, H, W]`` in 0..1, states
+    ``[B, C, h, w]``, ratio ``[1]`` float32. Returns ``(fgr [B, 3, H, W], pha [B, 1, H, W], r1o..r4o)``.
+    """
+
+    def __init__(self, net: MattingNetwork, ratio: Optional[float] = None, expand_states: bool = True) -> None:
+        super().__init__()
+        self.backbone = net.backbone
+        self.aspp = net.aspp
+        self.decoder = net.decoder
+        self.project_mat = net.project_mat
+        self.refiner = net.refiner
+        self.ratio = ratio
+        self.expand_states = expand_states
+        self.state_channels = [net.decoder.decode1.out_ch // 2, net.decoder.decode2.out_ch // 2,
+                               net.decoder.decode3.out_ch // 2, net.decoder.decode4.channels // 2]
+
+    def forward(self, src: Tensor, r1: Tensor, r2: Tensor, r3: Tensor, r4: Tensor,
+                downsample_ratio: Optional[Tensor] = None) -> tuple[Tensor, ...]:
+        if self.ratio is None:
+            if downsample_ratio is None:
+                raise ValueError("this wrapper takes downsample_ratio as an input")
+            src_sm = _ResizeByRatio.apply(src, downsample_ratio)
+        else:
+            src_sm = downsample(src, self.ratio) if self.ratio != 1.0 else src
+        f1, f2, f3, f4 = self.backbone(src_sm)
+        states = [r1, r2, r3, r4]
+        if self.expand_states:
+            states = self._expand(states, src_sm, f1, f2, f3, f4)
+        hid, *rec = self.decoder(src_sm, f1, f2, f3, self.aspp(f4), *states, 1)
+        fgr_residual, pha = self.project_mat(hid).split([3, 1], dim=1)
+        if self.ratio is None or self.ratio != 1.0:
+            fgr_residual, pha = self.refiner(src, src_sm, fgr_residual, pha, hid)
+        fgr = (fgr_residual + src).clamp(0.0, 1.0)
+        return (fgr, pha.clamp(0.0, 1.0), *rec)
+
+    def _expand(self, states: list[Tensor], *levels: Tensor) -> list[Tensor]:
+        """Broadcast each state to ``[B, C_k, h_k, w_k]``, the batch and size of features 1..4."""
+        batch = levels[0].shape[0]
+        out = []
+        for k, (state, channels) in enumerate(zip(states, self.state_channels)):
+            level = levels[k + 1]
+            out.append(state.expand(batch, channels, level.shape[2], level.shape[3]))
+        return out
+
+
+def zero_states(net: MattingNetwork, batch: int, height: int, width: int, ratio: float,
+                dtype: torch.dtype = torch.float32) -> list[Tensor]:
+    """Full-shape zero states ``[B, C_k, h_k, w_k]`` for an input of ``height x width`` at ``ratio``."""
+    channels = OnnxMatting(net).state_channels
+    small = (int(height * ratio), int(width * ratio)) if ratio != 1.0 else (height, width)
+    return [torch.zeros(batch, c, h, w, dtype=dtype) for c, (h, w) in zip(channels, state_sizes(*small))]
+

@@ -1,0 +1,176 @@
+"""The pipelined conversion of one input: decode thread → network (caller's thread) → one encode
+thread per output, joined by bounded queues."""
+from __future__ import annotations
+
+from contextlib import ExitStack
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from videomatte.inference.compose import Background, parse_background
+from videomatte.inference.outputs import OutputPlan, render
+from videomatte.inference.pipeline import END, Channel, Pipeline, Stopped
+from videomatte.inference.progress import Progress
+from videomatte.inference.session import MattingSession
+from videomatte.io.frames import to_tensor
+from videomatte.io.readers import Reader, VideoInfo
+from videomatte.io.writers import Writer, open_writer
+
+QUEUE_SIZE = 1  # chunks waiting between two stages (each is ~60 MB of floats at 1080p)
+
+
+@dataclass
+class Chunk:
+    """Consecutive frames on their way through the pipeline.
+
+    Attributes:
+        index: number of the first frame.
+        stamps: ``(pts, time_base)`` of each frame.
+        src: input ``[T, 3, H, W]`` in 0..1 on the session's device.
+        fgr, pha: the network's foreground ``[T, 3, H, W]`` and alpha ``[T, 1, H, W]`` (after inference).
+    """
+
+    index: int
+    stamps: list[tuple[int, Fraction]]
+    src: Tensor
+    fgr: Tensor | None = None
+    pha: Tensor | None = None
+
+
+class SessionFactory:
+    """Builds the session once per backend and picks the backend for each input.
+
+    onnxruntime runs an RVM ``.onnx`` weights file on the CPU when the ratio is below 1 (where its
+    graph and the eager network compute the same thing); everything else runs the eager network.
+    """
+
+    def __init__(self, variant: str, weights: str | Path | None, device: str, dtype: str | None,
+                 downsample_ratio: float | None, backend: str = "auto") -> None:
+        if backend not in ("auto", "torch", "onnxruntime"):
+            raise ValueError(f"backend must be auto, torch or onnxruntime, not {backend!r}")
+        self.variant, self.weights, self.device, self.dtype = variant, weights, device, dtype
+        self.ratio, self.backend = downsample_ratio, backend
+        self._sessions: dict[str, object] = {}
+
+    def _onnx_possible(self) -> bool:
+        from videomatte.inference.onnx_backend import is_rvm_onnx
+        from videomatte.inference.session import resolve_device
+
+        return (self.weights is not None and is_rvm_onnx(self.weights) and self.variant == "mobilenetv3"
+                and resolve_device(self.device).type == "cpu" and self.dtype in (None, "float32", "fp32"))
+
+    def choose(self, info: VideoInfo) -> str:
+        """``"onnxruntime"`` or ``"torch"`` for an input."""
+        from videomatte.models.registry import auto_downsample_ratio
+
+        if self.backend != "auto":
+            return self.backend
+        ratio = self.ratio if self.ratio is not None else auto_downsample_ratio(info.height, info.width)
+        return "onnxruntime" if ratio < 1 and self._onnx_possible() else "torch"
+
+    def session_for(self, info: VideoInfo) -> tuple[object, str]:
+        """A fresh-state session for the input described by ``info``, and its backend's name."""
+        backend = self.choose(info)
+        if backend not in self._sessions:
+            if backend == "onnxruntime":
+                from videomatte.inference.onnx_backend import OnnxMattingSession
+
+                self._sessions[backend] = OnnxMattingSession(self.weights, self.ratio)
+            else:
+                from videomatte.inference.session import MattingSession
+
+                self._sessions[backend] = MattingSession(self.variant, self.weights, device=self.device,
+                                                         dtype=self.dtype, downsample_ratio=self.ratio)
+        session = self._sessions[backend]
+        session.reset()
+        return session, backend
+
+
+def _decode(reader: Reader, out: Channel, seq_chunk: int, device: object, dtype: object) -> None:
+    batch: list = []
+    index = 0
+
+    def send() -> None:
+        pictures = np.stack([f.image for f in batch])
+        out.put(Chunk(index, [(f.pts, f.time_base) for f in batch], to_tensor(pictures, device, dtype)))
+
+    for frame in reader:
+        batch.append(frame)
+        if len(batch) == seq_chunk:
+            send()
+            index += len(batch)
+            batch = []
+    if batch:
+        send()
+    out.put(END)
+
+
+def _encode(inbox: Channel, writer: Writer, plan: OutputPlan, background: Background | None,
+            premultiplied: bool) -> None:
+    bits = 16 if writer.deep else 8
+    for chunk in inbox:
+        pictures = render(plan.kind, chunk.src, chunk.fgr, chunk.pha, background, chunk.index, premultiplied, bits)
+        for picture, (pts, time_base) in zip(pictures, chunk.stamps):
+            writer.write(picture, pts, time_base)
+
+
+def _infer(decoded: Channel, session: object, outboxes: list[Channel], progress: Progress) -> int:
+    frames = 0
+    for chunk in decoded:
+        matte = session.step(chunk.src)
+        chunk.fgr, chunk.pha = matte.fgr, matte.pha
+        for box in outboxes:
+            box.put(chunk)
+        frames += len(chunk.stamps)
+        progress.update(len(chunk.stamps))
+    for box in outboxes:
+        box.put(END)
+    return frames
+
+
+def run_pipeline(reader: Reader, session: object, plans: list[OutputPlan], settings: dict) -> int:
+    """Convert everything ``reader`` yields into the outputs of ``plans``; returns the frame count.
+
+    Outputs are written under temporary names and renamed only when every stage succeeded.
+    """
+    info = reader.info
+    pipeline = Pipeline()
+    with ExitStack() as stack:
+        writers = []
+        for plan in plans:
+            background = None
+            if plan.kind == "composite":
+                background = parse_background(settings["background"])
+                stack.callback(background.close)
+            writer = stack.enter_context(open_writer(
+                plan.path, info, alpha=plan.kind == "rgba", codec=plan.codec, crf=settings["crf"],
+                overwrite=settings["overwrite"], audio=settings["audio"]))
+            writers.append((writer, plan, background))
+        progress = Progress(info.path.name, info.frame_count, settings["progress"])
+        decoded = pipeline.channel(QUEUE_SIZE)
+        pipeline.start("decode", lambda: _decode(reader, decoded, settings["seq_chunk"], session.device,
+                                                 session.dtype))
+        outboxes = []
+        for writer, plan, background in writers:
+            box = pipeline.channel(QUEUE_SIZE)
+            outboxes.append(box)
+            pipeline.start(f"encode {plan.path}", lambda b=box, w=writer, p=plan, g=background:
+                           _encode(b, w, p, g, settings["premultiplied"]))
+        frames = 0
+        torch_threads = torch.get_num_threads()
+        if not isinstance(session, MattingSession):
+            torch.set_num_threads(1)  # torch only composes here; leave the cores to onnxruntime and codecs
+        try:
+            try:
+                frames = _infer(decoded, session, outboxes, progress)
+            except BaseException as err:  # noqa: BLE001 - handed to join(), which re-raises the first error
+                pipeline.fail(err)
+            pipeline.join()
+        finally:
+            torch.set_num_threads(torch_threads)
+        progress.close()
+    return frames

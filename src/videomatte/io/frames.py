@@ -1,0 +1,89 @@
+"""Pixel conventions shared by readers, writers and the inference pipeline.
+
+On disk and in the readers/writers a picture is a numpy array ``[H, W, C]`` (or a stack ``[T, H, W, C]``)
+of ``uint8`` (0..255) or ``uint16`` (0..65535, used for 10-bit and deeper video). The network works on
+float tensors ``[T, C, H, W]`` in 0..1. The conversions below are the only place where the two meet:
+each is a single vectorised pass, and float to integer rounds to nearest (it never truncates).
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+_MAX = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
+
+
+def max_value(dtype: np.dtype | type) -> float:
+    """The value that stands for 1.0 in an integer picture of ``dtype`` (255 or 65535)."""
+    try:
+        return _MAX[np.dtype(dtype)]
+    except KeyError:
+        raise TypeError(f"pictures must be uint8 or uint16, not {np.dtype(dtype)}") from None
+
+
+def to_tensor(
+    pictures: np.ndarray, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32
+) -> torch.Tensor:
+    """Integer pictures to a float tensor.
+
+    Args:
+        pictures: ``uint8`` or ``uint16`` array ``[H, W, C]`` or ``[T, H, W, C]``.
+        device: where the result lives; the integer data is moved first (4x less to copy than floats).
+        dtype: floating dtype of the result.
+
+    Returns:
+        Tensor ``[T, C, H, W]`` in 0..1 (``T`` = 1 for a single picture), contiguous.
+    """
+    if pictures.ndim == 3:
+        pictures = pictures[None]
+    if pictures.ndim != 4:
+        raise ValueError(f"expected [H,W,C] or [T,H,W,C] pictures, got shape {pictures.shape}")
+    scale = 1.0 / max_value(pictures.dtype)
+    if pictures.dtype == np.uint16:
+        # torch has limited uint16 support: go through int32, exact for 0..65535.
+        pictures = pictures.astype(np.int32)
+    data = torch.from_numpy(np.ascontiguousarray(pictures)).to(device, non_blocking=True)
+    out = torch.empty(data.shape[0], data.shape[3], data.shape[1], data.shape[2], dtype=dtype,
+                      device=data.device)
+    out.copy_(data.permute(0, 3, 1, 2))
+    return out.mul_(scale)
+
+
+def to_numpy(images: torch.Tensor, bits: int = 8) -> np.ndarray:
+    """Float images in 0..1 to integer pictures, rounding to nearest.
+
+    Args:
+        images: tensor ``[T, C, H, W]`` (or ``[C, H, W]``), values clamped to 0..1.
+        bits: 8 for ``uint8`` output, 16 for ``uint16``.
+
+    Returns:
+        Array ``[T, H, W, C]`` (``[H, W, C]`` for a 3-D input) on the CPU.
+    """
+    if bits not in (8, 16):
+        raise ValueError(f"bits must be 8 or 16, not {bits}")
+    scale = 255.0 if bits == 8 else 65535.0
+    hwc = images.detach().movedim(-3, -1).float()
+    scaled = hwc.mul(scale).add_(0.5).clamp_(0.0, scale)
+    if bits == 8:
+        return scaled.to(torch.uint8).cpu().numpy()
+    return scaled.to(torch.int32).cpu().numpy().astype(np.uint16)
+
+
+def to_rgb(picture: np.ndarray) -> np.ndarray:
+    """Any decoded picture to three channels: gray ``[H,W]``/``[H,W,1]`` is repeated, RGBA drops alpha.
+
+    Args:
+        picture: ``uint8``/``uint16`` array ``[H, W]``, ``[H, W, 1]``, ``[H, W, 2]`` (gray + alpha),
+            ``[H, W, 3]`` or ``[H, W, 4]``.
+
+    Returns:
+        ``[H, W, 3]`` array of the same dtype.
+    """
+    if picture.ndim == 2:
+        picture = picture[..., None]
+    channels = picture.shape[-1]
+    if channels in (1, 2):
+        return np.repeat(picture[..., :1], 3, axis=-1)
+    if channels in (3, 4):
+        return picture[..., :3]
+    raise ValueError(f"cannot make RGB from a picture with {channels} channels")

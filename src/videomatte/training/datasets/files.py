@@ -1,0 +1,92 @@
+"""Reading images and listing folders, with errors that name the offending file."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, UnidentifiedImageError
+
+from videomatte.training.errors import DatasetError
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
+
+
+def natural_key(path: Path) -> list[object]:
+    """Sort key that puts ``frame2`` before ``frame10``."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path.name)]
+
+
+def require_dir(path: Path, what: str) -> Path:
+    """Returns ``path`` if it is a folder, else raises :class:`DatasetError` naming ``what``."""
+    if not path.is_dir():
+        raise DatasetError(f"{what}: folder {path} does not exist")
+    return path
+
+
+def list_images(folder: Path, what: str) -> list[Path]:
+    """The image files directly inside ``folder``, naturally sorted; raises if there are none."""
+    require_dir(folder, what)
+    found = sorted((p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES), key=natural_key)
+    if not found:
+        raise DatasetError(f"{what}: no images ({', '.join(IMAGE_SUFFIXES)}) in {folder}")
+    return found
+
+
+def list_subdirs(folder: Path, what: str) -> list[Path]:
+    """The sub-folders of ``folder``, naturally sorted; raises if there are none."""
+    require_dir(folder, what)
+    found = sorted((p for p in folder.iterdir() if p.is_dir()), key=natural_key)
+    if not found:
+        raise DatasetError(f"{what}: no sub-folders in {folder}")
+    return found
+
+
+def open_image(path: Path) -> Image.Image:
+    """Opens and decodes ``path`` with PIL."""
+    try:
+        with Image.open(path) as image:
+            image.load()
+            return image
+    except FileNotFoundError:
+        raise DatasetError(f"missing image file {path}") from None
+    except (UnidentifiedImageError, OSError, ValueError) as err:
+        raise DatasetError(f"cannot read image {path}: {err}") from None
+
+
+def shrink_to(image: Image.Image, short_side: int | None) -> Image.Image:
+    """Downscales (bilinear) so the short side is ``short_side`` if it is larger; never upscales."""
+    if short_side is None or min(image.size) <= short_side:
+        return image
+    scale = short_side / min(image.size)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.BILINEAR)
+
+
+def to_tensor(image: Image.Image) -> torch.Tensor:
+    """PIL image -> float ``[C, H, W]`` in [0, 1]."""
+    array = np.asarray(image, dtype=np.uint8)
+    if array.ndim == 2:
+        array = array[:, :, None]
+    return torch.from_numpy(array.copy()).permute(2, 0, 1).float().div_(255)
+
+
+def load_rgb(path: Path, short_side: int | None = None) -> torch.Tensor:
+    """An image file as RGB ``[3, H, W]`` in [0, 1]."""
+    return to_tensor(shrink_to(open_image(path).convert("RGB"), short_side))
+
+
+def load_gray(path: Path, short_side: int | None = None) -> torch.Tensor:
+    """An image file as one channel ``[1, H, W]`` in [0, 1] (alpha mattes, masks)."""
+    return to_tensor(shrink_to(open_image(path).convert("L"), short_side))
+
+
+def load_pair(fgr_path: Path, pha_path: Path, short_side: int | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """A foreground and its alpha, checked to have the same size."""
+    fgr, pha = load_rgb(fgr_path, short_side), load_gray(pha_path, short_side)
+    if fgr.shape[-2:] != pha.shape[-2:]:
+        raise DatasetError(
+            f"alpha {pha_path} is {tuple(pha.shape[-2:])} but its image {fgr_path} is {tuple(fgr.shape[-2:])} (H, W)"
+        )
+    return fgr, pha
