@@ -82,7 +82,7 @@ def test_high_resolution_and_segmentation_passes(data_root: Path) -> None:
     write_supervisely(data_root / "spd")
     write_youtubevis(data_root / "ytvis")
     extra = ["--set", "train.max_steps=2", "--set", "train.train_hr=true", "--set", "train.resolution_hr=64",
-             "--set", "train.seq_length_hr=2", "--set", "train.downsample_ratio=0.5", "--set", "lr.refiner=1e-3",
+             "--set", "train.seq_length_hr=2", "--set", "train.downsample_ratio=0.5", "--set", "lr.refiner=1e-3", "--set", "lr.aspp=0",
              "--set", "data.coco=coco", "--set", "data.supervisely=spd", "--set", "data.youtubevis=ytvis"]
     assert _train(data_root, data_root / "run", *extra) == 0
     rows = [json.loads(line) for line in (data_root / "run" / "metrics.jsonl").read_text().splitlines()]
@@ -94,8 +94,9 @@ def test_high_resolution_and_segmentation_passes(data_root: Path) -> None:
     torch.manual_seed(5)  # the run's seed: the same random initialisation
     start = load_model(weights=None).state_dict()
     final = checkpoint.load(data_root / "run" / "final.pt")["model"]
-    for prefix in ("refiner.conv.0.weight", "project_seg.conv.weight", "backbone.features.0.0.weight"):
-        assert not torch.equal(start[prefix], final[prefix]), prefix
+    for key in ("refiner.conv.0.weight", "project_seg.conv.weight", "backbone.features.0.0.weight"):
+        assert not torch.equal(start[key], final[key]), key
+    assert torch.equal(start["aspp.aspp1.0.weight"], final["aspp.aspp1.0.weight"])  # its learning rate is 0
 
 
 def test_missing_dataset_is_named(data_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -150,3 +151,16 @@ def test_optimizer_groups_follow_the_config() -> None:
     decoder_ids = {id(p) for p in groups["decoder"]["params"]}
     assert all(id(p) in decoder_ids for p in [*model.project_mat.parameters(), *model.project_seg.parameters()])
     assert sum(len(g["params"]) for g in groups.values()) == len(list(model.parameters()))
+
+
+def test_frozen_batchnorm_keeps_its_statistics() -> None:
+    from videomatte.models.zoo import load_model
+    from videomatte.training.builders import freeze_batchnorm
+
+    model = load_model(weights=None).train()
+    freeze_batchnorm(model)
+    before = {k: v.clone() for k, v in model.state_dict().items() if "running" in k}
+    model(torch.rand(1, 2, 3, 64, 64))
+    after = model.state_dict()
+    assert all(torch.equal(v, after[k]) for k, v in before.items())
+    assert model.decoder.training  # only the BatchNorm layers are in eval mode

@@ -14,7 +14,7 @@ seed give byte-identical files, and a clip does not depend on which other clips 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -67,7 +67,6 @@ class ClipPlan:
     background: Background
     bg_motion: str
     flip: bool = False
-    extra: dict = field(default_factory=dict, compare=False)
 
 
 def videomatte_clips(root: Path) -> list[ForegroundClip]:
@@ -123,8 +122,9 @@ def plan_clips(
     bg_motion: str = "static",
     seed: int = 10,
 ) -> list[ClipPlan]:
-    """Pair each foreground with ``passes`` backgrounds drawn without replacement (all of them, in order,
-    when ``passes`` is None); every other pass is mirrored, as in the original generators.
+    """Pair each foreground with ``passes`` backgrounds drawn without replacement (cycling through the
+    pool again when ``passes`` exceeds it; all of them, in order, when ``passes`` is None); every other
+    pass is mirrored, as in the original generators.
 
     ``bg_motion`` applies to image backgrounds (``"static"`` or ``"pan"``); video backgrounds always play.
     """
@@ -179,7 +179,6 @@ def compose_set(plans: Sequence[ClipPlan], out: Path, config: ComposeConfig) -> 
                 "bg_motion": plan.bg_motion,
                 "flip": plan.flip,
                 "frames": frames,
-                **plan.extra,
             }
         )
     manifest = {"config": asdict(config), "clips": records}
@@ -194,7 +193,7 @@ def _foreground_frames(
     fg = plan.foreground
     first = _load_foreground(fg, 0, plan.flip)
     placement = motion.fit_placement(first[0].size, config.size, rng)
-    drift = motion.random_drift(rng, config.size) if fg.still else None
+    drift = motion.random_drift(rng) if fg.still else None
     for t in range(count):
         fgr, pha = first if (t == 0 or fg.still) else _load_foreground(fg, t, plan.flip)
         fgr, pha = motion.place(fgr, placement, config.size), motion.place(pha, placement, config.size)
@@ -214,7 +213,9 @@ def _load_foreground(fg: ForegroundClip, t: int, flip: bool) -> tuple[Image.Imag
     return fgr, pha
 
 
-def _background_frames(plan: ClipPlan, config: ComposeConfig, count: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
+def _background_frames(
+    plan: ClipPlan, config: ComposeConfig, count: int, rng: np.random.Generator
+) -> Iterator[np.ndarray]:
     bg = plan.background
     if bg.kind == "video":
         for frame in _looped_video(bg.path, count):

@@ -78,7 +78,7 @@ def _random_pose(rng: np.random.Generator) -> tuple[float, float, float, float]:
     return deg, tx, ty, float(rng.uniform(*SCALE_RANGE))
 
 
-def random_drift(rng: np.random.Generator, size: tuple[int, int]) -> Drift:
+def random_drift(rng: np.random.Generator) -> Drift:
     """A start pose and an end pose ``variation`` (uniform in [0, 1]) of the way to a second random pose."""
     start, other = _random_pose(rng), _random_pose(rng)
     variation = float(rng.uniform(0.0, 1.0))

@@ -60,6 +60,10 @@ def _video_files(folder: Path) -> list[Path]:
     return files
 
 
+def _frame_count(video: Path) -> int:
+    return sum(1 for _ in media.iter_video(video))
+
+
 def _storage_size(frame_size: tuple[int, int], out_size: tuple[int, int]) -> tuple[int, int]:
     """Source frames are stored at most at twice the output size (aspect kept): plenty for composing."""
     w, h = frame_size
@@ -72,7 +76,7 @@ def matte_segments(
 ) -> list[str]:
     """Matte ``video`` from its first frame with recurrent state (primed on its first frames) and write
     consecutive ``config.frames``-frame segments as ``out/{fgr,pha}/STEM_SS/NNNN.png``; returns their names."""
-    total = sum(1 for _ in media.iter_video(video))
+    total = _frame_count(video)
     count = max(1, total // config.frames)
     count = count if max_segments is None else min(count, max_segments)
     length = min(total, config.frames)
@@ -104,6 +108,30 @@ def _plans(
     return plans
 
 
+def _build_part(
+    out: Path,
+    part: str,
+    videos: Sequence[Path],
+    backgrounds: Sequence[compose.Background],
+    predictor: OnnxRVMPredictor,
+    config: PseudoGTConfig,
+    max_segments: int | None,
+    progress: Callable[[str], None] | None,
+) -> dict[str, list[str]]:
+    """Matte ``videos`` into ``out/source`` and compose them over ``backgrounds`` into ``out/part``."""
+    names: list[str] = []
+    for video in videos:
+        if progress is not None:
+            progress(f"{part}: matting {video.name} with the official weights")
+        names += matte_segments(video, predictor, out / "source", config, max_segments)
+    sources = {c.name: c for c in compose.videomatte_clips(out / "source")}
+    if progress is not None:
+        progress(f"{part}: composing {len(names) * len(backgrounds)} clips")
+    plans = _plans([sources[name] for name in names], backgrounds)
+    compose.compose_set(plans, out / part, compose.ComposeConfig(config.size, config.frames, config.seed))
+    return {"clips": names, "backgrounds": [b.name for b in backgrounds]}
+
+
 def build_pseudo_gt(
     out: Path,
     clips_dir: Path,
@@ -117,26 +145,20 @@ def build_pseudo_gt(
     videos = _video_files(Path(clips_dir))
     if len(videos) < 2:
         raise MediaError(f"the pseudo-GT split needs at least two clips in {clips_dir}")
-    lengths = {v: sum(1 for _ in media.iter_video(v)) for v in videos}
+    lengths = {v: _frame_count(v) for v in videos}
     train_video = max(videos, key=lambda v: (lengths[v], v.name))
     backgrounds = [b for b in compose.find_backgrounds([Path(images_dir)]) if not b.name.endswith("_fg")]
     if len(backgrounds) < 2:
         raise MediaError(f"the pseudo-GT split needs at least two background images in {images_dir}")
     predictor = OnnxRVMPredictor(Path(weights))
-    split: dict[str, dict] = {"heldout": {"clips": [], "backgrounds": []}, "train": {"clips": [], "backgrounds": []}}
-    for video in videos:
-        part = "train" if video == train_video else "heldout"
-        if progress is not None:
-            progress(f"matting {video.name} with the official weights")
-        cap = config.max_train_segments if part == "train" else None
-        split[part]["clips"] += matte_segments(video, predictor, out / "source", config, cap)
-    sources = {c.name: c for c in compose.videomatte_clips(out / "source")}
-    for part, bgs in (("heldout", backgrounds[0::2]), ("train", backgrounds[1::2])):
-        split[part]["backgrounds"] = [b.name for b in bgs]
-        if progress is not None:
-            progress(f"composing {part}")
-        plans = _plans([sources[name] for name in split[part]["clips"]], bgs)
-        compose.compose_set(plans, out / part, compose.ComposeConfig(config.size, config.frames, config.seed))
+    parts = (
+        ("heldout", [v for v in videos if v != train_video], backgrounds[0::2], None),
+        ("train", [train_video], backgrounds[1::2], config.max_train_segments),
+    )
+    split = {
+        part: _build_part(out, part, part_videos, bgs, predictor, config, cap, progress)
+        for part, part_videos, bgs, cap in parts
+    }
     record = {"config": asdict(config), "weights_sha256": _sha256(Path(weights)), **split}
     path = out / "split.json"
     path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")

@@ -42,7 +42,8 @@ class Report:
         names = self.metric_names
         rows = [["clip", "frames", *names]]
         for clip in self.clips:
-            rows.append([clip.name, str(clip.frames), *(_cell(clip.mean(m)) if m in clip.values else "" for m in names)])
+            cells = [_cell(clip.mean(m)) if m in clip.values else "" for m in names]
+            rows.append([clip.name, str(clip.frames), *cells])
         total = self.overall()
         rows.append(["overall", str(sum(c.frames for c in self.clips)), *(_cell(total[m]) for m in names)])
         return rows
@@ -56,7 +57,10 @@ class Report:
         """A fixed-width text table, clips then the overall row."""
         rows = self.rows()
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-        lines = ["  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(r, widths))) for r in rows]
+        lines = [
+            "  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths)))
+            for row in rows
+        ]
         lines.insert(1, "-" * len(lines[0]))
         lines.insert(len(lines) - 1, "-" * len(lines[0]))
         return "\n".join(lines)

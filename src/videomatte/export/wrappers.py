@@ -15,7 +15,9 @@ from typing import List, Optional
 
 import torch
 from torch import Tensor, nn
+from torch.nn import functional as F
 
+from videomatte.models.decoder import RecurrentDecoder
 from videomatte.models.layers import downsample
 from videomatte.models.network import MattingNetwork
 
@@ -91,6 +93,23 @@ class _ResizeByRatio(torch.autograd.Function):
                     cubic_coeff_a_f=-0.75, mode_s="linear", nearest_mode_s="floor")
 
 
+def _upsample(x: Tensor, size: tuple[int, int]) -> Tensor:
+    return F.interpolate(x, size=size, mode="bilinear", align_corners=False)
+
+
+def check_exportable(net: nn.Module) -> MattingNetwork:
+    """``net`` if the wrappers can export it (an RVM network with the ConvGRU decoder and a guided-filter
+    refiner), else ``ExportError`` naming what is not supported."""
+    from videomatte.export import ExportError
+
+    if not isinstance(net, MattingNetwork) or not isinstance(net.decoder, RecurrentDecoder):
+        raise ExportError(f"export supports the RVM networks with a ConvGRU decoder, not {type(net).__name__}"
+                          f" variant {getattr(net, 'variant', '?')!r}")
+    if getattr(net, "brm", None) is not None or not hasattr(net.refiner, "coefficients"):
+        raise ExportError(f"export does not support variant {net.variant!r} with refiner {net.refiner_name!r}")
+    return net
+
+
 def state_sizes(height: int, width: int, levels: int = 4) -> list[tuple[int, int]]:
     """Spatial sizes ``(h, w)`` of the states r1..r4 for a network input of ``height x width``.
 
@@ -145,9 +164,25 @@ class OnnxMatting(nn.Module):
         hid, *rec = self.decoder(src_sm, f1, f2, f3, self.aspp(f4), *states, 1)
         fgr_residual, pha = self.project_mat(hid).split([3, 1], dim=1)
         if self.ratio is None or self.ratio != 1.0:
-            fgr_residual, pha = self.refiner(src, src_sm, fgr_residual, pha, hid)
-        fgr = (fgr_residual + src).clamp(0.0, 1.0)
-        return (fgr, pha.clamp(0.0, 1.0), *rec)
+            fgr, pha = self._refine(src, src_sm, fgr_residual, pha, hid)
+        else:
+            fgr = fgr_residual + src
+        return (fgr.clamp(0.0, 1.0), pha.clamp(0.0, 1.0), *rec)
+
+    def _refine(self, src: Tensor, src_sm: Tensor, fgr_residual: Tensor, pha: Tensor, hid: Tensor
+                ) -> tuple[Tensor, Tensor]:
+        """The refiner with fewer full-resolution passes than ``refiner.forward`` (same result).
+
+        ``fgr = up(A_rgb) * rgb + up(b_rgb) + rgb`` becomes ``up(A_rgb + 1) * rgb + up(b_rgb)`` (bilinear
+        weights sum to one), and alpha is computed on its own, so that no 4-channel full-resolution
+        tensor is concatenated or split.
+        """
+        A, b = self.refiner.coefficients(src_sm, fgr_residual, pha, hid)
+        a_rgb, a_pha = A.split([3, 1], dim=1)
+        b_rgb, b_pha = b.split([3, 1], dim=1)
+        low = torch.cat([a_rgb + 1.0, b_rgb, a_pha, b_pha], dim=1)
+        a_rgb, b_rgb, a_pha, b_pha = _upsample(low, (src.shape[2], src.shape[3])).split([3, 3, 1, 1], dim=1)
+        return a_rgb * src + b_rgb, a_pha * src.mean(dim=1, keepdim=True) + b_pha
 
     def _expand(self, states: list[Tensor], *levels: Tensor) -> list[Tensor]:
         """Broadcast each state to ``[B, C_k, h_k, w_k]``, the batch and size of features 1..4."""

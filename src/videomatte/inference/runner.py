@@ -13,7 +13,7 @@ from torch import Tensor
 
 from videomatte.inference.compose import Background, parse_background
 from videomatte.inference.outputs import OutputPlan, render
-from videomatte.inference.pipeline import END, Channel, Pipeline, Stopped
+from videomatte.inference.pipeline import END, Channel, Pipeline
 from videomatte.inference.progress import Progress
 from videomatte.inference.session import MattingSession
 from videomatte.io.frames import to_tensor

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from videomatte.inference.backends import make_backend
 from videomatte.io.frames import to_tensor
 from videomatte.models.registry import DEFAULT_MODEL, auto_downsample_ratio
 from videomatte.models.zoo import OFFICIAL, load_model
@@ -89,6 +90,8 @@ class MattingSession:
         dtype: ``None``/``"float32"``, ``"float16"`` (GPU only), ``"bfloat16"``, or ``"auto"``.
         downsample_ratio: fixed ratio in (0, 1]; ``None`` picks ``min(512 / max(H, W), 1)`` for each
             resolution it sees.
+        backend: ``"torch"`` (eager), ``"torchscript"`` or ``"onnxruntime"`` (CPU, or CUDA/TensorRT
+            providers when present); see ``videomatte.inference.backends``.
 
     A change of frame size resets the state (and recomputes an automatic ratio). ``step`` holds a
     lock, so one session may be fed from several threads, one chunk at a time.
@@ -102,12 +105,14 @@ class MattingSession:
         device: str | torch.device = "auto",
         dtype: str | torch.dtype | None = None,
         downsample_ratio: float | None = None,
+        backend: str = "torch",
     ) -> None:
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype, self.device)
         self.fixed_ratio = check_ratio(downsample_ratio)
         network = load_model(model, weights, refiner) if isinstance(model, str) else model
         self.model = network.eval().to(self.device, self.dtype)
+        self.backend = make_backend(backend, self.model, self.device, self.dtype)
         self._lock = threading.Lock()
         self._rec: list[Tensor | None] = [None] * 4
         self._size: tuple[int, int] | None = None
@@ -150,6 +155,5 @@ class MattingSession:
                 self._rec = [None] * 4
                 self._size = size
             ratio = self.downsample_ratio
-            fgr, pha, *rec = self.model(src[None], *self._rec, downsample_ratio=ratio)
-            self._rec = rec
+            fgr, pha, self._rec = self.backend(src[None], self._rec, ratio)
         return Matte(fgr=fgr[0], pha=pha[0])

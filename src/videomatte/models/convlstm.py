@@ -49,12 +49,15 @@ class ConvLSTM(nn.Module):
         return h, c
 
     def forward(self, x: Tensor, state: Optional[Tensor], frames: int) -> tuple[Tensor, Tensor]:
-        seq = x.unflatten(0, (-1, frames))
         if state is None:
-            h = torch.zeros_like(seq[:, 0])
-            c = torch.zeros_like(seq[:, 0])
+            h = torch.zeros_like(x[: x.shape[0] // frames])
+            c = torch.zeros_like(h)
         else:
             h, c = state.split(self.channels, dim=1)
+        if frames == 1:  # one frame: no time axis to restore (keeps exported graphs free of reshapes)
+            h, c = self.step(x, h, c)
+            return h, torch.cat([h, c], dim=1)
+        seq = x.unflatten(0, (-1, frames))
         outputs = []
         for t in range(frames):
             h, c = self.step(seq[:, t], h, c)

@@ -81,6 +81,9 @@ class ConvGRU(nn.Module):
         return (1 - z) * h + z * c
 
     def forward(self, x: Tensor, h: Optional[Tensor], frames: int) -> tuple[Tensor, Tensor]:
+        if frames == 1:  # one frame: no time axis to restore (keeps exported graphs free of reshapes)
+            h = self.step(x, torch.zeros_like(x) if h is None else h)
+            return h, h
         seq = x.unflatten(0, (-1, frames))
         if h is None:
             h = torch.zeros_like(seq[:, 0])

@@ -9,9 +9,13 @@ from typing import Optional
 import torch
 from torch import Tensor, nn
 
+from videomatte.errors import UnknownModelError
+from videomatte.models.brm import BackgroundRestoration
+from videomatte.models.convlstm import ConvLSTMDecoder
 from videomatte.models.decoder import RecurrentDecoder
 from videomatte.models.layers import LRASPP, Projection, downsample
 from videomatte.models.mobilenetv3 import MobileNetV3LargeEncoder
+from videomatte.models.prm import PatchRefiner
 from videomatte.models.refiners import REFINERS
 from videomatte.models.registry import check_refiner, get_spec
 from videomatte.models.resnet import ResNet50Encoder
@@ -20,6 +24,8 @@ ENCODERS: dict[str, type[nn.Module]] = {
     "mobilenetv3_large": MobileNetV3LargeEncoder,
     "resnet50": ResNet50Encoder,
 }
+DECODERS: dict[str, type[nn.Module]] = {"gru": RecurrentDecoder, "lstm": ConvLSTMDecoder}
+ALL_REFINERS: dict[str, type[nn.Module]] = {**REFINERS, "prm": PatchRefiner}
 
 
 class MattingNetwork(nn.Module):
@@ -27,21 +33,28 @@ class MattingNetwork(nn.Module):
 
     Args:
         variant: a name from ``videomatte.models.registry.available_models()``.
-        refiner: ``"deep_guided_filter"`` (learned; the official weights) or ``"fast_guided_filter"``.
+        refiner: ``"deep_guided_filter"`` (learned; the official weights), ``"fast_guided_filter"``, or
+            ``"prm"`` (MODNet-V's patch refinement, no released weights).
+
+    The spec's ``cell`` picks the decoder's ConvGRU or ConvLSTM, and ``brm`` adds MODNet-V's background
+    restoration (``self.brm``; ``None`` otherwise).
     """
 
     def __init__(self, variant: str = "mobilenetv3", refiner: str = "deep_guided_filter") -> None:
         super().__init__()
         spec = get_spec(variant)
+        if spec.builder != "rvm":
+            raise UnknownModelError(f"{variant} is not an RVM network; build it with videomatte.models.variants.build_network")
         self.variant = variant
         self.refiner_name = check_refiner(refiner)
         self.backbone = ENCODERS[spec.backbone]()
         feature_ch = self.backbone.channels
         self.aspp = LRASPP(feature_ch[3], spec.aspp_ch)
-        self.decoder = RecurrentDecoder((*feature_ch[:3], spec.aspp_ch), spec.decoder_ch)
+        self.decoder = DECODERS[spec.cell]((*feature_ch[:3], spec.aspp_ch), spec.decoder_ch)
         self.project_mat = Projection(spec.decoder_ch[3], 4)
         self.project_seg = Projection(spec.decoder_ch[3], 1)
-        self.refiner = REFINERS[refiner]()
+        self.refiner = ALL_REFINERS[refiner]()
+        self.brm = BackgroundRestoration(feature_ch[1]) if spec.brm else None
         self.segmentation_head_loaded = False  # set by the zoo when weights include ``project_seg``
 
     def forward(
@@ -77,7 +90,11 @@ class MattingNetwork(nn.Module):
 
         f1, f2, f3, f4 = self.backbone(src_sm)
         f4 = self.aspp(f4)
-        hid, r1, r2, r3, r4 = self.decoder(src_sm, f1, f2, f3, f4, r1, r2, r3, r4, frames)
+        if self.brm is not None:
+            hid, r1, r2, r3, r4 = self.brm.decode(self.decoder, self.project_mat, src_sm, f1, f2, f3, f4,
+                                                  r1, r2, r3, r4, frames)
+        else:
+            hid, r1, r2, r3, r4 = self.decoder(src_sm, f1, f2, f3, f4, r1, r2, r3, r4, frames)
 
         if segmentation_pass:
             return [self._restore(self.project_seg(hid), src), r1, r2, r3, r4]

@@ -6,7 +6,9 @@ divides the image into a ``k x k`` grid of patches (``k = 16`` up to 4K, ``32`` 
 refines only the patches whose flaw exceeds ``xi = 0.01``. Every other pixel keeps the bilinearly
 upsampled coarse prediction.
 
-Refinement runs three unpadded convolutions on a patch plus a 2-pixel margin of context and writes back
+Patches are ``ceil(H / k) x ceil(W / k)`` pixels; the grid is padded at the bottom and right (so in a
+tiny image of fewer than about ``k^2`` rows the last grid rows lie wholly in the padding and refining
+them changes nothing). Refinement runs three unpadded convolutions on a patch plus a 2-pixel margin of context and writes back
 only the patch itself. While training (and recording gradients) every patch is refined, so that the
 patch network sees every kind of patch; the flaw head is trained to predict each patch's mean alpha
 error (the selection itself is a hard threshold and passes no gradient).

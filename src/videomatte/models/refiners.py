@@ -19,6 +19,15 @@ def _resize(x: Tensor, like: Tensor) -> Tensor:
     return F.interpolate(x, size=(like.shape[-2], like.shape[-1]), mode="bilinear", align_corners=False)
 
 
+def apply_coefficients(A: Tensor, b: Tensor, fine_src: Tensor) -> tuple[Tensor, Tensor]:
+    """Upsample ``A``, ``b`` ``[N, 4, h, w]`` to ``fine_src`` ``[N, 3, H, W]`` and apply them to
+    ``[rgb, gray]``; returns the full-resolution foreground residual ``[N, 3, H, W]`` and alpha ``[N, 1, H, W]``."""
+    fine_x = _with_gray(fine_src)
+    out = _resize(A, fine_x) * fine_x + _resize(b, fine_x)
+    fgr, pha = out.split([3, 1], dim=1)
+    return fgr, pha
+
+
 class DeepGuidedFilterRefiner(nn.Module):
     """Guided filter whose linear coefficients ``A`` are predicted by a small 1x1 network (learned box filter)."""
 
@@ -38,7 +47,12 @@ class DeepGuidedFilterRefiner(nn.Module):
 
     def forward(self, fine_src: Tensor, base_src: Tensor, base_fgr: Tensor, base_pha: Tensor,
                 base_hid: Tensor) -> tuple[Tensor, Tensor]:
-        fine_x = _with_gray(fine_src)
+        A, b = self.coefficients(base_src, base_fgr, base_pha, base_hid)
+        return apply_coefficients(A, b, fine_src)
+
+    def coefficients(self, base_src: Tensor, base_fgr: Tensor, base_pha: Tensor, base_hid: Tensor
+                     ) -> tuple[Tensor, Tensor]:
+        """The low-resolution linear model ``y = A * [rgb, gray] + b``: ``A`` and ``b`` ``[N, 4, h, w]``."""
         base_x = _with_gray(base_src)
         base_y = torch.cat([base_fgr, base_pha], dim=1)
         mean_x = self.box_filter(base_x)
@@ -46,10 +60,7 @@ class DeepGuidedFilterRefiner(nn.Module):
         cov_xy = self.box_filter(base_x * base_y) - mean_x * mean_y
         var_x = self.box_filter(base_x * base_x) - mean_x * mean_x
         A = self.conv(torch.cat([cov_xy, var_x, base_hid], dim=1))
-        b = mean_y - A * mean_x
-        out = _resize(A, fine_x) * fine_x + _resize(b, fine_x)
-        fgr, pha = out.split([3, 1], dim=1)
-        return fgr, pha
+        return A, mean_y - A * mean_x
 
 
 class FastGuidedFilterRefiner(nn.Module):
@@ -66,7 +77,12 @@ class FastGuidedFilterRefiner(nn.Module):
 
     def forward(self, fine_src: Tensor, base_src: Tensor, base_fgr: Tensor, base_pha: Tensor,
                 base_hid: Tensor) -> tuple[Tensor, Tensor]:
-        fine_x = _with_gray(fine_src)
+        A, b = self.coefficients(base_src, base_fgr, base_pha, base_hid)
+        return apply_coefficients(A, b, fine_src)
+
+    def coefficients(self, base_src: Tensor, base_fgr: Tensor, base_pha: Tensor, base_hid: Tensor
+                     ) -> tuple[Tensor, Tensor]:
+        """The low-resolution linear model ``y = A * [rgb, gray] + b``: ``A`` and ``b`` ``[N, 4, h, w]``."""
         base_x = _with_gray(base_src)
         base_y = torch.cat([base_fgr, base_pha], dim=1)
         mean_x = self._box(base_x)
@@ -74,10 +90,7 @@ class FastGuidedFilterRefiner(nn.Module):
         cov_xy = self._box(base_x * base_y) - mean_x * mean_y
         var_x = self._box(base_x * base_x) - mean_x * mean_x
         A = cov_xy / (var_x + self.eps)
-        b = mean_y - A * mean_x
-        out = _resize(A, fine_x) * fine_x + _resize(b, fine_x)
-        fgr, pha = out.split([3, 1], dim=1)
-        return fgr, pha
+        return A, mean_y - A * mean_x
 
 
 REFINERS: dict[str, type[nn.Module]] = {

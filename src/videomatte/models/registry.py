@@ -113,14 +113,15 @@ def variant_name(base: str, cell: str = "gru", brm: bool = False) -> str:
 
 # Parameter counts with the deep guided filter refiner, measured on the built networks.
 _SEED_OPTIONS = {
-    ("mobilenetv3", "lstm", False): 0, ("mobilenetv3", "gru", True): 0, ("mobilenetv3", "lstm", True): 0,
-    ("resnet50", "lstm", False): 0, ("resnet50", "gru", True): 0, ("resnet50", "lstm", True): 0,
+    ("mobilenetv3", "lstm", False): 3_863_109, ("mobilenetv3", "gru", True): 3_750_108,
+    ("mobilenetv3", "lstm", True): 3_864_584, ("resnet50", "lstm", False): 27_282_381,
+    ("resnet50", "gru", True): 26_964_784, ("resnet50", "lstm", True): 27_356_704,
 }
 for (_base, _cell, _brm), _count in _SEED_OPTIONS.items():
     _spec = _seed_option(_base, _cell, _brm, _count)
     MODELS[_spec.name] = _spec
 MODELS["seed004"] = ModelSpec(
-    name="seed004", backbone="resnet50", aspp_ch=256, decoder_ch=(128, 64, 48, 37), num_params=0,
+    name="seed004", backbone="resnet50", aspp_ch=256, decoder_ch=(128, 64, 48, 37), num_params=41_865_893,
     release_asset="", released_weights=False, cell="lstm", builder="seed004",
     description=f"seed 004: ResNet-50 + ASPP + ConvLSTM decoder, alpha/foreground/error map; {NO_WEIGHTS}",
 )
@@ -129,9 +130,10 @@ REFINER_NAMES = ("deep_guided_filter", "fast_guided_filter", "prm")
 DEFAULT_MODEL = "mobilenetv3"
 
 
-def available_models() -> list[str]:
-    """Names of the registered variants, default first."""
-    return list(MODELS)
+def available_models(include_unreleased: bool = False) -> list[str]:
+    """Names of the registered variants with released weights, default first; with
+    ``include_unreleased`` also the seed architectures that have none (every name ``get_spec`` knows)."""
+    return [name for name, spec in MODELS.items() if include_unreleased or spec.released_weights]
 
 
 def get_spec(name: str) -> ModelSpec:

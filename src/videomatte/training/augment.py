@@ -8,6 +8,7 @@ tensors on every run and every machine. Inputs and outputs:
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -154,7 +155,7 @@ def _static_affine(items: list[torch.Tensor], scale: tuple[float, float], g: tor
 def _random_square_crop(items: list[torch.Tensor], size: int, g: torch.Generator) -> list[torch.Tensor]:
     """The largest crop with aspect ratio ``U[0.9, 1.1]`` (log-uniform) at a random place, to size^2."""
     height, width = items[0].shape[-2:]
-    ratio = float(torch.exp(torch.empty(()).uniform_(-0.0953, 0.0953, generator=g)))
+    ratio = math.exp(_uniform(g, math.log(0.9), math.log(1.1)))
     crop_w = min(width, round(height * ratio))
     crop_h = min(height, round(crop_w / ratio))
     top = int(torch.randint(height - crop_h + 1, (1,), generator=g))

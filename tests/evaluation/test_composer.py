@@ -78,8 +78,8 @@ def test_video_backgrounds_play_and_loop(videomatte_root: Path, tmp_path: Path) 
     bg_video = tmp_path / "bg_videos" / "clip"  # a folder of frame folders holds video backgrounds
     for t in range(3):  # shorter than the clip: it starts over
         save(bg_video / f"{t:04d}.png", np.full((30, 40, 3), 60 * t, np.uint8))
-    plans = compose.plan_clips(compose.videomatte_clips(videomatte_root)[:1], compose.find_backgrounds([bg_video.parent]),
-                               passes=1)
+    foreground = compose.videomatte_clips(videomatte_root)[:1]
+    plans = compose.plan_clips(foreground, compose.find_backgrounds([bg_video.parent]), passes=1)
     assert plans[0].bg_motion == "video"
     compose.compose_set(plans, tmp_path / "out", SMALL)
     means = [media.read_rgb(tmp_path / "out" / plans[0].name / "bgr" / f"{t:04d}.png").mean() for t in range(5)]

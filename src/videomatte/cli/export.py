@@ -1,0 +1,101 @@
+"""``videomatte export``: TorchScript or ONNX (dynamic or static shapes, fp16, int8), checked before written."""
+from __future__ import annotations
+
+import argparse
+import re
+
+COMMAND = "export"
+HELP = "export the model to TorchScript or ONNX for other runtimes"
+DESCRIPTION = """\
+Export a model for TorchScript, onnxruntime, TensorRT or OpenVINO. ONNX files keep the original
+export's tensor names (src, r1i..r4i, downsample_ratio -> fgr, pha, r1o..r4o) with distinct dynamic
+axes; --ratio bakes the downsample ratio in (and at 1 drops the refiner, as PyTorch does); --static
+fixes every shape and folds the shape arithmetic away (TensorRT). Each export is checked with
+onnx.checker and against the PyTorch model on ten frames before the file appears."""
+EPILOG = """\
+examples:
+  videomatte export --format onnx -o rvm.onnx                          # like the original export
+  videomatte export --format onnx -o rvm_hd.onnx --static 1080x1920 --ratio 0.25   # fastest on CPU
+  videomatte export --format onnx -o rvm_fp16.onnx --fp16               # for GPUs
+  videomatte export --format torchscript -o rvm.pt"""
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``"HxW"`` -> ``(H, W)``."""
+    match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"expected HEIGHTxWIDTH such as 1080x1920, got {text!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``videomatte export``."""
+    from videomatte.models.registry import DEFAULT_MODEL, MODELS
+
+    parser.add_argument("--format", required=True, choices=["torchscript", "onnx"], help="what to write")
+    parser.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write")
+    parser.add_argument("--variant", default=DEFAULT_MODEL, choices=list(MODELS), help="model variant")
+    parser.add_argument("--weights", default="official", metavar="W",
+                        help="'official' (default), a .pth/.safetensors/.onnx file, or 'none' (random init)")
+    parser.add_argument("--refiner", default="deep_guided_filter", choices=["deep_guided_filter", "fast_guided_filter"])
+    parser.add_argument("--fp16", action="store_true", help="half precision (for GPUs)")
+    parser.add_argument("--quantize", choices=["int8"], help="int8 convolutions in the encoder (ONNX, CPU)")
+    parser.add_argument("--calibration", metavar="VIDEO", help="frames to calibrate --quantize int8 on")
+    parser.add_argument("--static", type=parse_size, metavar="HxW", help="fixed input size (ONNX; needs --ratio)")
+    parser.add_argument("--ratio", type=float, metavar="R", help="bake this downsample ratio in (ONNX)")
+    parser.add_argument("--opset", type=int, default=17, metavar="N", help="ONNX opset, 11..20 (default 17)")
+
+
+def _check_format(args: argparse.Namespace) -> None:
+    from videomatte.export import ExportError
+
+    if args.format == "torchscript":
+        onnx_only = [flag for flag, value in (("--static", args.static), ("--ratio", args.ratio),
+                                              ("--quantize", args.quantize)) if value is not None]
+        if onnx_only:
+            raise ExportError(f"{', '.join(onnx_only)} apply to --format onnx only "
+                              "(TorchScript takes any size and ratio at run time)")
+    if args.calibration and not args.quantize:
+        raise ExportError("--calibration is only used with --quantize int8")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Export, check, write; print what was checked."""
+    from videomatte.export import ExportError
+
+    _check_format(args)
+    if args.fp16 and args.quantize:
+        raise ExportError("--fp16 and --quantize int8 exclude each other: pick one precision")
+    from videomatte.models.zoo import load_model
+
+    weights = None if str(args.weights).lower() == "none" else args.weights
+    net = load_model(args.variant, weights, args.refiner)
+    if args.format == "torchscript":
+        from videomatte.export.torchscript import export_torchscript
+
+        report = export_torchscript(net, args.output, fp16=args.fp16)
+    else:
+        report = _export_onnx(net, args)
+    print(f"wrote {report.path}; checked against PyTorch on {report.parity}")
+    for note in report.notes:
+        print(f"note: {note}")
+    return 0
+
+
+def _export_onnx(net, args: argparse.Namespace):  # noqa: ANN001, ANN202 - lazy imports keep the CLI light
+    from videomatte.export.onnx import OnnxSettings, export_onnx
+
+    calibration = None
+    if args.quantize:
+        from videomatte.export import ExportError
+
+        if not args.calibration:
+            raise ExportError("--quantize int8 needs --calibration VIDEO (real frames of the kind you will matte)")
+        from videomatte.export.quantize import load_frames
+
+        height, width = args.static or (288, 512)
+        calibration = load_frames(args.calibration, height, width)
+    settings = OnnxSettings(ratio=args.ratio, static=args.static, fp16=args.fp16, int8=args.quantize == "int8",
+                            opset=args.opset, calibration=calibration)
+    settings.check()
+    return export_onnx(net, args.output, settings)

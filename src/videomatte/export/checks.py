@@ -1,0 +1,119 @@
+"""Parity checks of an exported model against the eager network: ten frames with the state carried."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from videomatte.export import ExportError
+from videomatte.models.network import MattingNetwork
+
+CHECK_FRAMES = 10
+# (mean |diff|, max |diff|) an export must meet, by precision; int8 is judged on alpha's mean only.
+TOLERANCES = {"fp32": (1e-6, 5e-4), "fp16": (2e-3, 0.25), "int8": (5e-2, 1.0)}
+Runner = Callable[[Tensor, list], tuple[Tensor, Tensor, list]]
+
+
+@dataclass(frozen=True)
+class ParityResult:
+    """Differences between an export and the eager network over ``frames`` frames.
+
+    Attributes:
+        mean_abs: mean |difference| over all elements of fgr, pha and the four states.
+        max_abs: the largest |difference| there.
+        mean_pha: mean |difference| of alpha alone.
+        frames: frames compared; size: ``(H, W)``.
+    """
+
+    mean_abs: float
+    max_abs: float
+    mean_pha: float
+    frames: int
+    size: tuple[int, int]
+
+    def __str__(self) -> str:
+        return (f"{self.frames} frames at {self.size[1]}x{self.size[0]}: mean |diff| {self.mean_abs:.1e}, "
+                f"max {self.max_abs:.1e}, alpha mean {self.mean_pha:.1e}")
+
+
+def synthetic_frames(count: int, height: int, width: int, seed: int = 0) -> Tensor:
+    """Smooth random frames ``[count, 3, H, W]`` in 0..1 (noise upsampled, so the matte varies)."""
+    generator = torch.Generator().manual_seed(seed)
+    coarse = torch.rand(count, 3, max(height // 8, 2), max(width // 8, 2), generator=generator)
+    return torch.nn.functional.interpolate(coarse, size=(height, width), mode="bilinear", align_corners=False)
+
+
+def eager_outputs(net: MattingNetwork, frames: Tensor, ratio: float, force_refiner: bool) -> list[list[Tensor]]:
+    """``[fgr, pha, r1..r4]`` per frame of ``frames`` ``[T, 3, H, W]`` from the fp32 eager network."""
+    outputs, rec = [], [None] * 4
+    with torch.inference_mode():
+        for frame in frames:
+            fgr, pha, *rec = net(frame[None], *rec, downsample_ratio=ratio, force_refiner=force_refiner)
+            outputs.append([fgr, pha, *rec])
+    return outputs
+
+
+def compare(expected: Sequence[Sequence[Tensor]], actual: Sequence[Sequence[Tensor]], precision: str,
+            what: str) -> ParityResult:
+    """Differences of per-frame output lists; ``ExportError`` when beyond ``TOLERANCES[precision]``."""
+    total, count, worst, pha_total, pha_count = 0.0, 0, 0.0, 0.0, 0
+    for exp_frame, act_frame in zip(expected, actual):
+        for index, (exp, act) in enumerate(zip(exp_frame, act_frame)):
+            diff = (exp.float() - torch.as_tensor(act).float()).abs()
+            total, count, worst = total + float(diff.sum()), count + diff.numel(), max(worst, float(diff.max()))
+            if index == 1:
+                pha_total, pha_count = pha_total + float(diff.sum()), pha_count + diff.numel()
+    size = tuple(expected[0][1].shape[-2:])
+    result = ParityResult(total / count, worst, pha_total / pha_count, len(expected), size)
+    mean_limit, max_limit = TOLERANCES[precision]
+    measured = result.mean_pha if precision == "int8" else result.mean_abs
+    if not (measured <= mean_limit and result.max_abs <= max_limit) or not np.isfinite(result.max_abs):
+        raise ExportError(f"{what} differs from the eager network ({result}; allowed for {precision}: "
+                          f"mean {mean_limit:g}, max {max_limit:g})")
+    return result
+
+
+def onnx_runner(path: Path, ratio: Optional[float]) -> tuple[Runner, Callable[[int, int], list]]:
+    """A per-frame runner over an onnxruntime session and a factory of its initial states."""
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    inputs = session.get_inputs()
+    dtype = np.float16 if "float16" in inputs[0].type else np.float32
+
+    def initial(height: int, width: int) -> list:
+        return [np.zeros([d if isinstance(d, int) else 1 for d in i.shape], dtype) for i in inputs[1:5]]
+
+    def run(frame: Tensor, states: list) -> tuple[Tensor, Tensor, list]:
+        feed = {"src": frame[None].numpy().astype(dtype), **{i.name: s for i, s in zip(inputs[1:5], states)}}
+        if len(inputs) > 5:
+            feed["downsample_ratio"] = np.array([ratio], np.float32)
+        fgr, pha, *states = session.run(None, feed)
+        return torch.from_numpy(fgr), torch.from_numpy(pha), states
+
+    return run, initial
+
+
+def check_parity(net: MattingNetwork, path: Path, ratio: Optional[float], static: Optional[tuple[int, int]],
+                 precision: str = "fp32", frames: Optional[np.ndarray] = None) -> ParityResult:
+    """Run the ONNX file at ``path`` and the eager ``net`` on ten frames and compare all outputs.
+
+    A runtime ``downsample_ratio`` is checked at 0.5 (the export always refines, so the eager network
+    is run with ``force_refiner``). ``frames`` (float32 ``[T, 3, H, W]``) replaces the synthetic ones.
+    """
+    from videomatte.export.onnx import CHECK_SIZE
+
+    height, width = static or CHECK_SIZE
+    clip = torch.from_numpy(frames[:CHECK_FRAMES]) if frames is not None else synthetic_frames(CHECK_FRAMES, height, width)
+    run_ratio = 0.5 if ratio is None else ratio
+    expected = eager_outputs(net, clip, run_ratio, force_refiner=ratio is None)
+    run, initial = onnx_runner(path, run_ratio)
+    actual, states = [], initial(height, width)
+    for frame in clip:
+        fgr, pha, states = run(frame, states)
+        actual.append([fgr, pha, *(torch.from_numpy(s) for s in states)])
+    return compare(expected, actual, precision, f"the {precision} ONNX export")

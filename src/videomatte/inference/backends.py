@@ -1,0 +1,109 @@
+"""Runtimes behind ``MattingSession``: eager PyTorch, TorchScript, or onnxruntime.
+
+A backend maps ``(src [1, T, 3, H, W], states, ratio)`` to ``(fgr [1, T, 3, H, W], pha [1, T, 1, H, W],
+states)`` on the session's device; ``None`` states mean zeros. All three give the same mattes within
+float tolerance: the ONNX backend bakes each ratio it meets into its own graph (so ratio 1 skips the
+refiner, as PyTorch does), exporting on first use of that ratio.
+"""
+from __future__ import annotations
+
+import copy
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+BACKENDS = ("torch", "torchscript", "onnxruntime")
+States = list[Optional[Tensor]]
+
+
+class TorchBackend:
+    """The eager network."""
+
+    name = "torch"
+
+    def __init__(self, model: nn.Module) -> None:
+        self.model = model
+
+    def __call__(self, src: Tensor, rec: States, ratio: float) -> tuple[Tensor, Tensor, States]:
+        fgr, pha, *rec = self.model(src, *rec, downsample_ratio=ratio)
+        return fgr, pha, rec
+
+
+class TorchScriptBackend(TorchBackend):
+    """The network compiled with ``torch.jit.script`` (same weights, device and dtype)."""
+
+    name = "torchscript"
+
+    def __init__(self, model: nn.Module) -> None:
+        from videomatte.export.wrappers import ScriptableMatting, check_exportable
+
+        super().__init__(torch.jit.script(ScriptableMatting(check_exportable(model)).eval()))
+
+    def __call__(self, src: Tensor, rec: States, ratio: float) -> tuple[Tensor, Tensor, States]:
+        fgr, pha, *rec = self.model(src, rec[0], rec[1], rec[2], rec[3], float(ratio))
+        return fgr, pha, rec
+
+
+def providers_for(device: torch.device) -> list[str]:
+    """onnxruntime execution providers for ``device``: TensorRT, CUDA where present, else the CPU."""
+    import onnxruntime as ort
+
+    available = ort.get_available_providers()
+    wanted = ["TensorrtExecutionProvider", "CUDAExecutionProvider"] if device.type == "cuda" else []
+    return [p for p in wanted if p in available] + ["CPUExecutionProvider"]
+
+
+class OnnxRuntimeBackend:
+    """The network exported to ONNX (dynamic shapes, ratio baked in) and run by onnxruntime."""
+
+    name = "onnxruntime"
+
+    def __init__(self, model: nn.Module, device: torch.device, dtype: torch.dtype, threads: int = 0) -> None:
+        if dtype not in (torch.float32, torch.float16):
+            raise ValueError(f"the onnxruntime backend runs float32 or float16, not {dtype}")
+        self.model, self.device, self.dtype, self.threads = model, device, dtype, threads
+        self._sessions: dict[float, object] = {}
+        self._np_dtype = np.float16 if dtype == torch.float16 else np.float32
+
+    def _session(self, ratio: float) -> object:
+        if ratio not in self._sessions:
+            import onnxruntime as ort
+
+            from videomatte.export.onnx import OnnxSettings, trace_to_onnx
+
+            net = copy.deepcopy(self.model).cpu().float()
+            with tempfile.TemporaryDirectory(prefix="videomatte-ort-") as tmp:
+                path = Path(tmp) / "model.onnx"
+                trace_to_onnx(net, OnnxSettings(ratio=ratio, fp16=self.dtype == torch.float16), path)
+                data = path.read_bytes()
+            options = ort.SessionOptions()
+            if self.threads:
+                options.intra_op_num_threads = self.threads
+            self._sessions[ratio] = ort.InferenceSession(data, options, providers=providers_for(self.device))
+        return self._sessions[ratio]
+
+    def __call__(self, src: Tensor, rec: States, ratio: float) -> tuple[Tensor, Tensor, States]:
+        session = self._session(float(ratio))
+        states = [np.zeros((1, 1, 1, 1), self._np_dtype) if r is None else r.cpu().numpy() for r in rec]
+        fgrs, phas = [], []
+        for frame in src[0].detach().cpu().numpy().astype(self._np_dtype):
+            fgr, pha, *states = session.run(None, {"src": frame[None], **{f"r{k + 1}i": s for k, s in enumerate(states)}})
+            fgrs.append(fgr)
+            phas.append(pha)
+        to_torch = lambda a: torch.from_numpy(np.concatenate(a))[None].to(self.device)  # noqa: E731
+        return to_torch(fgrs), to_torch(phas), [torch.from_numpy(s).to(self.device) for s in states]
+
+
+def make_backend(name: str, model: nn.Module, device: torch.device, dtype: torch.dtype):  # noqa: ANN201
+    """The backend called ``name`` (one of ``BACKENDS``) over ``model``; ``ValueError`` for others."""
+    if name == "torch":
+        return TorchBackend(model)
+    if name == "torchscript":
+        return TorchScriptBackend(model)
+    if name == "onnxruntime":
+        return OnnxRuntimeBackend(model, device, dtype)
+    raise ValueError(f"unknown backend {name!r}; use one of {', '.join(BACKENDS)}")

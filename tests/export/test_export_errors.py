@@ -1,0 +1,61 @@
+"""Bad export arguments give clear errors, and a failed export leaves no file behind."""
+from __future__ import annotations
+
+import pytest
+
+from videomatte.cli.main import main
+from videomatte.export import ExportError
+from videomatte.export.onnx import OnnxSettings, export_onnx
+
+
+@pytest.mark.parametrize("settings, message", [
+    (OnnxSettings(static=(64, 96)), "--static needs --ratio"),
+    (OnnxSettings(ratio=0.0), "--ratio must be in"),
+    (OnnxSettings(ratio=1.5), "--ratio must be in"),
+    (OnnxSettings(fp16=True, int8=True), "exclude each other"),
+    (OnnxSettings(opset=9), "--opset must be"),
+    (OnnxSettings(int8=True), "calibration"),
+])
+def test_bad_settings_are_refused_before_any_work(tiny_net, tmp_path, settings, message):
+    with pytest.raises(ExportError, match=message):
+        export_onnx(tiny_net, tmp_path / "m.onnx", settings)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unwritable_outputs_are_refused(tiny_net, tmp_path):
+    with pytest.raises(ExportError, match="does not exist"):
+        export_onnx(tiny_net, tmp_path / "missing" / "m.onnx")
+    with pytest.raises(ExportError, match="is a directory"):
+        export_onnx(tiny_net, tmp_path)
+
+
+def test_failed_check_leaves_no_file(tiny_net, tmp_path, monkeypatch):
+    import videomatte.export.onnx as module
+
+    def fail(*args, **kwargs):
+        raise ExportError("differs from the eager network")
+
+    monkeypatch.setattr(module, "check_parity", fail)
+    with pytest.raises(ExportError):
+        export_onnx(tiny_net, tmp_path / "m.onnx", OnnxSettings(ratio=0.5, static=(32, 32)))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--format", "onnx", "--static", "64x96"], "--static needs --ratio"),
+    (["--format", "onnx", "--fp16", "--quantize", "int8"], "exclude each other"),
+    (["--format", "torchscript", "--static", "64x96", "--ratio", "0.5"], "apply to --format onnx only"),
+    (["--format", "onnx", "--quantize", "int8"], "--calibration"),
+])
+def test_cli_errors_are_one_line(tmp_path, capsys, argv, message):
+    code = main(["export", "-o", str(tmp_path / "m.onnx"), "--weights", "none", *argv])
+    err = capsys.readouterr().err
+    assert code != 0 and message in err and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("argv", [["--format", "tflite"], ["--format", "onnx", "--static", "big"]])
+def test_cli_rejects_unknown_values(tmp_path, argv):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["export", "-o", str(tmp_path / "m.onnx"), *argv])
+    assert exit_info.value.code == 2

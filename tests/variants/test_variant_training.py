@@ -1,0 +1,48 @@
+"""Each seed option trains: a few Adam steps on one synthetic batch lower its loss, seed losses included."""
+from __future__ import annotations
+
+import pytest
+import torch
+from torch.nn import functional as F
+
+from videomatte.models.variant_losses import variant_losses
+from videomatte.models.variants import build_network
+
+OPTIONS = [
+    ("mobilenetv3_convlstm", "deep_guided_filter", 0.5, set()),
+    ("mobilenetv3_brm", "deep_guided_filter", 0.5, {"brm_background"}),
+    ("mobilenetv3", "prm", 0.5, {"prm_alpha_hr", "prm_flaw"}),
+    pytest.param("resnet50_convlstm_brm", "prm", 0.5, {"brm_background", "prm_alpha_hr", "prm_flaw"},
+                 marks=pytest.mark.slow),
+    pytest.param("seed004", "deep_guided_filter", 1.0, {"seed004_pha_sobel", "seed004_err_l1"}, marks=pytest.mark.slow),
+]
+
+
+def _batch() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """A disc over a smooth background, 2 clips of 2 frames at 48x48: ``(fgr, pha, bgr)`` ``[B, T, C, H, W]``."""
+    g = torch.Generator().manual_seed(0)
+    ys, xs = torch.meshgrid(torch.linspace(-1, 1, 48), torch.linspace(-1, 1, 48), indexing="ij")
+    pha = ((0.5 - (xs**2 + ys**2).sqrt()) * 8).clamp(0, 1).expand(2, 2, 1, 48, 48)
+    fgr = torch.rand(2, 1, 3, 1, 1, generator=g).expand(2, 2, 3, 48, 48)
+    bgr = (torch.rand(2, 1, 3, 48, 48, generator=g) * 0.3 + 0.5 * xs).clamp(0, 1).expand(2, 2, 3, 48, 48)
+    return fgr.contiguous(), pha.contiguous(), bgr.contiguous()
+
+
+@pytest.mark.parametrize("name,refiner,ratio,expected_terms", OPTIONS)
+def test_option_trains_with_falling_loss(name: str, refiner: str, ratio: float, expected_terms: set[str]) -> None:
+    torch.manual_seed(0)
+    net = build_network(name, refiner).train()
+    optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+    true_fgr, true_pha, true_bgr = _batch()
+    src = true_fgr * true_pha + true_bgr * (1 - true_pha)
+    history = []
+    for _ in range(6):
+        fgr, pha = net(src, downsample_ratio=ratio)[:2]
+        terms = variant_losses(net, true_fgr, true_pha, true_bgr)
+        assert set(terms) == expected_terms
+        loss = F.l1_loss(pha, true_pha) + F.l1_loss(true_pha * fgr, true_pha * true_fgr) + sum(terms.values())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        history.append(float(loss.detach()))
+    assert history[-1] < history[0], history
