@@ -135,3 +135,10 @@ def test_cli_compose_builds_a_set(videomatte_root: Path, backgrounds_root: Path,
     assert main(["evaluate", "--compose", str(out), "--foregrounds", str(videomatte_root), "--backgrounds",
                  str(backgrounds_root), "--size", "32x18", "--frames", "3", "--passes", "1"]) == 0
     assert [c.name for c in find_clips(out)] == ["0000-00-static", "0001-00-static"]
+
+
+def test_symlinked_clip_folders_are_found(truth: Path, tmp_path: Path) -> None:
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / "only_b").symlink_to(truth / "motion" / "b", target_is_directory=True)
+    assert [c.name for c in find_clips(linked)] == ["only_b"]

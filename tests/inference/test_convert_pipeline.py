@@ -35,7 +35,7 @@ def test_every_output_matches_the_model(ntsc_clip, random_weights, tmp_path):
     results = convert(ntsc_clip, output=out / "rgba.mov", alpha=out / "alpha/", composite=out / "comp/",
                       background="#2040C0", weights=random_weights, downsample_ratio=RATIO, device="cpu",
                       progress=False)
-    assert results[0].frames == len(frames) and results[0].backend == "torch"
+    assert results[0].frames == len(frames) and results[0].backend == "onnxruntime"  # auto on the CPU
     assert sorted(p.name for p in out.iterdir()) == ["alpha", "comp", "rgba.mov"]
 
     with VideoReader(out / "rgba.mov", alpha=True) as reader:
@@ -138,10 +138,8 @@ def test_failure_in_encoder_thread_is_raised(odd_clip, random_weights, tmp_path,
     assert list(tmp_path.iterdir()) == []
 
 
-def test_onnx_backend_matches_torch(clip_dir, shared_data, tmp_path):
-    onnx = shared_data / "weights" / "rvm_mobilenetv3_fp32.onnx"
-    if not onnx.is_file():
-        pytest.skip(f"{onnx} not present")
+def test_onnx_backend_matches_torch(clip_dir, official_onnx, tmp_path):
+    onnx = official_onnx
     source = clip_dir / "small.mp4"
     make_clip(source, frames=3, width=128, height=96)
     common = dict(weights=onnx, downsample_ratio=RATIO, device="cpu", progress=False)

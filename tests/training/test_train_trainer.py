@@ -74,6 +74,10 @@ def test_loss_falls_and_resume_is_exact(data_root: Path) -> None:
         assert torch.equal(value, resumed["model"][key]), key
     for a, b in zip(full["optimizer"]["state"].values(), resumed["optimizer"]["state"].values()):
         assert torch.equal(a["exp_avg_sq"], b["exp_avg_sq"])
+    from videomatte.models.zoo import load_model
+
+    network = load_model(weights=data_root / "resumed" / "final.pt")  # a checkpoint is also a weights file
+    assert torch.equal(network.state_dict()["project_mat.conv.weight"], full["model"]["project_mat.conv.weight"])
 
 
 @pytest.mark.slow

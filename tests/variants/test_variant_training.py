@@ -8,6 +8,8 @@ from torch.nn import functional as F
 from videomatte.models.variant_losses import variant_losses
 from videomatte.models.variants import build_network
 
+pytestmark = pytest.mark.slow  # several optimiser steps of a full network each
+
 OPTIONS = [
     ("mobilenetv3_convlstm", "deep_guided_filter", 0.5, set()),
     ("mobilenetv3_brm", "deep_guided_filter", 0.5, {"brm_background"}),

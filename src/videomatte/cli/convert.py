@@ -50,6 +50,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     model.add_argument("--seq-chunk", type=int, default=1, metavar="T", help="frames per network call (default 1)")
     model.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps (default auto)")
     model.add_argument("--fp16", action="store_true", help="half precision (GPU only)")
+    model.add_argument("--backend", default="auto", choices=["auto", "torch", "torchscript", "onnxruntime"],
+                       help="runtime (default auto: onnxruntime for float32 on the CPU, else torch)")
     parser.add_argument("--fps", type=float, metavar="F", help="frame rate of image-sequence inputs (default 30)")
     parser.add_argument("--quiet", action="store_true", help="no progress line")
 
@@ -68,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
             weights=None if args.weights == "none" else args.weights, downsample_ratio=args.ratio,
             seq_chunk=args.seq_chunk, device=args.device, dtype="float16" if args.fp16 else None,
             overwrite=args.overwrite, progress=not args.quiet, premultiplied=args.premultiplied,
-            codec=args.codec, crf=args.crf, audio=args.audio,
+            codec=args.codec, crf=args.crf, audio=args.audio, backend=args.backend,
             frame_rate=Fraction(args.fps).limit_denominator(1001) if args.fps else None,
         )
     except ValueError as err:

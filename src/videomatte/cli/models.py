@@ -21,10 +21,14 @@ def run(args: argparse.Namespace) -> int:
     from videomatte.models.weights import cached_weights_path, verify_cached
 
     if args.action == "list":
-        print(f"{'name':<13} {'params':>11}  {'weights':<22} description")
+        width = max(len(name) for name in MODELS)
+        print(f"{'name':<{width}} {'params':>11}  {'weights':<11} description")
         for spec in MODELS.values():
-            cached = "cached" if verify_cached(cached_weights_path(spec)) else "not cached"
-            print(f"{spec.name:<13} {spec.num_params:>11,}  {cached:<22} {spec.description}")
+            if not spec.released_weights:
+                weights = "none"
+            else:
+                weights = "cached" if verify_cached(cached_weights_path(spec)) else "not cached"
+            print(f"{spec.name:<{width}} {spec.num_params:>11,}  {weights:<11} {spec.description}")
         return 0
     from videomatte.models.zoo import fetch_official
 

@@ -8,6 +8,7 @@ outputs are rounded to ``uint8`` before scoring, so a run and its saved PNGs sco
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Protocol as TypingProtocol
@@ -43,20 +44,27 @@ class EvalClip:
 
 
 def find_clips(root: Path) -> list[EvalClip]:
-    """Every folder under ``root`` (itself included) that has a non-empty ``pha/`` folder, sorted."""
+    """Every folder under ``root`` (itself included, symbolic links followed) that has a non-empty
+    ``pha/`` folder, sorted by relative path."""
     root = Path(root)
     if not root.is_dir():
         raise MediaError(f"test-set folder not found: {root}")
-    clips = []
-    for pha in sorted(root.rglob("pha")):
-        frames = media.list_frames(pha) if pha.is_dir() else []
+    clips, seen = [], set()
+    for folder, subfolders, _ in os.walk(root, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:  # a link loop
+            subfolders.clear()
+            continue
+        seen.add(real)
+        subfolders.sort()
+        frames = media.list_frames(Path(folder) / "pha") if "pha" in subfolders else []
         if frames:
-            clip_root = pha.parent
+            clip_root = Path(folder)
             name = clip_root.relative_to(root).as_posix() if clip_root != root else root.name
             clips.append(EvalClip(name, clip_root, tuple(p.name for p in frames)))
     if not clips:
         raise MediaError(f"no clips in {root}: expected CLIP/pha/NNNN.png folders")
-    return clips
+    return sorted(clips, key=lambda c: c.name)
 
 
 def _chunks(count: int, size: int) -> Iterator[slice]:

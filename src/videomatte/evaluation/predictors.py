@@ -139,7 +139,7 @@ def load_predictor(model: str, weights: str | None, *, device: str = "auto", rat
         return MediaPipeSelfiePredictor(Path(weights))
     from videomatte.models.registry import available_models
 
-    if model not in available_models():
-        choices = ", ".join([*available_models(), "onnx", *BASELINES])
+    if model not in available_models(include_unreleased=True):
+        choices = ", ".join([*available_models(include_unreleased=True), "onnx", *BASELINES])
         raise UnknownModelError(f"unknown model {model!r}; choose from {choices}")
     return load_session_predictor(model, weights, device, ratio)

@@ -112,6 +112,8 @@ def trace_to_onnx(net: MattingNetwork, settings: OnnxSettings, target: Path) -> 
                           dynamic_axes=None if settings.static else {k: v for k, v in dynamic_axes().items()
                                                                       if k in names or k in ONNX_OUTPUTS})
     model = onnx.load(str(target))
+    if settings.static is None:
+        _set_output_dims(model, [3, 1, *wrapper.state_channels])
     if settings.static is not None:
         from videomatte.export.onnx_graph import fold_static_shapes
 
@@ -121,6 +123,18 @@ def trace_to_onnx(net: MattingNetwork, settings: OnnxSettings, target: Path) -> 
             "videomatte.precision": "fp16" if settings.fp16 else "fp32"}
     onnx.helper.set_model_props(model, meta)
     onnx.save(model, str(target))
+
+
+def _set_output_dims(model, channels: list[int]) -> None:  # noqa: ANN001 - onnx.ModelProto
+    """Give every output dimension its documented name or size (the exporter invents names such as
+    ``Clipfgr_dim_1`` for dimensions it cannot see are constant)."""
+    axes = dynamic_axes()
+    for output, count in zip(model.graph.output, channels):
+        for axis, dim in enumerate(output.type.tensor_type.shape.dim):
+            if axis == 1:
+                dim.dim_value = count
+            else:
+                dim.dim_param = axes[output.name][axis]
 
 
 def export_onnx(net: MattingNetwork, path: str | Path, settings: OnnxSettings = OnnxSettings()) -> ExportReport:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import warnings
 import tempfile
 from pathlib import Path
 
@@ -22,9 +23,10 @@ def script_model(net: MattingNetwork, fp16: bool = False) -> torch.jit.ScriptMod
     ``fp16`` converts weights to half precision (the caller then feeds half frames, on a GPU).
     """
     net = check_exportable(net)
-    if fp16:
-        return torch.jit.script(ScriptableMatting(copy.deepcopy(net)).eval().half())
-    return torch.jit.script(ScriptableMatting(net).eval())
+    module = ScriptableMatting(copy.deepcopy(net)).eval().half() if fp16 else ScriptableMatting(net).eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # torch 2.10+ deprecates TorchScript; it works
+        return torch.jit.script(module)
 
 
 def check_torchscript(net: MattingNetwork, scripted: torch.jit.ScriptModule, ratio: float = 0.5,
@@ -62,7 +64,7 @@ def export_torchscript(net: MattingNetwork, path: str | Path, fp16: bool = False
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.name}.") as tmp:
         staged = Path(tmp) / "model.pt"
         scripted.save(str(staged))
-        reloaded = torch.jit.load(str(staged))
+        reloaded = load_torchscript(staged)
         if not fp16:
             parity = check_torchscript(net, reloaded)
         os.replace(staged, path)
@@ -72,6 +74,8 @@ def export_torchscript(net: MattingNetwork, path: str | Path, fp16: bool = False
 def load_torchscript(path: str | Path, device: str | torch.device = "cpu") -> torch.jit.ScriptModule:
     """Load a TorchScript export; ``ExportError`` when ``path`` is not one."""
     try:
-        return torch.jit.load(str(path), map_location=device).eval()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return torch.jit.load(str(path), map_location=device).eval()
     except (RuntimeError, ValueError, OSError) as err:
         raise ExportError(f"{path}: not a loadable TorchScript file ({str(err).splitlines()[0]})") from None

@@ -39,9 +39,9 @@ class TorchScriptBackend(TorchBackend):
     name = "torchscript"
 
     def __init__(self, model: nn.Module) -> None:
-        from videomatte.export.wrappers import ScriptableMatting, check_exportable
+        from videomatte.export.torchscript import script_model
 
-        super().__init__(torch.jit.script(ScriptableMatting(check_exportable(model)).eval()))
+        super().__init__(script_model(model))
 
     def __call__(self, src: Tensor, rec: States, ratio: float) -> tuple[Tensor, Tensor, States]:
         fgr, pha, *rec = self.model(src, rec[0], rec[1], rec[2], rec[3], float(ratio))
@@ -81,6 +81,8 @@ class OnnxRuntimeBackend:
                 trace_to_onnx(net, OnnxSettings(ratio=ratio, fp16=self.dtype == torch.float16), path)
                 data = path.read_bytes()
             options = ort.SessionOptions()
+            # idle workers sleep rather than spin: in a conversion the decode and encode threads need the cores
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             if self.threads:
                 options.intra_op_num_threads = self.threads
             self._sessions[ratio] = ort.InferenceSession(data, options, providers=providers_for(self.device))

@@ -35,7 +35,7 @@ class ConvertResult:
         frames: frames converted.
         seconds: wall time.
         skipped: every output already existed (batch runs skip finished inputs).
-        backend: ``"torch"`` or ``"onnxruntime"``.
+        backend: the runtime that matted it (``"torch"``, ``"torchscript"`` or ``"onnxruntime"``).
         error: the message when this input failed in a batch run.
     """
 
@@ -137,8 +137,8 @@ def convert(
         codec: codec of the main output (``h265``, ``png``, ``tiff``...); ``crf``: its quality.
         audio: copy the input's audio into video outputs.
         frame_rate: frame rate of image-sequence inputs (default 30).
-        backend: ``auto`` (onnxruntime on the CPU for an RVM ``.onnx`` weights file at a ratio below 1,
-            else torch), ``torch`` or ``onnxruntime``.
+        backend: ``auto`` (onnxruntime for float32 RVM networks on the CPU, else torch), ``torch``,
+            ``torchscript`` or ``onnxruntime``.
 
     Returns:
         One :class:`ConvertResult` per input.

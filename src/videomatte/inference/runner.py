@@ -42,49 +42,42 @@ class Chunk:
 
 
 class SessionFactory:
-    """Builds the session once per backend and picks the backend for each input.
+    """Builds one ``MattingSession`` per backend and picks the backend for each input.
 
-    onnxruntime runs an RVM ``.onnx`` weights file on the CPU when the ratio is below 1 (where its
-    graph and the eager network compute the same thing); everything else runs the eager network.
+    ``auto`` runs onnxruntime (this network exported to ONNX on first use, official or local weights
+    alike) for float32 RVM networks on the CPU, where it is the faster runtime; everything else runs
+    the eager network. Both give the same mattes to float precision.
     """
 
     def __init__(self, variant: str, weights: str | Path | None, device: str, dtype: str | None,
                  downsample_ratio: float | None, backend: str = "auto") -> None:
-        if backend not in ("auto", "torch", "onnxruntime"):
-            raise ValueError(f"backend must be auto, torch or onnxruntime, not {backend!r}")
+        from videomatte.inference.backends import BACKENDS
+
+        if backend != "auto" and backend not in BACKENDS:
+            raise ValueError(f"backend must be auto or one of {', '.join(BACKENDS)}, not {backend!r}")
         self.variant, self.weights, self.device, self.dtype = variant, weights, device, dtype
         self.ratio, self.backend = downsample_ratio, backend
-        self._sessions: dict[str, object] = {}
+        self._sessions: dict[str, MattingSession] = {}
 
-    def _onnx_possible(self) -> bool:
-        from videomatte.inference.onnx_backend import is_rvm_onnx
+    def choose(self) -> str:
+        """The backend for this conversion's settings."""
         from videomatte.inference.session import resolve_device
-
-        return (self.weights is not None and is_rvm_onnx(self.weights) and self.variant == "mobilenetv3"
-                and resolve_device(self.device).type == "cpu" and self.dtype in (None, "float32", "fp32"))
-
-    def choose(self, info: VideoInfo) -> str:
-        """``"onnxruntime"`` or ``"torch"`` for an input."""
-        from videomatte.models.registry import auto_downsample_ratio
+        from videomatte.models.registry import get_spec
 
         if self.backend != "auto":
             return self.backend
-        ratio = self.ratio if self.ratio is not None else auto_downsample_ratio(info.height, info.width)
-        return "onnxruntime" if ratio < 1 and self._onnx_possible() else "torch"
+        spec = get_spec(self.variant)
+        exportable = spec.builder == "rvm" and spec.cell == "gru" and not spec.brm
+        cpu_fp32 = resolve_device(self.device).type == "cpu" and self.dtype in (None, "float32", "fp32")
+        return "onnxruntime" if cpu_fp32 and exportable else "torch"
 
-    def session_for(self, info: VideoInfo) -> tuple[object, str]:
+    def session_for(self, info: VideoInfo) -> tuple[MattingSession, str]:
         """A fresh-state session for the input described by ``info``, and its backend's name."""
-        backend = self.choose(info)
+        backend = self.choose()
         if backend not in self._sessions:
-            if backend == "onnxruntime":
-                from videomatte.inference.onnx_backend import OnnxMattingSession
-
-                self._sessions[backend] = OnnxMattingSession(self.weights, self.ratio)
-            else:
-                from videomatte.inference.session import MattingSession
-
-                self._sessions[backend] = MattingSession(self.variant, self.weights, device=self.device,
-                                                         dtype=self.dtype, downsample_ratio=self.ratio)
+            self._sessions[backend] = MattingSession(self.variant, self.weights, device=self.device,
+                                                     dtype=self.dtype, downsample_ratio=self.ratio,
+                                                     backend=backend)
         session = self._sessions[backend]
         session.reset()
         return session, backend
@@ -162,7 +155,7 @@ def run_pipeline(reader: Reader, session: object, plans: list[OutputPlan], setti
                            _encode(b, w, p, g, settings["premultiplied"]))
         frames = 0
         torch_threads = torch.get_num_threads()
-        if not isinstance(session, MattingSession):
+        if session.backend.name == "onnxruntime":
             torch.set_num_threads(1)  # torch only composes here; leave the cores to onnxruntime and codecs
         try:
             try:

@@ -49,6 +49,8 @@ class BackgroundRestoration(nn.Module):
         self.to_rgb = nn.Conv2d(bg_ch, 3, 1)
         self._aux: Optional[dict[str, Tensor]] = None
 
+    __jit_ignored_attributes__ = ["_aux"]
+
     @property
     def state_channels(self) -> int:
         """Channels BRM appends to ``r2``: ``bg_ch`` for ``bgF`` and 1 for ``bgM``."""
@@ -98,16 +100,20 @@ class BackgroundRestoration(nn.Module):
             s0_t, f1_t, f2_t, f3_t, f4_t, emb_t = [x[:, t] for x in seqs]
             f2_t = self.inject(f2_t, bg_feat, bg_mask)
             hid, r1, r2_dec, r3, r4 = decoder(s0_t, f1_t, f2_t, f3_t, f4_t, r1, r2_dec, r3, r4, 1)
-            seg = F.adaptive_avg_pool2d(project_mat(hid)[:, 3:4].clamp(0, 1), f2_t.shape[-2:])
+            seg = _quarter(project_mat(hid)[:, 3:4].clamp(0, 1))
             bg_feat, bg_mask = self.update(bg_feat, bg_mask, emb_t, seg)
             hids.append(hid)
             backgrounds.append(self.background(bg_feat))
             masks.append(bg_mask)
         if self.training and torch.is_grad_enabled() and not torch.jit.is_scripting():
-            self._aux = {"bg": torch.stack(backgrounds, 1).flatten(0, 1), "mask": torch.stack(masks, 1).flatten(0, 1)}
+            self._record(torch.stack(backgrounds, 1).flatten(0, 1), torch.stack(masks, 1).flatten(0, 1))
         assert r2_dec is not None
         hid = torch.stack(hids, dim=1).flatten(0, 1)
         return hid, r1, torch.cat([r2_dec, bg_feat, bg_mask], dim=1), r3, r4
+
+    @torch.jit.unused
+    def _record(self, backgrounds: Tensor, masks: Tensor) -> None:
+        self._aux = {"bg": backgrounds, "mask": masks}
 
     def auxiliary_losses(self, true_fgr: Tensor, true_pha: Tensor, true_bgr: Tensor) -> dict[str, Tensor]:
         """``brm_background`` = L_bg of the last training forward (then forgotten): Charbonnier between
@@ -119,3 +125,10 @@ class BackgroundRestoration(nn.Module):
         true_bgr = true_bgr.flatten(0, 1) if true_bgr.ndim == 5 else true_bgr
         target = F.adaptive_avg_pool2d(true_bgr, aux["bg"].shape[-2:])
         return {"brm_background": charbonnier(aux["bg"], target, mask=aux["mask"])}
+
+
+def _quarter(x: Tensor) -> Tensor:
+    """Average-pool ``[N, C, h, w]`` to ``ceil(ceil(h / 2) / 2)`` as the encoder's 1/4 level is sized."""
+    for _ in range(2):
+        x = F.avg_pool2d(x, 2, 2, ceil_mode=True, count_include_pad=False)
+    return x

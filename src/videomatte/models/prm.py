@@ -45,6 +45,7 @@ class PatchRefiner(nn.Module):
     def __init__(self, hid_ch: int = 16, threshold: float = FLAW_THRESHOLD, mid_ch: int = 24) -> None:
         super().__init__()
         self.threshold = threshold
+        self.margin = MARGIN
         self.flaw_head = nn.Sequential(
             nn.Conv2d(2, 16, 3, padding=1), nn.ReLU(True), nn.Conv2d(16, 1, 3, padding=1), nn.Sigmoid()
         )
@@ -55,12 +56,14 @@ class PatchRefiner(nn.Module):
         )
         self._aux: Optional[dict[str, Tensor]] = None
 
+    __jit_ignored_attributes__ = ["_aux"]
+
     def flaw_map(self, coarse_pha: Tensor, k: int) -> Tensor:
         """``[N, 1, H, W]`` upsampled coarse alpha -> flaw probabilities ``[N, 1, k, k]`` of the patches."""
         ph, pw = math.ceil(coarse_pha.shape[-2] / k), math.ceil(coarse_pha.shape[-1] / k)
         padded = _pad_to_grid(coarse_pha, k, ph, pw, 0)
         stats = torch.cat([padded, padded * (1 - padded)], dim=1)
-        return self.flaw_head(F.adaptive_avg_pool2d(stats, k))
+        return self.flaw_head(F.avg_pool2d(stats, (ph, pw)))  # the adaptive pooling to k x k, exactly
 
     def refine(self, fine_src: Tensor, coarse_fgr: Tensor, coarse_pha: Tensor, selected: Tensor) -> tuple[Tensor, Tensor]:
         """Refine the patches flagged in ``selected`` and keep the coarse values everywhere else.
@@ -78,12 +81,14 @@ class PatchRefiner(nn.Module):
         ph, pw = math.ceil(height / k), math.ceil(width / k)
         coarse = torch.cat([coarse_fgr, coarse_pha], dim=1)
         grid = _pad_to_grid(coarse, k, ph, pw, 0).unflatten(2, (k, ph)).unflatten(4, (k, pw)).permute(0, 2, 4, 1, 3, 5)
-        index = selected.nonzero(as_tuple=True)
-        if index[0].numel() > 0:
-            context = _pad_to_grid(torch.cat([fine_src, coarse], dim=1), k, ph, pw, MARGIN)
-            windows = context.unfold(2, ph + 2 * MARGIN, ph).unfold(3, pw + 2 * MARGIN, pw)  # [N, 7, k, k, ., .]
-            patches = windows.permute(0, 2, 3, 1, 4, 5)[index]  # [S, 7, ph + 2m, pw + 2m]
-            grid = grid.index_put(index, grid[index] + self.patch_net(patches))
+        where = torch.nonzero(selected)
+        if where.shape[0] > 0:
+            b, i, j = where[:, 0], where[:, 1], where[:, 2]
+            m = self.margin
+            context = _pad_to_grid(torch.cat([fine_src, coarse], dim=1), k, ph, pw, m)
+            windows = context.unfold(2, ph + 2 * m, ph).unfold(3, pw + 2 * m, pw)  # [N, 7, k, k, ., .]
+            patches = windows.permute(0, 2, 3, 1, 4, 5)[b, i, j]  # [S, 7, ph + 2m, pw + 2m]
+            grid = grid.index_put([b, i, j], grid[b, i, j] + self.patch_net(patches))
         out = grid.permute(0, 3, 1, 4, 2, 5).reshape(n, 4, k * ph, k * pw)[:, :, :height, :width]
         fgr, pha = out.split([3, 1], dim=1)
         return fgr, pha
@@ -100,8 +105,12 @@ class PatchRefiner(nn.Module):
         selected = torch.ones_like(flaw, dtype=torch.bool) if record else flaw > self.threshold
         fgr, pha = self.refine(fine_src, coarse_fgr, coarse_pha, selected)
         if record and not torch.jit.is_scripting():
-            self._aux = {"coarse_pha": coarse_pha, "flaw": flaw, "pha": pha}
+            self._record(coarse_pha, flaw, pha)
         return fgr, pha
+
+    @torch.jit.unused
+    def _record(self, coarse_pha: Tensor, flaw: Tensor, pha: Tensor) -> None:
+        self._aux = {"coarse_pha": coarse_pha, "flaw": flaw, "pha": pha}
 
     def auxiliary_losses(self, true_fgr: Tensor, true_pha: Tensor, true_bgr: Tensor) -> dict[str, Tensor]:
         """Losses of the last training forward (then forgotten): ``prm_alpha_hr`` = L_aH (Charbonnier

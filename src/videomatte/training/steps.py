@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from videomatte.models.variant_losses import variant_losses
 from videomatte.training.losses import matting_loss, segmentation_loss
 
 
@@ -72,6 +73,10 @@ def matting_step(tools: StepTools, batch: dict[str, torch.Tensor], downsample_ra
     with tools.autocast():
         pred_fgr, pred_pha = tools.model(src, downsample_ratio=downsample_ratio)[:2]
     losses = matting_loss(pred_fgr.float(), pred_pha.float(), fgr, pha)
+    extra = variant_losses(tools.model, fgr, pha, bgr)  # the seed options' own terms; {} for RVM
+    if extra:
+        losses.update(extra)
+        losses["total"] = losses["total"] + sum(extra.values())
     tools.update(losses["total"])
     return {k: float(v.detach()) for k, v in losses.items()}
 
