@@ -17,7 +17,6 @@ every other background image (sorted by name); train takes the longest clip and 
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from PIL import Image
 from videomatte.errors import MediaError
 from videomatte.evaluation import compose, media
 from videomatte.evaluation.predictors import OnnxRVMPredictor
+from videomatte.models.weights import sha256_of
 
 WARMUP_FRAMES = 15
 
@@ -41,14 +41,6 @@ class PseudoGTConfig:
     frames: int = 40
     seed: int = 2108
     max_train_segments: int | None = None
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _video_files(folder: Path) -> list[Path]:
@@ -159,7 +151,7 @@ def build_pseudo_gt(
         part: _build_part(out, part, part_videos, bgs, predictor, config, cap, progress)
         for part, part_videos, bgs, cap in parts
     }
-    record = {"config": asdict(config), "weights_sha256": _sha256(Path(weights)), **split}
+    record = {"config": asdict(config), "weights_sha256": sha256_of(Path(weights)), **split}
     path = out / "split.json"
     path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
     return path
