@@ -6,7 +6,9 @@ returns a tensor that broadcasts against ``[T, 3, H, W]``.
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from pathlib import Path
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -39,11 +41,12 @@ def cover(image: Tensor, height: int, width: int) -> Tensor:
     return image[..., top:top + height, left:left + width]
 
 
-class Background:
+class Background(ABC):
     """Base of the backgrounds: ``frames(src, index)`` gives what goes behind frames ``index..index+T-1``."""
 
+    @abstractmethod
     def frames(self, src: Tensor, index: int) -> Tensor:
-        raise NotImplementedError
+        """Background ``[T or 1, 3, H or 1, W or 1]`` in 0..1 for the input chunk ``src [T, 3, H, W]``."""
 
     def close(self) -> None:
         """Release files (looping video backgrounds)."""
