@@ -25,12 +25,8 @@ ONNX_INPUTS = ("src", "r1i", "r2i", "r3i", "r4i", "downsample_ratio")
 ONNX_OUTPUTS = ("fgr", "pha", "r1o", "r2o", "r3o", "r4o")
 
 
-class ScriptableMatting(nn.Module):
-    """``MattingNetwork.forward`` (matting pass) in a form ``torch.jit.script`` compiles.
-
-    Args:
-        net: the network whose submodules (and weights) are used.
-    """
+class _SharedSubmodules(nn.Module):
+    """Holds the network's own submodules (the weights are shared, not copied) for a wrapper's forward."""
 
     def __init__(self, net: MattingNetwork) -> None:
         super().__init__()
@@ -39,6 +35,17 @@ class ScriptableMatting(nn.Module):
         self.decoder = net.decoder
         self.project_mat = net.project_mat
         self.refiner = net.refiner
+
+
+class ScriptableMatting(_SharedSubmodules):
+    """``MattingNetwork.forward`` (matting pass) in a form ``torch.jit.script`` compiles.
+
+    Args:
+        net: the network whose submodules (and weights) are used.
+    """
+
+    def __init__(self, net: MattingNetwork) -> None:
+        super().__init__(net)
 
     def forward(
         self,
@@ -122,7 +129,7 @@ def state_sizes(height: int, width: int, levels: int = 4) -> list[tuple[int, int
     return sizes
 
 
-class OnnxMatting(nn.Module):
+class OnnxMatting(_SharedSubmodules):
     """One-frame, explicit-state forward pass for ``torch.onnx.export``.
 
     Args:
@@ -138,12 +145,7 @@ class OnnxMatting(nn.Module):
     """
 
     def __init__(self, net: MattingNetwork, ratio: Optional[float] = None, expand_states: bool = True) -> None:
-        super().__init__()
-        self.backbone = net.backbone
-        self.aspp = net.aspp
-        self.decoder = net.decoder
-        self.project_mat = net.project_mat
-        self.refiner = net.refiner
+        super().__init__(net)
         self.ratio = ratio
         self.expand_states = expand_states
         self.state_channels = [net.decoder.decode1.out_ch // 2, net.decoder.decode2.out_ch // 2,
