@@ -6,7 +6,7 @@ ratio, static shapes with the ratio baked in, and int8), at 512x288 ratio 1 and 
 batch 1, on real frames, with mean |alpha difference| against the fp32 eager model. One command:
 
     python benchmarks/bench_onnx_cpu.py              # prints a Markdown table
-    python benchmarks/bench_onnx_cpu.py --rounds 30 --no-int8
+    python benchmarks/bench_onnx_cpu.py --rounds 20 --no-int8
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ CALIBRATION = "clips/person_walk_360x640.mp4"
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--no-int8", action="store_true")
     args = parser.parse_args()
     if not OFFICIAL.is_file():

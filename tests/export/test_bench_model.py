@@ -11,17 +11,20 @@ def test_gmacs_match_the_paper(tiny_net):
     assert abs(count_gmacs(tiny_net, 288, 512, 1.0) - 4.57) / 4.57 < 0.05
 
 
-def test_side_by_side_runs_every_runtime_on_every_round():
-    calls = {"a": 0, "b": 0}
+def test_side_by_side_gives_every_runtime_the_same_consecutive_frames():
+    seen = {"a": [], "b": []}
 
     def make(name):
         def step(frame):
-            calls[name] += 1
+            seen[name].append(int(frame[0, 0, 0, 0]))
             return frame[:, :1]
         return step
 
-    results = run_side_by_side({"a": make("a"), "b": make("b")}, np.zeros((2, 3, 4, 4), np.float32), rounds=5)
-    assert calls == {"a": 7, "b": 7} and all(len(r[1]) == 5 and r[0] > 0 for r in results.values())
+    frames = np.arange(3, dtype=np.float32).reshape(3, 1, 1, 1) * np.ones((3, 3, 4, 4), np.float32)
+    results = run_side_by_side({"a": make("a"), "b": make("b")}, frames, rounds=5, block=4)
+    # a warm-up round plus 5 timed rounds of 4 frames, the frames cycling in order for each runtime
+    assert seen["a"] == seen["b"] == [k % 3 for k in range(24)]
+    assert all(len(alphas) == 24 and fps > 0 for fps, alphas in results.values())
 
 
 def test_table_has_a_speed_up_column():

@@ -28,7 +28,7 @@ def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
                         help="frame size, repeatable (default 288x512 and 1080x1920)")
     parser.add_argument("--ratio", type=float, action="append", metavar="R",
                         help="downsample ratio per --size (default 1 and 0.25)")
-    parser.add_argument("--rounds", type=int, default=10, metavar="N", help="timed frames per runtime")
+    parser.add_argument("--rounds", type=int, default=10, metavar="N", help="rounds per runtime, each of 4 consecutive frames of which 3 are timed")
     parser.add_argument("--official", metavar="ONNX", help="also time the authors' ONNX export, as a baseline")
     parser.add_argument("--int8", metavar="VIDEO", help="also time an int8 export calibrated on this video")
     parser.add_argument("--frames", metavar="VIDEO", help="real frames to time and compare on (default: synthetic)")

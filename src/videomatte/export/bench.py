@@ -1,8 +1,8 @@
 """Model-speed benchmark: parameters, GMACs, and frames per second per runtime, measured side by side.
 
-All runtimes of one resolution are timed round-robin in one process (one frame each per round, the
-recurrent state carried), so that load from other processes falls on all of them alike; the median
-round time gives the fps. Quality is mean |alpha difference| against the fp32 eager network on the
+All runtimes of one resolution are timed in turns in one process (a few consecutive frames each per
+round, the recurrent state carried), so that load from other processes falls on all of them alike;
+the median frame time gives the fps. Quality is mean |alpha difference| against the fp32 eager network on the
 same real frames.
 """
 from __future__ import annotations
@@ -98,18 +98,25 @@ def project_runtimes(net: MattingNetwork, height: int, width: int, ratio: float,
     return runtimes
 
 
-def run_side_by_side(runtimes: dict[str, Step], frames: np.ndarray, rounds: int, warmup: int = 2
+def run_side_by_side(runtimes: dict[str, Step], frames: np.ndarray, rounds: int, block: int = 4
                      ) -> dict[str, tuple[float, list[np.ndarray]]]:
-    """Time each runtime on ``frames`` ``[T, 3, H, W]`` (cycled), round-robin; returns fps and alphas."""
+    """Time each runtime on ``frames`` ``[T, 3, H, W]`` (cycled), in turns; returns fps and alphas.
+
+    Each turn runs ``block`` consecutive frames of one runtime and times all but the first, so that no
+    timed frame follows another runtime's frame: onnxruntime's and OpenMP's worker threads keep spinning
+    for a while after a run and would slow whatever runs next on a 2-core machine. The first round is
+    a warm-up. Every runtime sees the same frame sequence, so the alphas can be compared frame by frame.
+    """
     times: dict[str, list[float]] = {name: [] for name in runtimes}
     alphas: dict[str, list[np.ndarray]] = {name: [] for name in runtimes}
-    for index in range(warmup + rounds):
-        frame = frames[index % len(frames)][None]
+    for index in range(rounds + 1):
         for name, step in runtimes.items():
-            start = time.perf_counter()
-            pha = step(frame)
-            if index >= warmup:
-                times[name].append(time.perf_counter() - start)
+            for k in range(block):
+                frame = frames[(index * block + k) % len(frames)][None]
+                start = time.perf_counter()
+                pha = step(frame)
+                if index > 0 and k > 0:
+                    times[name].append(time.perf_counter() - start)
                 alphas[name].append(pha)
     return {name: (1.0 / float(np.median(times[name])), alphas[name]) for name in runtimes}
 

@@ -95,10 +95,13 @@ def sample_inputs(net: MattingNetwork, settings: OnnxSettings, dtype: torch.dtyp
 
 
 def trace_to_onnx(net: MattingNetwork, settings: OnnxSettings, target: Path) -> None:
-    """Export the wrapper of ``net`` to ``target`` (fp32 or fp16), folding shapes when static."""
+    """Export the wrapper of ``net`` to ``target`` (fp32 or fp16), folding shapes when static and splitting
+    convolutions over concatenations (``onnx_optimize``)."""
     import warnings
 
     import onnx
+
+    from videomatte.export.onnx_optimize import split_concat_convs
 
     dtype = torch.float16 if settings.fp16 else torch.float32
     source = copy.deepcopy(net) if settings.fp16 else net  # the wrapper shares (and would convert) weights
@@ -118,6 +121,7 @@ def trace_to_onnx(net: MattingNetwork, settings: OnnxSettings, target: Path) -> 
         from videomatte.export.onnx_graph import fold_static_shapes
 
         model = fold_static_shapes(model)
+    model = split_concat_convs(model)
     meta = {"videomatte.variant": net.variant, "videomatte.refiner": net.refiner_name,
             "videomatte.downsample_ratio": "input" if settings.ratio is None else repr(settings.ratio),
             "videomatte.precision": "fp16" if settings.fp16 else "fp32"}

@@ -2,8 +2,8 @@
 
 A backend maps ``(src [1, T, 3, H, W], states, ratio)`` to ``(fgr [1, T, 3, H, W], pha [1, T, 1, H, W],
 states)`` on the session's device; ``None`` states mean zeros. All three give the same mattes within
-float tolerance: the ONNX backend bakes each ratio it meets into its own graph (so ratio 1 skips the
-refiner, as PyTorch does), exporting on first use of that ratio.
+float tolerance: the ONNX backend bakes each ratio and frame size it meets into its own static graph
+(so ratio 1 skips the refiner, as PyTorch does), exporting on first use.
 """
 from __future__ import annotations
 
@@ -58,7 +58,12 @@ def providers_for(device: torch.device) -> list[str]:
 
 
 class OnnxRuntimeBackend:
-    """The network exported to ONNX (dynamic shapes, ratio baked in) and run by onnxruntime."""
+    """The network exported to ONNX with static shapes (ratio and frame size baked in) and run by onnxruntime.
+
+    One graph per ratio and frame size, exported on first use (a few seconds): a video has one size,
+    and fixed shapes let the exporter drop the crops and shape arithmetic, which makes the graph about
+    10 % faster on the CPU than the dynamic-shape export.
+    """
 
     name = "onnxruntime"
 
@@ -66,31 +71,42 @@ class OnnxRuntimeBackend:
         if dtype not in (torch.float32, torch.float16):
             raise ValueError(f"the onnxruntime backend runs float32 or float16, not {dtype}")
         self.model, self.device, self.dtype, self.threads = model, device, dtype, threads
-        self._sessions: dict[float, object] = {}
+        self._sessions: dict[tuple[float, int, int], object] = {}
         self._np_dtype = np.float16 if dtype == torch.float16 else np.float32
 
-    def _session(self, ratio: float) -> object:
-        if ratio not in self._sessions:
+    def _session(self, ratio: float, height: int, width: int) -> object:
+        key = (ratio, height, width)
+        if key not in self._sessions:
             import onnxruntime as ort
 
             from videomatte.export.onnx import OnnxSettings, trace_to_onnx
 
             net = copy.deepcopy(self.model).cpu().float()
+            settings = OnnxSettings(ratio=ratio, static=(height, width), fp16=self.dtype == torch.float16)
             with tempfile.TemporaryDirectory(prefix="videomatte-ort-") as tmp:
                 path = Path(tmp) / "model.onnx"
-                trace_to_onnx(net, OnnxSettings(ratio=ratio, fp16=self.dtype == torch.float16), path)
+                trace_to_onnx(net, settings, path)
                 data = path.read_bytes()
             options = ort.SessionOptions()
             # idle workers sleep rather than spin: in a conversion the decode and encode threads need the cores
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             if self.threads:
                 options.intra_op_num_threads = self.threads
-            self._sessions[ratio] = ort.InferenceSession(data, options, providers=providers_for(self.device))
-        return self._sessions[ratio]
+            self._sessions[key] = ort.InferenceSession(data, options, providers=providers_for(self.device))
+        return self._sessions[key]
+
+    def _zero_states(self, ratio: float, height: int, width: int) -> list[np.ndarray]:
+        from videomatte.export.wrappers import zero_states
+
+        return [s.numpy().astype(self._np_dtype) for s in zero_states(self.model, 1, height, width, ratio)]
 
     def __call__(self, src: Tensor, rec: States, ratio: float) -> tuple[Tensor, Tensor, States]:
-        session = self._session(float(ratio))
-        states = [np.zeros((1, 1, 1, 1), self._np_dtype) if r is None else r.cpu().numpy() for r in rec]
+        height, width = src.shape[-2:]
+        session = self._session(float(ratio), height, width)
+        if any(r is None for r in rec):
+            states = self._zero_states(float(ratio), height, width)
+        else:
+            states = [r.cpu().numpy().astype(self._np_dtype) for r in rec]
         fgrs, phas = [], []
         for frame in src[0].detach().cpu().numpy().astype(self._np_dtype):
             fgr, pha, *states = session.run(None, {"src": frame[None], **{f"r{k + 1}i": s for k, s in enumerate(states)}})

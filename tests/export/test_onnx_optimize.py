@@ -1,0 +1,45 @@
+"""The CPU graph rewrites: convolutions over concatenations become sums of convolutions, same outputs."""
+from __future__ import annotations
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from onnx import TensorProto, helper, numpy_helper
+
+from videomatte.export.onnx_optimize import split_concat_convs
+
+
+def _run(model: onnx.ModelProto, feeds: dict) -> np.ndarray:
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return session.run(None, feeds)[0]
+
+
+def test_a_conv_over_a_concat_becomes_a_sum_of_convs_with_the_same_output():
+    rng = np.random.default_rng(0)
+    weight = numpy_helper.from_array(rng.standard_normal((8, 7, 3, 3)).astype(np.float32), "w")
+    bias = numpy_helper.from_array(rng.standard_normal(8).astype(np.float32), "b")
+    graph = helper.make_graph(
+        [helper.make_node("Concat", ["src", "skip"], ["cat"], axis=1),
+         helper.make_node("Conv", ["cat", "w", "b"], ["out"], pads=[1, 1, 1, 1])],
+        "g", [helper.make_tensor_value_info("src", TensorProto.FLOAT, [1, 3, 9, 11]),
+              helper.make_tensor_value_info("skip", TensorProto.FLOAT, [1, 4, 9, 11])],
+        [helper.make_tensor_value_info("out", TensorProto.FLOAT, [1, 8, 9, 11])], [weight, bias])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+    feeds = {"src": rng.random((1, 3, 9, 11), np.float32), "skip": rng.random((1, 4, 9, 11), np.float32)}
+
+    split = split_concat_convs(model)
+    onnx.checker.check_model(split, full_check=True)
+    ops = [node.op_type for node in split.graph.node]
+    assert ops.count("Concat") == 0 and ops.count("Conv") == 2 and ops.count("Add") == 1
+    np.testing.assert_allclose(_run(split, feeds), _run(model, feeds), atol=1e-5)
+
+
+def test_every_decoder_concat_of_an_export_is_split(dynamic_onnx):
+    model = onnx.load(str(dynamic_onnx))
+    producer = {name: node for node in model.graph.node for name in node.output}
+    convs_over_concat = [node.name for node in model.graph.node if node.op_type == "Conv"
+                         and node.name.startswith("/decoder/")
+                         and producer.get(node.input[0]) is not None
+                         and producer[node.input[0]].op_type == "Concat"]
+    assert convs_over_concat == []
+    assert sum(".part" in node.name for node in model.graph.node if node.op_type == "Conv") >= 20
