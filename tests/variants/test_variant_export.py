@@ -1,28 +1,14 @@
-"""The seed options survive export: scripted submodules (PRM included) and traced/ONNX single-frame graphs
-(ConvLSTM + BRM, seed 004) match eager."""
+"""The seed options survive export: scripted submodules, TorchScript exports (ConvLSTM, PRM) and
+fixed-shape ONNX exports of every option (``videomatte export``), checked against eager."""
 from __future__ import annotations
-
-import io
 
 import pytest
 import torch
-from torch import Tensor, nn
 
 from videomatte.models.brm import BackgroundRestoration
 from videomatte.models.convlstm import ConvLSTMDecoder
 from videomatte.models.prm import PatchRefiner
 from videomatte.models.variants import build_network
-
-
-class OneFrame(nn.Module):
-    """``(src, r1..r4) -> (fgr, pha, r1..r4)`` at a fixed ratio: the shape exporters trace."""
-
-    def __init__(self, net: nn.Module, ratio: float) -> None:
-        super().__init__()
-        self.net, self.ratio = net, ratio
-
-    def forward(self, src: Tensor, r1: Tensor, r2: Tensor, r3: Tensor, r4: Tensor) -> tuple[Tensor, ...]:
-        return tuple(self.net(src, r1, r2, r3, r4, downsample_ratio=self.ratio))
 
 
 def test_submodules_script_and_match_eager() -> None:
@@ -36,24 +22,58 @@ def test_submodules_script_and_match_eager() -> None:
     torch.jit.script(BackgroundRestoration(24))
 
 
-# PRM is left out of the ONNX check: its Tensor.unfold has no ONNX symbolic (it scripts; see above).
-@pytest.mark.parametrize("name,refiner", [("mobilenetv3_convlstm_brm", "deep_guided_filter"),
-                                          ("seed004", "fast_guided_filter")])
-def test_traced_and_onnx_graphs_match_eager(name: str, refiner: str) -> None:
+@pytest.mark.parametrize("name,refiner,threshold", [
+    ("mobilenetv3_convlstm_brm", "deep_guided_filter", None),
+    ("seed004", "fast_guided_filter", None),
+    ("mobilenetv3", "prm", -1.0),   # every patch refined
+    ("mobilenetv3", "prm", 2.0),    # no patch refined
+])
+def test_videomatte_export_writes_checked_fixed_shape_onnx(tmp_path, name: str, refiner: str, threshold) -> None:
+    pytest.importorskip("onnxruntime")
+    from videomatte.export.onnx import OnnxSettings, export_onnx
+
     torch.manual_seed(0)
-    wrapper = OneFrame(build_network(name, refiner).eval(), 0.5).eval()
-    src = torch.rand(1, 3, 45, 61)
-    with torch.no_grad():
-        states = wrapper.net(src, downsample_ratio=0.5)[2:]
-        expected = wrapper(src * 0.9, *states)
-        traced = torch.jit.trace(wrapper, (src, *states), check_trace=False)
-        for ours, theirs in zip(expected, traced(src * 0.9, *states)):
-            torch.testing.assert_close(ours, theirs, rtol=1e-4, atol=1e-5)
-    onnxruntime = pytest.importorskip("onnxruntime")
-    buffer = io.BytesIO()
-    names = ["src", "r1i", "r2i", "r3i", "r4i"]
-    torch.onnx.export(wrapper, (src, *states), buffer, input_names=names, opset_version=17, dynamo=False)
-    session = onnxruntime.InferenceSession(buffer.getvalue(), providers=["CPUExecutionProvider"])
-    feeds = {n: t.numpy() for n, t in zip(names, (src * 0.9, *states))}
-    for ours, theirs in zip(expected, session.run(None, feeds)):
-        torch.testing.assert_close(ours, torch.from_numpy(theirs), rtol=1e-3, atol=1e-4)
+    net = build_network(name, refiner).eval()
+    if threshold is not None:
+        net.refiner.threshold = threshold
+    report = export_onnx(net, tmp_path / "model.onnx", OnnxSettings(ratio=0.5, static=(45, 61)))
+    assert report.path.is_file() and report.parity.size == (45, 61) and report.parity.max_abs <= 5e-4
+
+
+def test_variants_need_fixed_shapes_and_float32(tmp_path) -> None:
+    from videomatte.export import ExportError
+    from videomatte.export.onnx import OnnxSettings, export_onnx
+    from videomatte.export.torchscript import export_torchscript
+
+    net = build_network("mobilenetv3_convlstm").eval()
+    with pytest.raises(ExportError, match="--static HxW and --ratio R"):
+        export_onnx(net, tmp_path / "m.onnx")
+    with pytest.raises(ExportError, match="float32 only"):
+        export_onnx(net, tmp_path / "m.onnx", OnnxSettings(ratio=0.5, static=(32, 32), fp16=True))
+    with pytest.raises(ExportError, match="TorchScript export does not support"):
+        export_torchscript(build_network("mobilenetv3_brm").eval(), tmp_path / "m.pt")
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("name,refiner", [("mobilenetv3_convlstm", "deep_guided_filter"), ("mobilenetv3", "prm")])
+def test_torchscript_export_of_the_convlstm_and_prm_options(tmp_path, name: str, refiner: str) -> None:
+    from videomatte.export.torchscript import export_torchscript
+
+    torch.manual_seed(0)
+    report = export_torchscript(build_network(name, refiner).eval(), tmp_path / "model.pt")
+    assert report.path.is_file() and report.parity.max_abs <= 5e-4
+
+
+def test_a_session_runs_a_variant_in_onnxruntime() -> None:
+    import numpy as np
+
+    from videomatte.inference.session import MattingSession
+
+    torch.manual_seed(0)
+    net = build_network("mobilenetv3_brm").eval()
+    eager = MattingSession(net, backend="torch", device="cpu", downsample_ratio=0.5)
+    ort = MattingSession(net, backend="onnxruntime", device="cpu", downsample_ratio=0.5)
+    for frame in (np.random.default_rng(0).random((3, 40, 56, 3)) * 255).astype(np.uint8):
+        a, b = eager.step(frame), ort.step(frame)
+        torch.testing.assert_close(b.pha, a.pha, rtol=0, atol=1e-5)
+        torch.testing.assert_close(b.fgr, a.fgr, rtol=0, atol=1e-5)

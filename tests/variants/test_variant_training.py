@@ -48,3 +48,29 @@ def test_option_trains_with_falling_loss(name: str, refiner: str, ratio: float, 
         optimizer.step()
         history.append(float(loss.detach()))
     assert history[-1] < history[0], history
+
+
+@pytest.mark.parametrize("name", ["mobilenetv3_brm", "seed004"])
+def test_the_trainer_optimises_every_parameter_of_a_variant(name: str) -> None:
+    from videomatte.training.builders import build_optimizer
+    from videomatte.training.config import config_from_dict
+
+    net = build_network(name)
+    groups = build_optimizer(net, config_from_dict({"data": {"matting_train": "x"}})).param_groups
+    optimised = {id(p) for g in groups for p in g["params"]}
+    assert optimised == {id(p) for p in net.parameters()}
+
+
+def test_a_variant_starts_from_the_matching_official_tensors(tmp_path) -> None:
+    from safetensors.torch import save_file
+
+    from videomatte.models.zoo import load_matching_weights
+
+    torch.manual_seed(0)
+    rvm = build_network("mobilenetv3")
+    save_file({k: v.contiguous() for k, v in rvm.state_dict().items()}, str(tmp_path / "rvm.safetensors"))
+    lstm = build_network("mobilenetv3_convlstm")
+    copied, left = load_matching_weights(lstm, tmp_path / "rvm.safetensors")
+    own = lstm.state_dict()
+    assert torch.equal(own["backbone.features.0.0.weight"], rvm.state_dict()["backbone.features.0.0.weight"])
+    assert left == sum(".lstm." in k for k in own) and copied == len(own) - left

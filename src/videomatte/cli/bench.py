@@ -20,10 +20,11 @@ examples:
 
 def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
     from videomatte.cli.export import parse_size
-    from videomatte.models.registry import DEFAULT_MODEL, MODELS
+    from videomatte.models.registry import DEFAULT_MODEL, MODELS, REFINER_NAMES
 
     parser.add_argument("--variant", default=DEFAULT_MODEL, choices=list(MODELS))
     parser.add_argument("--weights", default="official", metavar="W", help="'official', a file, or 'none'")
+    parser.add_argument("--refiner", default="deep_guided_filter", choices=list(REFINER_NAMES))
     parser.add_argument("--size", type=parse_size, action="append", metavar="HxW",
                         help="frame size, repeatable (default 288x512 and 1080x1920)")
     parser.add_argument("--ratio", type=float, action="append", metavar="R",
@@ -43,7 +44,7 @@ def _run_model(args: argparse.Namespace) -> int:
     ratios = args.ratio or ([1.0, 0.25] if not args.size else [1.0] * len(sizes))
     if len(ratios) != len(sizes):
         raise VideoMatteError("give one --ratio per --size")
-    net = load_model(args.variant, None if args.weights == "none" else args.weights)
+    net = load_model(args.variant, None if args.weights == "none" else args.weights, args.refiner)
     print(f"{args.variant}: {sum(p.numel() for p in net.parameters()):,} parameters")
     rows = []
     for (height, width), ratio in zip(sizes, ratios):

@@ -10,14 +10,17 @@ DESCRIPTION = """\
 Export a model for TorchScript, onnxruntime, TensorRT or OpenVINO. ONNX files keep the original
 export's tensor names (src, r1i..r4i, downsample_ratio -> fgr, pha, r1o..r4o) with distinct dynamic
 axes; --ratio bakes the downsample ratio in (and at 1 drops the refiner, as PyTorch does); --static
-fixes every shape and folds the shape arithmetic away (TensorRT). Each export is checked with
+fixes every shape and folds the shape arithmetic away (TensorRT). The seed variants (ConvLSTM, BRM,
+PRM, seed 004) export to ONNX with --static and --ratio. Each export is checked with
 onnx.checker and against the PyTorch model on ten frames before the file appears."""
 EPILOG = """\
 examples:
   videomatte export --format onnx -o rvm.onnx                          # like the original export
   videomatte export --format onnx -o rvm_hd.onnx --static 1080x1920 --ratio 0.25   # fastest on CPU
   videomatte export --format onnx -o rvm_fp16.onnx --fp16               # for GPUs
-  videomatte export --format torchscript -o rvm.pt"""
+  videomatte export --format torchscript -o rvm.pt
+  videomatte export --format onnx -o lstm.onnx --variant mobilenetv3_convlstm --weights none \
+      --static 288x512 --ratio 1      # seed variants: fixed shapes and ratio"""
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -30,14 +33,14 @@ def parse_size(text: str) -> tuple[int, int]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``videomatte export``."""
-    from videomatte.models.registry import DEFAULT_MODEL, MODELS
+    from videomatte.models.registry import DEFAULT_MODEL, MODELS, REFINER_NAMES
 
     parser.add_argument("--format", required=True, choices=["torchscript", "onnx"], help="what to write")
     parser.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write")
     parser.add_argument("--variant", default=DEFAULT_MODEL, choices=list(MODELS), help="model variant")
     parser.add_argument("--weights", default="official", metavar="W",
                         help="'official' (default), a .pth/.safetensors/.onnx file, or 'none' (random init)")
-    parser.add_argument("--refiner", default="deep_guided_filter", choices=["deep_guided_filter", "fast_guided_filter"])
+    parser.add_argument("--refiner", default="deep_guided_filter", choices=list(REFINER_NAMES))
     parser.add_argument("--fp16", action="store_true", help="half precision (for GPUs)")
     parser.add_argument("--quantize", choices=["int8"], help="int8 convolutions in the encoder (ONNX, CPU)")
     parser.add_argument("--calibration", metavar="VIDEO", help="frames to calibrate --quantize int8 on")

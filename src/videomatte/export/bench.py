@@ -80,17 +80,25 @@ def ort_step(path: Path | bytes, ratio: Optional[float], threads: int = 0) -> St
 
 def project_runtimes(net: MattingNetwork, height: int, width: int, ratio: float, workdir: Path,
                      calibration: Optional[np.ndarray] = None) -> dict[str, Step]:
-    """Steppers for eager, TorchScript, and this package's ONNX exports (dynamic, static, int8)."""
+    """Steppers for eager, TorchScript, and this package's ONNX exports (dynamic, static, int8), each
+    where the network's variant supports it (the seed variants: eager, TorchScript without BRM, static ONNX)."""
+    from videomatte.export import ExportError
     from videomatte.export.onnx import OnnxSettings, trace_to_onnx
     from videomatte.export.torchscript import script_model
+    from videomatte.export.wrappers import has_dynamic_export
 
-    runtimes = {"torch eager": torch_step(net, ratio), "torchscript": torch_step(script_model(net), ratio, True)}
-    dynamic, static = workdir / "dynamic.onnx", workdir / "static.onnx"
-    trace_to_onnx(net, OnnxSettings(), dynamic)
+    runtimes = {"torch eager": torch_step(net, ratio)}
+    try:
+        runtimes["torchscript"] = torch_step(script_model(net), ratio, True)
+    except ExportError:
+        pass
+    if has_dynamic_export(net):
+        trace_to_onnx(net, OnnxSettings(), workdir / "dynamic.onnx")
+        runtimes["onnx fp32 dynamic"] = ort_step(workdir / "dynamic.onnx", ratio)
+    static = workdir / "static.onnx"
     trace_to_onnx(net, OnnxSettings(ratio=ratio, static=(height, width)), static)
-    runtimes["onnx fp32 dynamic"] = ort_step(dynamic, ratio)
     runtimes["onnx fp32 static"] = ort_step(static, ratio)
-    if calibration is not None:
+    if calibration is not None and has_dynamic_export(net):
         from videomatte.export.quantize import quantize_int8
 
         quantize_int8(static, workdir / "int8.onnx", calibration, ratio)

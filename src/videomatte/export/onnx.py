@@ -18,7 +18,8 @@ import torch
 
 from videomatte.export import ExportError
 from videomatte.export.checks import ParityResult, check_parity
-from videomatte.export.wrappers import ONNX_INPUTS, ONNX_OUTPUTS, OnnxMatting, check_exportable, zero_states
+from videomatte.export.wrappers import (ONNX_INPUTS, ONNX_OUTPUTS, FixedRatioMatting, OnnxMatting, check_exportable,
+                                        has_dynamic_export, zero_states)
 from videomatte.models.network import MattingNetwork
 
 DEFAULT_OPSET = 17
@@ -105,7 +106,12 @@ def trace_to_onnx(net: MattingNetwork, settings: OnnxSettings, target: Path) -> 
 
     dtype = torch.float16 if settings.fp16 else torch.float32
     source = copy.deepcopy(net) if settings.fp16 else net  # the wrapper shares (and would convert) weights
-    wrapper = OnnxMatting(source, settings.ratio, expand_states=settings.static is None).eval().to(dtype)
+    if has_dynamic_export(net):
+        wrapper = OnnxMatting(source, settings.ratio, expand_states=settings.static is None).eval().to(dtype)
+        state_channels = wrapper.state_channels
+    else:
+        wrapper = FixedRatioMatting(source, settings.ratio).eval().to(dtype)
+        state_channels = []
     inputs = sample_inputs(net, settings, dtype)
     names = list(ONNX_INPUTS[: len(inputs)])
     with warnings.catch_warnings(), torch.no_grad():
@@ -116,7 +122,7 @@ def trace_to_onnx(net: MattingNetwork, settings: OnnxSettings, target: Path) -> 
                                                                       if k in names or k in ONNX_OUTPUTS})
     model = onnx.load(str(target))
     if settings.static is None:
-        _set_output_dims(model, [3, 1, *wrapper.state_channels])
+        _set_output_dims(model, [3, 1, *state_channels])
     if settings.static is not None:
         from videomatte.export.onnx_graph import fold_static_shapes
 
@@ -151,6 +157,8 @@ def export_onnx(net: MattingNetwork, path: str | Path, settings: OnnxSettings = 
 
     settings.check()
     net = check_exportable(net).eval()
+    if not has_dynamic_export(net):
+        _check_fixed_shape_settings(net, settings)
     path = Path(path)
     check_writable(path)
     notes = []
@@ -177,6 +185,15 @@ def export_onnx(net: MattingNetwork, path: str | Path, settings: OnnxSettings = 
             raise ExportError(f"the exported graph fails onnx.checker: {err}") from None
         os.replace(staged, path)
     return ExportReport(path, parity, notes)
+
+
+def _check_fixed_shape_settings(net: torch.nn.Module, settings: OnnxSettings) -> None:
+    """The seed variants trace with fixed shapes and ratio, in float32."""
+    what = f"variant {net.variant!r} with refiner {getattr(net, 'refiner_name', 'its own')!r}"
+    if settings.static is None or settings.ratio is None:
+        raise ExportError(f"{what} exports with fixed shapes: give --static HxW and --ratio R")
+    if settings.fp16 or settings.int8:
+        raise ExportError(f"{what} exports in float32 only (--fp16 and --quantize are for the RVM networks)")
 
 
 def check_writable(path: Path) -> None:

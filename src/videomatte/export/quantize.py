@@ -14,8 +14,9 @@ import numpy as np
 
 from videomatte.export import ExportError
 
-# Node-name prefixes (from the exporter's module scopes) that keep fp32.
-FP32_SCOPES = ("/decoder/", "/project_mat/", "/refiner/")
+# Node-name prefixes (from the exporter's module scopes) of the convolutions that get int8; every
+# other node (decoder, heads, refiner) keeps fp32.
+INT8_SCOPES = ("/backbone/", "/aspp/")
 
 
 def load_frames(source: str | Path, height: int, width: int, count: int = 24, stride: int = 4) -> np.ndarray:
@@ -80,7 +81,7 @@ def quantize_int8(fp32_path: str | Path, target: str | Path, frames: np.ndarray,
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
 
     model = onnx.load(str(fp32_path))
-    keep = [n.name for n in model.graph.node if n.name.startswith(FP32_SCOPES) or not n.name.startswith("/")]
+    keep = [n.name for n in model.graph.node if not n.name.startswith(INT8_SCOPES)]
     feeds = list(recurrent_feeds(fp32_path, frames, ratio))
     quantize_static(
         str(fp32_path), str(target), _Reader(feeds),

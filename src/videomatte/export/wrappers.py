@@ -7,7 +7,10 @@ TorchScript can compile or that the ONNX exporter can trace:
 - ``ScriptableMatting``: the network's own signature (optional states, float ratio, 4-D or 5-D input)
   without Python-only constructs, for ``torch.jit.script``.
 - ``OnnxMatting``: one frame ``[B, 3, H, W]`` with explicit states in and out, and either a runtime
-  ``downsample_ratio`` tensor (the original export's contract) or a ratio baked into the graph.
+  ``downsample_ratio`` tensor (the original export's contract) or a ratio baked into the graph; its
+  decoder is the ``BlockedDecoder`` restatement, which onnxruntime runs faster on the CPU.
+- ``FixedRatioMatting``: any registered network (the seed variants too) at a baked-in ratio, traced
+  with fixed shapes.
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from videomatte.export.blocked_decoder import BlockedDecoder
 from videomatte.models.decoder import RecurrentDecoder
 from videomatte.models.layers import downsample
 from videomatte.models.network import MattingNetwork
@@ -133,17 +137,48 @@ def _gray(rgb: Tensor) -> Tensor:
     return torch.matmul(weights, rgb.flatten(2)).unflatten(2, rgb.shape[2:])
 
 
-def check_exportable(net: nn.Module) -> MattingNetwork:
-    """``net`` if the wrappers can export it (an RVM network with the ConvGRU decoder and a guided-filter
-    refiner), else ``ExportError`` naming what is not supported."""
+def check_exportable(net: nn.Module) -> nn.Module:
+    """``net`` if it is a network of the registry (``ExportError`` otherwise)."""
     from videomatte.export import ExportError
 
-    if not isinstance(net, MattingNetwork) or not isinstance(net.decoder, RecurrentDecoder):
-        raise ExportError(f"export supports the RVM networks with a ConvGRU decoder, not {type(net).__name__}"
-                          f" variant {getattr(net, 'variant', '?')!r}")
-    if getattr(net, "brm", None) is not None or not hasattr(net.refiner, "coefficients"):
-        raise ExportError(f"export does not support variant {net.variant!r} with refiner {net.refiner_name!r}")
+    if not hasattr(net, "variant") or not callable(getattr(net, "forward", None)):
+        raise ExportError(f"export takes a network of the model registry, not {type(net).__name__}")
     return net
+
+
+def has_dynamic_export(net: nn.Module) -> bool:
+    """Whether ``OnnxMatting`` exports ``net`` (any size, runtime ratio): the RVM networks with the
+    ConvGRU decoder and a guided-filter refiner. Other variants export with fixed shapes and ratio."""
+    return (isinstance(net, MattingNetwork) and isinstance(net.decoder, RecurrentDecoder)
+            and getattr(net, "brm", None) is None and hasattr(net.refiner, "coefficients"))
+
+
+def check_scriptable(net: nn.Module) -> MattingNetwork:
+    """``net`` if ``ScriptableMatting`` compiles it (RVM networks without BRM: either decoder cell, any
+    refiner), else ``ExportError``."""
+    from videomatte.export import ExportError
+
+    if not isinstance(net, MattingNetwork) or getattr(net, "brm", None) is not None:
+        raise ExportError(f"TorchScript export does not support variant {getattr(net, 'variant', '?')!r}; "
+                          "export it with --format onnx --static HxW --ratio R")
+    return net
+
+
+class FixedRatioMatting(nn.Module):
+    """Any registered network as ``(src, r1..r4) -> (fgr, pha, r1o..r4o)`` at a baked-in ratio, for
+    tracing with fixed shapes (the seed variants: ConvLSTM, BRM, PRM, seed 004).
+
+    Args:
+        net: the network (shared, not copied).
+        ratio: the downsample ratio.
+    """
+
+    def __init__(self, net: nn.Module, ratio: float) -> None:
+        super().__init__()
+        self.net, self.ratio = net, ratio
+
+    def forward(self, src: Tensor, r1: Tensor, r2: Tensor, r3: Tensor, r4: Tensor) -> tuple[Tensor, ...]:
+        return tuple(self.net(src, r1, r2, r3, r4, downsample_ratio=self.ratio))
 
 
 def state_sizes(height: int, width: int, levels: int = 4) -> list[tuple[int, int]]:
@@ -177,6 +212,7 @@ class OnnxMatting(_SharedSubmodules):
         super().__init__(net)
         self.ratio = ratio
         self.expand_states = expand_states
+        self.blocked = BlockedDecoder(net.decoder, fixed_shapes=not expand_states)
         self.state_channels = [net.decoder.decode1.out_ch // 2, net.decoder.decode2.out_ch // 2,
                                net.decoder.decode3.out_ch // 2, net.decoder.decode4.channels // 2]
 
@@ -192,7 +228,7 @@ class OnnxMatting(_SharedSubmodules):
         states = [r1, r2, r3, r4]
         if self.expand_states:
             states = self._expand(states, src_sm, f1, f2, f3, f4)
-        hid, *rec = self.decoder(src_sm, f1, f2, f3, self.aspp(f4), *states, 1)
+        hid, *rec = self.blocked(src_sm, f1, f2, f3, self.aspp(f4), *states)
         fgr_residual, pha = self.project_mat(hid).split([3, 1], dim=1)
         if self.ratio is None or self.ratio != 1.0:
             fgr, pha = self._refine(src, src_sm, fgr_residual, pha, hid)
@@ -225,10 +261,13 @@ class OnnxMatting(_SharedSubmodules):
         return out
 
 
-def zero_states(net: MattingNetwork, batch: int, height: int, width: int, ratio: float,
+def zero_states(net: nn.Module, batch: int, height: int, width: int, ratio: float,
                 dtype: torch.dtype = torch.float32) -> list[Tensor]:
     """Full-shape zero states ``[B, C_k, h_k, w_k]`` for an input of ``height x width`` at ``ratio``."""
-    channels = OnnxMatting(net).state_channels
-    small = (int(height * ratio), int(width * ratio)) if ratio != 1.0 else (height, width)
-    return [torch.zeros(batch, c, h, w, dtype=dtype) for c, (h, w) in zip(channels, state_sizes(*small))]
+    from videomatte.models.variants import state_layout
 
+    small = (int(height * ratio), int(width * ratio)) if ratio != 1.0 else (height, width)
+    states = []
+    for (channels, stride), (h, w) in zip(state_layout(net.variant), state_sizes(*small)):
+        states.append(torch.zeros(batch, channels, *((h, w) if stride else (1, 1)), dtype=dtype))
+    return states

@@ -82,12 +82,13 @@ class PatchRefiner(nn.Module):
         coarse = torch.cat([coarse_fgr, coarse_pha], dim=1)
         grid = _pad_to_grid(coarse, k, ph, pw, 0).unflatten(2, (k, ph)).unflatten(4, (k, pw)).permute(0, 2, 4, 1, 3, 5)
         where = torch.nonzero(selected)
-        if where.shape[0] > 0:
+        if where.shape[0] > 0 or torch.jit.is_tracing():  # a traced graph must hold the refinement
             b, i, j = where[:, 0], where[:, 1], where[:, 2]
             m = self.margin
             context = _pad_to_grid(torch.cat([fine_src, coarse], dim=1), k, ph, pw, m)
-            windows = context.unfold(2, ph + 2 * m, ph).unfold(3, pw + 2 * m, pw)  # [N, 7, k, k, ., .]
-            patches = windows.permute(0, 2, 3, 1, 4, 5)[b, i, j]  # [S, 7, ph + 2m, pw + 2m]
+            windows = F.unfold(context, (ph + 2 * m, pw + 2 * m), stride=(ph, pw))  # [N, 7 * ., k * k]
+            windows = windows.unflatten(1, (7, ph + 2 * m, pw + 2 * m)).unflatten(4, (k, k))
+            patches = windows.permute(0, 4, 5, 1, 2, 3)[b, i, j]  # [S, 7, ph + 2m, pw + 2m]
             grid = grid.index_put([b, i, j], grid[b, i, j] + self.patch_net(patches))
         out = grid.permute(0, 3, 1, 4, 2, 5).reshape(n, 4, k * ph, k * pw)[:, :, :height, :width]
         fgr, pha = out.split([3, 1], dim=1)

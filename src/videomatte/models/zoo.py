@@ -159,6 +159,19 @@ def load_weights(model: nn.Module, path: str | Path) -> None:
     model.segmentation_head_loaded = all(k in state for k in own if k.startswith(OPTIONAL_PREFIXES))
 
 
+def load_matching_weights(model: nn.Module, path: str | Path) -> tuple[int, int]:
+    """Copy the tensors of the weights at ``path`` whose key and shape ``model`` shares; leave the rest.
+
+    For starting a seed variant from the official RVM weights (a ``_convlstm`` decoder keeps its random
+    ConvLSTMs, a ``_brm`` network its BRM). Returns ``(copied, own tensors left as they were)``.
+    """
+    state = read_state_dict(Path(path), model)
+    own = model.state_dict()
+    matching = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
+    model.load_state_dict(matching, strict=False)
+    return len(matching), len(own) - len(matching)
+
+
 def _describe(missing: Iterable[str], unexpected: Iterable[str], wrong_shape: Iterable[str]) -> str:
     parts = []
     for label, keys in (("missing keys", list(missing)), ("unexpected keys", list(unexpected)),

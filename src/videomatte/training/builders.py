@@ -1,6 +1,7 @@
 """Builds what a :class:`~videomatte.training.config.Config` describes: datasets, network, optimizer."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from videomatte.training.datasets.videomatte import imagematte_clips, videomatte
 from videomatte.training.datasets.youtubevis import YouTubeVISPersons
 from videomatte.training.samplers import TrainFrameSampler, ValidFrameSampler
 from videomatte.training.seg_augment import SegmentationAugmentation
+
+log = logging.getLogger(__name__)
 
 CLIP_READERS = {"videomatte": videomatte240k_clips, "imagematte": imagematte_clips, "footage": footage_clips}
 
@@ -82,18 +85,34 @@ def build_model(config: Config) -> nn.Module:
     m = config.model
     weights = m.init_from or m.weights
     model = load_model(variant=m.variant, weights=weights, refiner=m.refiner, device="cpu")
+    if m.init_matching and not weights:
+        _init_matching(model, m.init_matching)
     return model.train()
 
 
+def _init_matching(model: nn.Module, weights: str) -> None:
+    from videomatte.models.registry import MODELS, get_spec
+    from videomatte.models.zoo import OFFICIAL, fetch_official, load_matching_weights
+
+    if weights == OFFICIAL:
+        backbone = get_spec(model.variant).backbone
+        base = next(spec for spec in MODELS.values() if spec.released_weights and spec.backbone == backbone)
+        path = fetch_official(base)
+    else:
+        path = weights
+    copied, left = load_matching_weights(model, path)
+    log.info("initialised %d tensors of %s from %s; %d keep their initialisation", copied, model.variant, path, left)
+
+
 def build_optimizer(model: nn.Module, config: Config) -> torch.optim.Adam:
-    """Adam with one parameter group per module family (backbone, aspp, decoder + heads, refiner)."""
+    """Adam with one parameter group per module family: backbone, aspp, refiner, and the decoder group,
+    which holds everything else (decoder, heads, and a variant's own modules such as BRM)."""
     lr = config.lr
-    groups = {
-        "backbone": (list(model.backbone.parameters()), lr.backbone),
-        "aspp": (list(model.aspp.parameters()), lr.aspp),
-        "decoder": ([*model.decoder.parameters(), *model.project_mat.parameters(), *model.project_seg.parameters()], lr.decoder),
-        "refiner": (list(model.refiner.parameters()), lr.refiner),
-    }
+    named = {name: list(getattr(model, name).parameters()) for name in ("backbone", "aspp", "refiner")}
+    grouped = {id(p) for params in named.values() for p in params}
+    rest = [p for p in model.parameters() if id(p) not in grouped]
+    groups = {"backbone": (named["backbone"], lr.backbone), "aspp": (named["aspp"], lr.aspp),
+              "decoder": (rest, lr.decoder), "refiner": (named["refiner"], lr.refiner)}
     param_groups = [{"params": params, "lr": rate, "name": name} for name, (params, rate) in groups.items() if params]
     return torch.optim.Adam(param_groups)
 

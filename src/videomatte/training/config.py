@@ -30,6 +30,9 @@ class ModelConfig:
     """``"official"``, a weights file, or none for random initialisation (stage 1)."""
     init_from: str | None = None
     """A checkpoint of an earlier stage whose model weights to start from (overrides ``weights``)."""
+    init_matching: str | None = None
+    """Weights of another variant (``"official"``: the official RVM weights of the same backbone) copied
+    where keys and shapes match, for the seed variants; the other tensors keep their initialisation."""
 
 
 @dataclass
