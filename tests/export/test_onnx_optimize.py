@@ -1,5 +1,4 @@
-"""The CPU graph rewrites: convolutions over concatenations become sums of convolutions, and the decoder
-is exported with operators onnxruntime runs in its blocked layout; same outputs."""
+"""The CPU graph rewrites: convolutions over concatenations become sums of convolutions, same outputs."""
 from __future__ import annotations
 
 import numpy as np
@@ -35,11 +34,12 @@ def test_a_conv_over_a_concat_becomes_a_sum_of_convs_with_the_same_output():
     np.testing.assert_allclose(_run(split, feeds), _run(model, feeds), atol=1e-5)
 
 
-def test_exported_decoder_keeps_to_blocked_layout_operators(static_onnx):
-    model = onnx.load(str(static_onnx))
-    decoder = [node for node in model.graph.node if node.name.startswith("/blocked/")]
-    ops = {node.op_type for node in decoder}
-    assert decoder and not ops & {"Concat", "Sub"}
-    modes = {a.s for node in decoder if node.op_type == "Resize" for a in node.attribute
-             if a.name == "coordinate_transformation_mode"}
-    assert modes == {b"half_pixel"}
+def test_every_decoder_concat_of_an_export_is_split(dynamic_onnx):
+    model = onnx.load(str(dynamic_onnx))
+    producer = {name: node for node in model.graph.node for name in node.output}
+    convs_over_concat = [node.name for node in model.graph.node if node.op_type == "Conv"
+                         and node.name.startswith("/decoder/")
+                         and producer.get(node.input[0]) is not None
+                         and producer[node.input[0]].op_type == "Concat"]
+    assert convs_over_concat == []
+    assert sum(".part" in node.name for node in model.graph.node if node.op_type == "Conv") >= 20

@@ -7,8 +7,7 @@ TorchScript can compile or that the ONNX exporter can trace:
 - ``ScriptableMatting``: the network's own signature (optional states, float ratio, 4-D or 5-D input)
   without Python-only constructs, for ``torch.jit.script``.
 - ``OnnxMatting``: one frame ``[B, 3, H, W]`` with explicit states in and out, and either a runtime
-  ``downsample_ratio`` tensor (the original export's contract) or a ratio baked into the graph; its
-  decoder is the ``BlockedDecoder`` restatement, which onnxruntime runs faster on the CPU.
+  ``downsample_ratio`` tensor (the original export's contract) or a ratio baked into the graph.
 - ``FixedRatioMatting``: any registered network (the seed variants too) at a baked-in ratio, traced
   with fixed shapes.
 """
@@ -20,7 +19,6 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from videomatte.export.blocked_decoder import BlockedDecoder
 from videomatte.models.decoder import RecurrentDecoder
 from videomatte.models.layers import downsample
 from videomatte.models.network import MattingNetwork
@@ -212,7 +210,6 @@ class OnnxMatting(_SharedSubmodules):
         super().__init__(net)
         self.ratio = ratio
         self.expand_states = expand_states
-        self.blocked = BlockedDecoder(net.decoder, fixed_shapes=not expand_states)
         self.state_channels = [net.decoder.decode1.out_ch // 2, net.decoder.decode2.out_ch // 2,
                                net.decoder.decode3.out_ch // 2, net.decoder.decode4.channels // 2]
 
@@ -228,7 +225,7 @@ class OnnxMatting(_SharedSubmodules):
         states = [r1, r2, r3, r4]
         if self.expand_states:
             states = self._expand(states, src_sm, f1, f2, f3, f4)
-        hid, *rec = self.blocked(src_sm, f1, f2, f3, self.aspp(f4), *states)
+        hid, *rec = self.decoder(src_sm, f1, f2, f3, self.aspp(f4), *states, 1)
         fgr_residual, pha = self.project_mat(hid).split([3, 1], dim=1)
         if self.ratio is None or self.ratio != 1.0:
             fgr, pha = self._refine(src, src_sm, fgr_residual, pha, hid)
