@@ -38,6 +38,13 @@ def test_random_init_session_runs_through_the_cli(tmp_path: Path) -> None:
     assert {"mad", "dtssd", "fgr_mse"} <= set(doc["overall"])
 
 
+def test_a_refiner_is_chosen_by_name() -> None:
+    predictor = load_predictor("mobilenetv3", None, device="cpu", ratio=0.5, refiner="prm")
+    assert predictor.session.model.refiner_name == "prm"
+    with pytest.raises(UnknownModelError, match="refiner"):
+        load_predictor("mobilenetv3", None, device="cpu", refiner="box")
+
+
 def test_unknown_model_and_bad_ratio_are_user_errors() -> None:
     with pytest.raises(UnknownModelError, match="choose from"):
         load_predictor("mobilenetv4", None)

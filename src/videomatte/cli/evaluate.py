@@ -52,6 +52,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     run.add_argument("--weights", default="official",
                      help="'official', a weights file, or 'none' for random init (default: official)")
     run.add_argument("--ratio", type=float, default=None, help="downsample ratio (default: automatic)")
+    run.add_argument("--refiner", default="deep_guided_filter",
+                     help="refiner of a registry model: deep_guided_filter, fast_guided_filter or prm")
     run.add_argument("--no-state", action="store_true", help="reset the recurrent state before every frame")
     run.add_argument("--device", default="auto", help="torch device (default: auto)")
     run.add_argument("--chunk", type=int, default=8, help="frames per model call (default: 8)")
@@ -125,7 +127,7 @@ def _score(args: argparse.Namespace, mode: str) -> int:
         report = evaluate_predictions(args.pred, args.truth, protocol)
     else:
         weights = None if str(args.weights).lower() == "none" else args.weights
-        predictor = load_predictor(args.model, weights, device=args.device, ratio=args.ratio)
+        predictor = load_predictor(args.model, weights, device=args.device, ratio=args.ratio, refiner=args.refiner)
         report = evaluate_model(predictor, args.data, protocol, no_state=args.no_state, chunk=max(1, args.chunk),
                                 save_pred=args.save_pred, progress=_print_progress)
         report.info.update(model=args.model, weights=str(args.weights), ratio=args.ratio)

@@ -37,13 +37,15 @@ class SessionPredictor:
 
 
 def load_session_predictor(
-    model: str, weights: str | None, device: str = "auto", ratio: float | None = None
+    model: str, weights: str | None, device: str = "auto", ratio: float | None = None,
+    refiner: str = "deep_guided_filter",
 ) -> SessionPredictor:
     """Build the named registry model (``weights``: ``"official"``, a path, or None for random init)."""
     from videomatte.inference.session import MattingSession
 
     try:
-        session = MattingSession(model=model, weights=weights, device=device, downsample_ratio=ratio)
+        session = MattingSession(model=model, weights=weights, refiner=refiner, device=device,
+                                 downsample_ratio=ratio)
     except ValueError as err:  # a bad device or ratio: the user's input
         if isinstance(err, VideoMatteError):
             raise
@@ -127,7 +129,8 @@ class MediaPipeSelfiePredictor:
         return np.stack(masks), frames.astype(np.float32) / 255.0
 
 
-def load_predictor(model: str, weights: str | None, *, device: str = "auto", ratio: float | None = None) -> Any:
+def load_predictor(model: str, weights: str | None, *, device: str = "auto", ratio: float | None = None,
+                   refiner: str = "deep_guided_filter") -> Any:
     """A predictor by name: a registry model (``weights``: ``"official"``, a path, or None), ``onnx``
     (``weights`` = the official .onnx file), or ``mediapipe-selfie`` (``weights`` = a selfie .tflite file)."""
     if model in BASELINES or model == "onnx":
@@ -142,4 +145,4 @@ def load_predictor(model: str, weights: str | None, *, device: str = "auto", rat
     if model not in available_models(include_unreleased=True):
         choices = ", ".join([*available_models(include_unreleased=True), "onnx", *BASELINES])
         raise UnknownModelError(f"unknown model {model!r}; choose from {choices}")
-    return load_session_predictor(model, weights, device, ratio)
+    return load_session_predictor(model, weights, device, ratio, refiner)
