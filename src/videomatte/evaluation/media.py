@@ -23,22 +23,22 @@ def list_frames(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
 
 
-def read_rgb(path: Path) -> np.ndarray:
-    """An image as ``uint8 [H, W, 3]`` RGB."""
+def _read(path: Path, mode: str, what: str) -> np.ndarray:
     try:
         with Image.open(path) as image:
-            return np.asarray(image.convert("RGB"))
+            return np.asarray(image.convert(mode))
     except (OSError, ValueError) as err:
-        raise MediaError(f"cannot read image {path}: {err}") from err
+        raise MediaError(f"cannot read {what} {path}: {err}") from err
+
+
+def read_rgb(path: Path) -> np.ndarray:
+    """An image as ``uint8 [H, W, 3]`` RGB."""
+    return _read(path, "RGB", "image")
 
 
 def read_gray(path: Path) -> np.ndarray:
     """An alpha matte as ``uint8 [H, W]`` (colour files are converted to luminance)."""
-    try:
-        with Image.open(path) as image:
-            return np.asarray(image.convert("L"))
-    except (OSError, ValueError) as err:
-        raise MediaError(f"cannot read matte {path}: {err}") from err
+    return _read(path, "L", "matte")
 
 
 def write_png(path: Path, array: np.ndarray) -> None:

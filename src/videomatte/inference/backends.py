@@ -106,13 +106,13 @@ class OnnxRuntimeBackend:
         if any(r is None for r in rec):
             states = self._zero_states(float(ratio), height, width)
         else:
-            states = [r.cpu().numpy().astype(self._np_dtype) for r in rec]
+            states = [r.cpu().numpy().astype(self._np_dtype, copy=False) for r in rec]
         fgrs, phas = [], []
-        for frame in src[0].detach().cpu().numpy().astype(self._np_dtype):
+        for frame in src[0].detach().cpu().numpy().astype(self._np_dtype, copy=False):
             fgr, pha, *states = session.run(None, {"src": frame[None], **{f"r{k + 1}i": s for k, s in enumerate(states)}})
             fgrs.append(fgr)
             phas.append(pha)
-        to_torch = lambda a: torch.from_numpy(np.concatenate(a))[None].to(self.device)  # noqa: E731
+        to_torch = lambda a: torch.from_numpy(a[0] if len(a) == 1 else np.concatenate(a))[None].to(self.device)  # noqa: E731
         return to_torch(fgrs), to_torch(phas), [torch.from_numpy(s).to(self.device) for s in states]
 
 

@@ -41,6 +41,12 @@ def downsample(x: Tensor, ratio: float) -> Tensor:
     return F.interpolate(x, scale_factor=ratio, mode="bilinear", align_corners=False, recompute_scale_factor=False)
 
 
+def restore_time(x: Tensor, like: Tensor) -> Tensor:
+    """Undo the time flattening of a network's output: ``[B*T, ...]`` -> ``[B, T, ...]`` when the input
+    ``like`` is 5-D ``[B, T, C, H, W]``; 4-D inputs leave ``x`` as it is."""
+    return x.unflatten(0, like.shape[:2]) if like.ndim == 5 else x
+
+
 def upsample2x_to(x: Tensor, like: Tensor) -> Tensor:
     """Bilinearly upsample ``x`` by 2 and crop it to the spatial size of ``like`` (odd sizes round up)."""
     x = F.interpolate(x, scale_factor=2.0, mode="bilinear", align_corners=False)

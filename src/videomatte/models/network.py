@@ -13,7 +13,7 @@ from videomatte.errors import UnknownModelError
 from videomatte.models.brm import BackgroundRestoration
 from videomatte.models.convlstm import ConvLSTMDecoder
 from videomatte.models.decoder import RecurrentDecoder
-from videomatte.models.layers import LRASPP, Projection, downsample
+from videomatte.models.layers import LRASPP, Projection, downsample, restore_time
 from videomatte.models.mobilenetv3 import MobileNetV3LargeEncoder
 from videomatte.models.prm import PatchRefiner
 from videomatte.models.refiners import REFINERS
@@ -97,19 +97,14 @@ class MattingNetwork(nn.Module):
             hid, r1, r2, r3, r4 = self.decoder(src_sm, f1, f2, f3, f4, r1, r2, r3, r4, frames)
 
         if segmentation_pass:
-            return [self._restore(self.project_seg(hid), src), r1, r2, r3, r4]
+            return [restore_time(self.project_seg(hid), src), r1, r2, r3, r4]
 
         fgr_residual, pha = self.project_mat(hid).split([3, 1], dim=1)
         if downsample_ratio != 1 or force_refiner:
             fgr_residual, pha = self.refiner(flat, src_sm, fgr_residual, pha, hid)
         fgr = (fgr_residual + flat).clamp(0.0, 1.0)
         pha = pha.clamp(0.0, 1.0)
-        return [self._restore(fgr, src), self._restore(pha, src), r1, r2, r3, r4]
-
-    @staticmethod
-    def _restore(x: Tensor, like: Tensor) -> Tensor:
-        """Undo the time flattening: ``[B*T, ...]`` -> ``[B, T, ...]`` when ``like`` is 5-D."""
-        return x.unflatten(0, like.shape[:2]) if like.ndim == 5 else x
+        return [restore_time(fgr, src), restore_time(pha, src), r1, r2, r3, r4]
 
     @property
     def device(self) -> torch.device:

@@ -19,7 +19,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from videomatte.models.convlstm import ConvLSTM
-from videomatte.models.layers import Projection, conv_bn_act, downsample, upsample2x_to
+from videomatte.models.layers import Projection, conv_bn_act, downsample, restore_time, upsample2x_to
 from videomatte.models.prm import PatchRefiner
 from videomatte.models.refiners import DeepGuidedFilterRefiner, FastGuidedFilterRefiner
 from videomatte.models.registry import check_refiner, get_spec
@@ -100,7 +100,7 @@ class Seed004Network(nn.Module):
         err = err.clamp(0.0, 1.0)
         if self.training and torch.is_grad_enabled() and not torch.jit.is_scripting():
             self._aux = {"fgr": fgr, "pha": pha, "err": err}
-        return [self._restore(fgr, src), self._restore(pha, src), self._restore(err, src), r1, r2, r3, r4]
+        return [restore_time(fgr, src), restore_time(pha, src), restore_time(err, src), r1, r2, r3, r4]
 
     def forward(
         self, src: Tensor, r1: Optional[Tensor] = None, r2: Optional[Tensor] = None, r3: Optional[Tensor] = None,
@@ -111,7 +111,7 @@ class Seed004Network(nn.Module):
         ``MattingNetwork.forward``), or ``[seg, r1, r2, r3, r4]`` with logits at the network's resolution."""
         if segmentation_pass:
             hid, r1, r2, r3, r4, _, _ = self._decode(src, r1, r2, r3, r4, downsample_ratio)
-            return [self._restore(self.project_seg(hid[:, 5:]), src), r1, r2, r3, r4]
+            return [restore_time(self.project_seg(hid[:, 5:]), src), r1, r2, r3, r4]
         fgr, pha, _, r1, r2, r3, r4 = self.forward_with_error(src, r1, r2, r3, r4, downsample_ratio, force_refiner)
         return [fgr, pha, r1, r2, r3, r4]
 
@@ -139,10 +139,6 @@ class Seed004Network(nn.Module):
             return {}
         terms = seed004_loss(aux["fgr"], aux["pha"], aux["err"], true_fgr, true_pha)
         return {"seed004_pha_sobel": terms["pha_sobel"], "seed004_err_l1": terms["err_l1"]}
-
-    @staticmethod
-    def _restore(x: Tensor, like: Tensor) -> Tensor:
-        return x.unflatten(0, like.shape[:2]) if like.ndim == 5 else x
 
     @property
     def device(self) -> torch.device:
