@@ -107,7 +107,7 @@ def trace_to_onnx(net: MattingNetwork, settings: OnnxSettings, target: Path) -> 
     dtype = torch.float16 if settings.fp16 else torch.float32
     source = copy.deepcopy(net) if settings.fp16 else net  # the wrapper shares (and would convert) weights
     if has_dynamic_export(net):
-        wrapper = OnnxMatting(source, settings.ratio, expand_states=settings.static is None).eval().to(dtype)
+        wrapper = OnnxMatting(source, settings.ratio, fixed_shapes=settings.static is not None).eval().to(dtype)
         state_channels = wrapper.state_channels
     else:
         wrapper = FixedRatioMatting(source, settings.ratio).eval().to(dtype)

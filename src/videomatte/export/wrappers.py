@@ -19,9 +19,11 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from videomatte.export.upsample import resize_node, upsample_parts
 from videomatte.models.decoder import RecurrentDecoder
 from videomatte.models.layers import downsample
 from videomatte.models.network import MattingNetwork
+from videomatte.models.refiners import DeepGuidedFilterRefiner
 
 ONNX_INPUTS = ("src", "r1i", "r2i", "r3i", "r4i", "downsample_ratio")
 ONNX_OUTPUTS = ("fgr", "pha", "r1o", "r2o", "r3o", "r4o")
@@ -97,35 +99,21 @@ class _ResizeByRatio(torch.autograd.Function):
         ones = g.op("Constant", value_t=torch.ones(2, dtype=torch.float32))
         ratio = g.op("Reshape", ratio, g.op("Constant", value_t=torch.tensor([1], dtype=torch.int64)))
         scales = g.op("Concat", ones, ratio, ratio, axis_i=0)
-        roi = g.op("Constant", value_t=torch.tensor([], dtype=torch.float32))
-        return g.op("Resize", x, roi, scales, coordinate_transformation_mode_s="pytorch_half_pixel",
-                    cubic_coeff_a_f=-0.75, mode_s="linear", nearest_mode_s="floor")
+        return resize_node(g, x, scales)
 
 
-class _UpsampleLike(torch.autograd.Function):
-    """Bilinear resize of ``x`` to the spatial size of ``like``, exported with runtime *scales*.
-
-    onnxruntime's CPU ``Resize`` is about 1.6x slower when given output ``sizes`` than when given
-    ``scales``. The scales ``H/h`` are nudged up by 2^-22 so that ``floor(h * scale)`` cannot round
-    below ``H`` in float32; that moves the sampling grid by at most ~1e-6 of a pixel.
-    """
-
-    @staticmethod
-    def forward(ctx: object, x: Tensor, like: Tensor) -> Tensor:  # noqa: D102 - see class docstring
-        return F.interpolate(x, size=(like.shape[2], like.shape[3]), mode="bilinear", align_corners=False)
-
-    @staticmethod
-    def symbolic(g, x, like):  # noqa: ANN001, ANN205 - ONNX graph-building callback
-        def spatial(t):  # noqa: ANN001, ANN202
-            dims = g.op("Shape", t, start_i=2, end_i=4)
-            return g.op("Cast", dims, to_i=1)  # 1 = FLOAT
-
-        nudge = g.op("Constant", value_t=torch.tensor([1.0 + 2.0 ** -22], dtype=torch.float32))
-        factors = g.op("Mul", g.op("Div", spatial(like), spatial(x)), nudge)
-        scales = g.op("Concat", g.op("Constant", value_t=torch.ones(2, dtype=torch.float32)), factors, axis_i=0)
-        roi = g.op("Constant", value_t=torch.tensor([], dtype=torch.float32))
-        return g.op("Resize", x, roi, scales, coordinate_transformation_mode_s="pytorch_half_pixel",
-                    cubic_coeff_a_f=-0.75, mode_s="linear", nearest_mode_s="floor")
+def _stacked_box_coefficients(refiner: DeepGuidedFilterRefiner, base_src: Tensor, base_fgr: Tensor,
+                              base_pha: Tensor, base_hid: Tensor) -> tuple[Tensor, Tensor]:
+    """``refiner.coefficients`` with its four 4-channel box filters run as one 16-channel depthwise
+    convolution: onnxruntime runs each in a 16-wide blocked layout, so four separate ones paid four
+    times for reordering padded copies to and from it. Returns ``A``, ``b`` ``[B, 4, h, w]``."""
+    x = torch.cat([base_src, _gray(base_src)], dim=1)
+    y = torch.cat([base_fgr, base_pha], dim=1)
+    weight = refiner.box_filter.weight.repeat(4, 1, 1, 1)
+    boxes = F.conv2d(torch.cat([x, y, x * y, x * x], dim=1), weight, padding=1, groups=16)
+    mean_x, mean_y, mean_xy, mean_xx = boxes.split(4, dim=1)
+    A = refiner.conv(torch.cat([mean_xy - mean_x * mean_y, mean_xx - mean_x * mean_x, base_hid], dim=1))
+    return A, mean_y - A * mean_x
 
 
 def _gray(rgb: Tensor) -> Tensor:
@@ -199,17 +187,19 @@ class OnnxMatting(_SharedSubmodules):
         ratio: ``None`` keeps ``downsample_ratio`` a runtime input and always runs the refiner (as the
             original export does); a float bakes that ratio into the graph, and at ``1.0`` drops both the
             resize and the refiner (as the eager network does).
-        expand_states: broadcast each incoming state to its full shape, so that zeros ``[1, 1, 1, 1]``
-            work as the first frame's state (the original export's convention). Needs dynamic shapes.
+        fixed_shapes: trace for one frame size (the static export): states come in at their full shape,
+            and whole-number upsampling scales take ``upsample_parts``' two-pass route. Otherwise each
+            incoming state is broadcast to its full shape, so that zeros ``[1, 1, 1, 1]`` work as the
+            first frame's state (the original export's convention).
 
     ``forward(src, r1i, r2i, r3i, r4i[, downsample_ratio])``: ``src`` ``[B, 3, H, W]`` in 0..1, states
     ``[B, C, h, w]``, ratio ``[1]`` float32. Returns ``(fgr [B, 3, H, W], pha [B, 1, H, W], r1o..r4o)``.
     """
 
-    def __init__(self, net: MattingNetwork, ratio: Optional[float] = None, expand_states: bool = True) -> None:
+    def __init__(self, net: MattingNetwork, ratio: Optional[float] = None, fixed_shapes: bool = False) -> None:
         super().__init__(net)
         self.ratio = ratio
-        self.expand_states = expand_states
+        self.fixed_shapes = fixed_shapes
         self.state_channels = [net.decoder.decode1.out_ch // 2, net.decoder.decode2.out_ch // 2,
                                net.decoder.decode3.out_ch // 2, net.decoder.decode4.channels // 2]
 
@@ -223,7 +213,7 @@ class OnnxMatting(_SharedSubmodules):
             src_sm = downsample(src, self.ratio) if self.ratio != 1.0 else src
         f1, f2, f3, f4 = self.backbone(src_sm)
         states = [r1, r2, r3, r4]
-        if self.expand_states:
+        if not self.fixed_shapes:
             states = self._expand(states, src_sm, f1, f2, f3, f4)
         hid, *rec = self.decoder(src_sm, f1, f2, f3, self.aspp(f4), *states, 1)
         fgr_residual, pha = self.project_mat(hid).split([3, 1], dim=1)
@@ -241,11 +231,14 @@ class OnnxMatting(_SharedSubmodules):
         weights sum to one), and alpha is computed on its own, so that no 4-channel full-resolution
         tensor is concatenated or split.
         """
-        A, b = self.refiner.coefficients(src_sm, fgr_residual, pha, hid)
+        if isinstance(self.refiner, DeepGuidedFilterRefiner):
+            A, b = _stacked_box_coefficients(self.refiner, src_sm, fgr_residual, pha, hid)
+        else:
+            A, b = self.refiner.coefficients(src_sm, fgr_residual, pha, hid)
         a_rgb, a_pha = A.split([3, 1], dim=1)
         b_rgb, b_pha = b.split([3, 1], dim=1)
         low = torch.cat([a_rgb + 1.0, b_rgb, a_pha, b_pha], dim=1)
-        a_rgb, b_rgb, a_pha, b_pha = _UpsampleLike.apply(low, src).split([3, 3, 1, 1], dim=1)
+        a_rgb, b_rgb, a_pha, b_pha = upsample_parts(low, src, [3, 3, 1, 1], self.fixed_shapes)
         return a_rgb * src + b_rgb, a_pha * _gray(src) + b_pha
 
     def _expand(self, states: list[Tensor], *levels: Tensor) -> list[Tensor]:
