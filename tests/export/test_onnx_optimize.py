@@ -43,3 +43,39 @@ def test_every_decoder_concat_of_an_export_is_split(dynamic_onnx):
                          and producer[node.input[0]].op_type == "Concat"]
     assert convs_over_concat == []
     assert sum(".part" in node.name for node in model.graph.node if node.op_type == "Conv") >= 20
+
+
+def test_an_upsampled_concatenation_becomes_blockable_parts_with_the_same_output():
+    from videomatte.export.onnx_blocked import block_upsamplings
+
+    rng = np.random.default_rng(1)
+    # Resize(Concat(a, b)) cropped by a Slice, then concatenated with a skip: the decoder's pattern.
+    consts = [numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "scales"),
+              numpy_helper.from_array(np.array([0, 0], np.int64), "starts"),
+              numpy_helper.from_array(np.array([9, 11], np.int64), "ends"),
+              numpy_helper.from_array(np.array([2, 3], np.int64), "axes"),
+              numpy_helper.from_array(rng.standard_normal((8, 36, 3, 3)).astype(np.float32), "w")]
+    graph = helper.make_graph(
+        [helper.make_node("Concat", ["a", "b"], ["ab"], axis=1),
+         helper.make_node("Resize", ["ab", "", "scales"], ["up"], mode="linear",
+                          coordinate_transformation_mode="pytorch_half_pixel"),
+         helper.make_node("Slice", ["up", "starts", "ends", "axes"], ["crop"]),
+         helper.make_node("Concat", ["crop", "skip"], ["cat"], axis=1),
+         helper.make_node("Conv", ["cat", "w"], ["out"], pads=[1, 1, 1, 1])],
+        "g", [helper.make_tensor_value_info("a", TensorProto.FLOAT, [1, 16, 5, 6]),
+              helper.make_tensor_value_info("b", TensorProto.FLOAT, [1, 16, 5, 6]),
+              helper.make_tensor_value_info("skip", TensorProto.FLOAT, [1, 4, 9, 11])],
+        [helper.make_tensor_value_info("out", TensorProto.FLOAT, [1, 8, 9, 11])], consts)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+    feeds = {"a": rng.random((1, 16, 5, 6), np.float32), "b": rng.random((1, 16, 5, 6), np.float32),
+             "skip": rng.random((1, 4, 9, 11), np.float32)}
+
+    blocked = split_concat_convs(block_upsamplings(model))
+    onnx.checker.check_model(blocked, full_check=True)
+    ops = [node.op_type for node in blocked.graph.node]
+    resizes = [node for node in blocked.graph.node if node.op_type == "Resize"]
+    assert len(resizes) == 2 and ops.count("Concat") == 0 and ops.count("Slice") == 2
+    assert all(helper.get_attribute_value(a) == b"half_pixel" for node in resizes for a in node.attribute
+               if a.name == "coordinate_transformation_mode")
+    assert ops.count("Conv") == 2 + 3  # an identity per part, then one convolution per part of the input
+    np.testing.assert_allclose(_run(blocked, feeds), _run(model, feeds), atol=1e-5)

@@ -19,6 +19,6 @@ def test_one_stacked_box_filter_gives_the_refiners_coefficients():
     base = [torch.rand(2, 3, 9, 13), torch.randn(2, 3, 9, 13) * 0.1, torch.rand(2, 1, 9, 13), torch.randn(2, 16, 9, 13)]
     with torch.no_grad():
         expected = refiner.coefficients(*base)
-        actual = _stacked_box_coefficients(refiner, *base)
+        actual = _stacked_box_coefficients(refiner, base[0], torch.cat(base[1:3], dim=1), base[3])
     for exp, act in zip(expected, actual):
         torch.testing.assert_close(act, exp, rtol=1e-5, atol=1e-6)

@@ -124,9 +124,10 @@ def trace_to_onnx(net: MattingNetwork, settings: OnnxSettings, target: Path) -> 
     if settings.static is None:
         _set_output_dims(model, [3, 1, *state_channels])
     if settings.static is not None:
+        from videomatte.export.onnx_blocked import block_upsamplings
         from videomatte.export.onnx_graph import fold_static_shapes
 
-        model = fold_static_shapes(model)
+        model = block_upsamplings(fold_static_shapes(model))
     model = split_concat_convs(model)
     meta = {"videomatte.variant": net.variant, "videomatte.refiner": net.refiner_name,
             "videomatte.downsample_ratio": "input" if settings.ratio is None else repr(settings.ratio),

@@ -102,15 +102,15 @@ class _ResizeByRatio(torch.autograd.Function):
         return resize_node(g, x, scales)
 
 
-def _stacked_box_coefficients(refiner: DeepGuidedFilterRefiner, base_src: Tensor, base_fgr: Tensor,
-                              base_pha: Tensor, base_hid: Tensor) -> tuple[Tensor, Tensor]:
+def _stacked_box_coefficients(refiner: DeepGuidedFilterRefiner, base_src: Tensor, base_y: Tensor,
+                              base_hid: Tensor) -> tuple[Tensor, Tensor]:
     """``refiner.coefficients`` with its four 4-channel box filters run as one 16-channel depthwise
     convolution: onnxruntime runs each in a 16-wide blocked layout, so four separate ones paid four
-    times for reordering padded copies to and from it. Returns ``A``, ``b`` ``[B, 4, h, w]``."""
+    times for reordering padded copies to and from it. ``base_y`` is ``[fgr residual, alpha]``
+    ``[B, 4, h, w]`` as ``project_mat`` gives it. Returns ``A``, ``b`` ``[B, 4, h, w]``."""
     x = torch.cat([base_src, _gray(base_src)], dim=1)
-    y = torch.cat([base_fgr, base_pha], dim=1)
     weight = refiner.box_filter.weight.repeat(4, 1, 1, 1)
-    boxes = F.conv2d(torch.cat([x, y, x * y, x * x], dim=1), weight, padding=1, groups=16)
+    boxes = F.conv2d(torch.cat([x, base_y, x * base_y, x * x], dim=1), weight, padding=1, groups=16)
     mean_x, mean_y, mean_xy, mean_xx = boxes.split(4, dim=1)
     A = refiner.conv(torch.cat([mean_xy - mean_x * mean_y, mean_xx - mean_x * mean_x, base_hid], dim=1))
     return A, mean_y - A * mean_x
@@ -216,15 +216,15 @@ class OnnxMatting(_SharedSubmodules):
         if not self.fixed_shapes:
             states = self._expand(states, src_sm, f1, f2, f3, f4)
         hid, *rec = self.decoder(src_sm, f1, f2, f3, self.aspp(f4), *states, 1)
-        fgr_residual, pha = self.project_mat(hid).split([3, 1], dim=1)
+        mat = self.project_mat(hid)  # [fgr residual, alpha]
         if self.ratio is None or self.ratio != 1.0:
-            fgr, pha = self._refine(src, src_sm, fgr_residual, pha, hid)
+            fgr, pha = self._refine(src, src_sm, mat, hid)
         else:
+            fgr_residual, pha = mat.split([3, 1], dim=1)
             fgr = fgr_residual + src
         return (fgr.clamp(0.0, 1.0), pha.clamp(0.0, 1.0), *rec)
 
-    def _refine(self, src: Tensor, src_sm: Tensor, fgr_residual: Tensor, pha: Tensor, hid: Tensor
-                ) -> tuple[Tensor, Tensor]:
+    def _refine(self, src: Tensor, src_sm: Tensor, mat: Tensor, hid: Tensor) -> tuple[Tensor, Tensor]:
         """The refiner with fewer full-resolution passes than ``refiner.forward`` (same result).
 
         ``fgr = up(A_rgb) * rgb + up(b_rgb) + rgb`` becomes ``up(A_rgb + 1) * rgb + up(b_rgb)`` (bilinear
@@ -232,13 +232,12 @@ class OnnxMatting(_SharedSubmodules):
         tensor is concatenated or split.
         """
         if isinstance(self.refiner, DeepGuidedFilterRefiner):
-            A, b = _stacked_box_coefficients(self.refiner, src_sm, fgr_residual, pha, hid)
+            A, b = _stacked_box_coefficients(self.refiner, src_sm, mat, hid)
         else:
-            A, b = self.refiner.coefficients(src_sm, fgr_residual, pha, hid)
-        a_rgb, a_pha = A.split([3, 1], dim=1)
-        b_rgb, b_pha = b.split([3, 1], dim=1)
-        low = torch.cat([a_rgb + 1.0, b_rgb, a_pha, b_pha], dim=1)
-        a_rgb, b_rgb, a_pha, b_pha = upsample_parts(low, src, [3, 3, 1, 1], self.fixed_shapes)
+            A, b = self.refiner.coefficients(src_sm, *mat.split([3, 1], dim=1), hid)
+        rgb_plus_one = torch.tensor([1.0, 1.0, 1.0, 0.0], dtype=A.dtype, device=A.device).view(1, 4, 1, 1)
+        low = torch.cat([A + rgb_plus_one, b], dim=1)  # [A_rgb + 1, A_pha, b_rgb, b_pha]
+        a_rgb, a_pha, b_rgb, b_pha = upsample_parts(low, src, [3, 1, 3, 1], self.fixed_shapes)
         return a_rgb * src + b_rgb, a_pha * _gray(src) + b_pha
 
     def _expand(self, states: list[Tensor], *levels: Tensor) -> list[Tensor]:
