@@ -79,3 +79,22 @@ def test_an_upsampled_concatenation_becomes_blockable_parts_with_the_same_output
                if a.name == "coordinate_transformation_mode")
     assert ops.count("Conv") == 2 + 3  # an identity per part, then one convolution per part of the input
     np.testing.assert_allclose(_run(blocked, feeds), _run(model, feeds), atol=1e-5)
+
+
+def test_a_per_channel_normalisation_becomes_one_batch_normalization():
+    from videomatte.export.onnx_optimize import fuse_normalization
+
+    mean = numpy_helper.from_array(np.array([0.485, 0.456, 0.406], np.float32).reshape(1, 3, 1, 1), "mean")
+    std = numpy_helper.from_array(np.array([0.229, 0.224, 0.225], np.float32).reshape(1, 3, 1, 1), "std")
+    graph = helper.make_graph(
+        [helper.make_node("Sub", ["x", "mean"], ["centred"]), helper.make_node("Div", ["centred", "std"], ["out"])],
+        "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 4, 5])],
+        [helper.make_tensor_value_info("out", TensorProto.FLOAT, [1, 3, 4, 5])], [mean, std])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+    feeds = {"x": np.random.default_rng(2).random((1, 3, 4, 5), np.float32)}
+
+    fused = fuse_normalization(model)
+    onnx.checker.check_model(fused, full_check=True)
+    assert [node.op_type for node in fused.graph.node] == ["BatchNormalization"]
+    assert {init.name for init in fused.graph.initializer}.isdisjoint({"mean", "std"})
+    np.testing.assert_allclose(_run(fused, feeds), _run(model, feeds), rtol=1e-6, atol=1e-6)

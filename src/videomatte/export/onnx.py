@@ -102,7 +102,7 @@ def trace_to_onnx(net: MattingNetwork, settings: OnnxSettings, target: Path) -> 
 
     import onnx
 
-    from videomatte.export.onnx_optimize import split_concat_convs
+    from videomatte.export.onnx_optimize import fuse_normalization, split_concat_convs
 
     dtype = torch.float16 if settings.fp16 else torch.float32
     source = copy.deepcopy(net) if settings.fp16 else net  # the wrapper shares (and would convert) weights
@@ -128,7 +128,7 @@ def trace_to_onnx(net: MattingNetwork, settings: OnnxSettings, target: Path) -> 
         from videomatte.export.onnx_graph import fold_static_shapes
 
         model = block_upsamplings(fold_static_shapes(model))
-    model = split_concat_convs(model)
+    model = fuse_normalization(split_concat_convs(model))
     meta = {"videomatte.variant": net.variant, "videomatte.refiner": net.refiner_name,
             "videomatte.downsample_ratio": "input" if settings.ratio is None else repr(settings.ratio),
             "videomatte.precision": "fp16" if settings.fp16 else "fp32"}

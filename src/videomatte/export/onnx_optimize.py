@@ -7,6 +7,8 @@ count is a multiple of onnxruntime's NCHWc block run in the blocked layout inste
 im2col. RVM's decoder concatenates the upsampled features, the encoder skip and the image at every
 scale, and its ConvGRUs concatenate input and state, so most of its convolutions qualify. Only the
 summation order changes (differences of a few 1e-8).
+
+``fuse_normalization``: the backbone's ``(x - mean) / std`` becomes one ``BatchNormalization``.
 """
 from __future__ import annotations
 
@@ -74,10 +76,7 @@ def split_concat_convs(model: onnx.ModelProto) -> onnx.ModelProto:
     kept = [node for node in nodes if not (node.op_type == "Concat" and node.output[0] in dropped)]
     del graph.node[:]
     graph.node.extend(kept)
-    used = {name for node in graph.node for name in node.input}
-    initializers = [init for init in graph.initializer if init.name in used]
-    del graph.initializer[:]
-    graph.initializer.extend(initializers)
+    _drop_unused_initializers(graph)
     return model
 
 
@@ -120,3 +119,51 @@ def _split(conv: onnx.NodeProto, parts: list[str], sizes: list[int], weight: np.
         total = summed
     return nodes
 
+
+
+def fuse_normalization(model: onnx.ModelProto) -> onnx.ModelProto:
+    """A copy of ``model`` in which ``(x - mean) / std`` with per-channel constants ``[1, C, 1, 1]`` (the
+    backbone's ImageNet normalisation) is one ``BatchNormalization`` (scale ``1/std``, shift ``-mean/std``)
+    instead of two broadcasting passes; differences of float rounding only."""
+    model = copy.deepcopy(model)
+    graph = model.graph
+    consts = {init.name: numpy_helper.to_array(init) for init in graph.initializer}
+    consts.update({node.output[0]: numpy_helper.to_array(node.attribute[0].t) for node in graph.node
+                   if node.op_type == "Constant" and node.attribute[0].name == "value"})
+    readers: dict[str, list[onnx.NodeProto]] = {}
+    for node in graph.node:
+        for name in node.input:
+            readers.setdefault(name, []).append(node)
+    replaced: dict[str, onnx.NodeProto] = {}
+    for sub in graph.node:
+        div = readers.get(sub.output[0], [None])[0] if sub.op_type == "Sub" else None
+        if div is None or div.op_type != "Div" or len(readers[sub.output[0]]) != 1 or div.input[0] != sub.output[0]:
+            continue
+        mean, std = consts.get(sub.input[1]), consts.get(div.input[1])
+        if mean is None or std is None or mean.ndim != 4 or mean.shape != std.shape or mean.shape[::2] != (1, 1):
+            continue
+        mean, std = mean.reshape(-1).astype(np.float64), std.reshape(-1).astype(np.float64)
+        prefix = sub.name or sub.output[0]
+        params = {"scale": 1.0 / std, "shift": -mean / std, "mean": np.zeros_like(mean), "var": np.ones_like(mean)}
+        for key, value in params.items():
+            graph.initializer.append(numpy_helper.from_array(value.astype(np.float32), f"{prefix}.{key}"))
+        replaced[sub.output[0]] = helper.make_node(
+            "BatchNormalization", [sub.input[0], *(f"{prefix}.{key}" for key in params)], [div.output[0]],
+            name=f"{prefix}.normalize", epsilon=0.0)
+    nodes = []
+    for node in graph.node:
+        if node.op_type == "Sub" and node.output[0] in replaced:
+            nodes.append(replaced[node.output[0]])
+        elif not (node.op_type == "Div" and node.input[0] in replaced):
+            nodes.append(node)
+    del graph.node[:]
+    graph.node.extend(nodes)
+    _drop_unused_initializers(graph)
+    return model
+
+
+def _drop_unused_initializers(graph: onnx.GraphProto) -> None:
+    used = {name for node in graph.node for name in node.input}
+    initializers = [init for init in graph.initializer if init.name in used]
+    del graph.initializer[:]
+    graph.initializer.extend(initializers)

@@ -7,7 +7,8 @@ an integer ``k`` (the usual case: 0.25, 0.125, 0.5) and shapes are fixed, the sa
 applied in two passes instead:
 
 1. along the width, with ``Resize`` at scales ``[1, 1, 1, k]`` on the small planes (a quarter of the
-   work);
+   work). Rows are independent here, so the planes are regrouped into a multiple of 16 channels and
+   entered into onnxruntime's blocked layout by an exact identity, where the resize is vectorised;
 2. along the height, per channel group, as a ``Gather`` of the three source rows each output row reads
    and one ``MatMul`` with the ``k x 3`` phase weights; output row ``k*i + p`` of
    ``[B, c, h, k, W]`` lands in place, so each group comes out contiguous and no split is needed.
@@ -54,7 +55,8 @@ class UpsampleLike(torch.autograd.Function):
 
 class _StretchWidth(torch.autograd.Function):
     """Bilinear resize of ``x`` ``[B, C, h, w]`` to ``[B, C, h, k*w]`` (integer ``k``), exported as one
-    ``Resize`` with constant scales."""
+    ``Resize`` with constant scales (``half_pixel``: with the height unscaled it equals PyTorch's
+    coordinates, and onnxruntime runs it in the blocked layout)."""
 
     @staticmethod
     def forward(ctx: object, x: Tensor, k: int) -> Tensor:  # noqa: D102 - see class docstring
@@ -62,13 +64,32 @@ class _StretchWidth(torch.autograd.Function):
 
     @staticmethod
     def symbolic(g, x, k):  # noqa: ANN001, ANN205 - ONNX graph-building callback
-        return resize_node(g, x, g.op("Constant", value_t=torch.tensor([1.0, 1.0, 1.0, float(k)])))
+        scales = g.op("Constant", value_t=torch.tensor([1.0, 1.0, 1.0, float(k)]))
+        return resize_node(g, x, scales, coordinates="half_pixel")
 
 
-def resize_node(g, x, scales):  # noqa: ANN001, ANN202 - ONNX graph-building helper
+def resize_node(g, x, scales, coordinates: str = "pytorch_half_pixel"):  # noqa: ANN001, ANN201 - ONNX helper
+    """An ONNX ``Resize`` of ``x``: bilinear, by ``scales``, PyTorch's half-pixel coordinates by default."""
     roi = g.op("Constant", value_t=torch.tensor([], dtype=torch.float32))
-    return g.op("Resize", x, roi, scales, coordinate_transformation_mode_s="pytorch_half_pixel",
+    return g.op("Resize", x, roi, scales, coordinate_transformation_mode_s=coordinates,
                 cubic_coeff_a_f=-0.75, mode_s="linear", nearest_mode_s="floor")
+
+
+BLOCKED_CHANNELS = 16  # onnxruntime's widest channel block (AVX-512): a multiple of it is never padded
+
+
+def stretch_width(x: Tensor, k: int) -> Tensor:
+    """``x`` ``[B, C, h, w]`` resized to ``[B, C, h, k*w]``. Where ``C`` times a divisor ``g`` of ``h`` is a
+    multiple of 16, the rows are regrouped as ``[B, C*g, h/g, w]`` (the resize treats rows alike) and
+    pass an exact depthwise identity first, so that onnxruntime resizes in its blocked layout."""
+    batch, channels, height, width = (int(n) for n in x.shape)
+    groups = next((g for g in range(1, height + 1) if height % g == 0 and channels * g % BLOCKED_CHANNELS == 0), None)
+    if groups is None or channels * groups > 8 * BLOCKED_CHANNELS:
+        return _StretchWidth.apply(x, k)
+    planes = x.reshape(batch, channels * groups, height // groups, width)
+    identity = torch.ones(channels * groups, 1, 1, 1, dtype=x.dtype, device=x.device)
+    wide = _StretchWidth.apply(F.conv2d(planes, identity, groups=channels * groups), k)
+    return wide.reshape(batch, channels, height, width * k)
 
 
 def integer_scale(small: int, big: int) -> Optional[int]:
@@ -109,7 +130,7 @@ def upsample_parts(low: Tensor, like: Tensor, parts: Sequence[int], fixed_shapes
     k_w = integer_scale(width, like.shape[3]) if fixed_shapes else None
     if k_h is None or k_w is None:
         return list(UpsampleLike.apply(low, like).split(list(parts), dim=1))
-    wide = _StretchWidth.apply(low, k_w).reshape(batch * channels * height, width * k_w)
+    wide = stretch_width(low, k_w).reshape(batch * channels * height, width * k_w)
     weights = phase_weights(k_h).to(low.dtype)
     out, first = [], 0
     for count in parts:
