@@ -59,3 +59,18 @@ def test_cli_rejects_unknown_values(tmp_path, argv):
     with pytest.raises(SystemExit) as exit_info:
         main(["export", "-o", str(tmp_path / "m.onnx"), *argv])
     assert exit_info.value.code == 2
+
+
+def test_int8_is_judged_on_alpha_alone_and_fp32_on_everything():
+    import torch
+
+    from videomatte.export import ExportError
+    from videomatte.export.checks import compare
+
+    expected = [[torch.zeros(1, 3, 4, 4), torch.zeros(1, 1, 4, 4), torch.zeros(1, 2, 2, 2)]]
+    flipped_state = [[torch.zeros(1, 3, 4, 4), torch.full((1, 1, 4, 4), 0.01), torch.full((1, 2, 2, 2), 2.0)]]
+    assert compare(expected, flipped_state, "int8", "int8").mean_pha == pytest.approx(0.01)
+    with pytest.raises(ExportError, match="alpha mean 0.05"):
+        compare(expected, [[expected[0][0], torch.full((1, 1, 4, 4), 0.2), expected[0][2]]], "int8", "int8")
+    with pytest.raises(ExportError, match="max 0.0005"):
+        compare(expected, flipped_state, "fp32", "fp32")

@@ -90,3 +90,20 @@ def test_official_weights_static_export_round_trips(official_onnx, export_dir):
     clip = frames(144, 256)
     mean, worst = differences(eager_run(net, clip, 0.25), ort_run(session(path), clip, None))
     assert mean <= MEAN_TOL and worst <= MAX_TOL
+
+
+def test_static_fp16_export_runs_close_to_fp32(tiny_net, export_dir):
+    from videomatte.export.onnx import OnnxSettings, export_onnx
+
+    path = export_onnx(tiny_net, export_dir / "static16.onnx", OnnxSettings(ratio=0.5, static=(72, 128), fp16=True)).path
+    model = onnx.load(str(path))
+    assert model.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT16
+    assert {init.data_type for init in model.graph.initializer if init.name.endswith(".identity16")} == {onnx.TensorProto.FLOAT16}
+    clip = frames(72, 128, count=3)
+    expected = eager_run(tiny_net, clip, 0.5)
+    states = [np.zeros([d.dim_value for d in i.type.tensor_type.shape.dim], np.float16) for i in model.graph.input[1:5]]
+    sess = session(path)
+    for frame, exp in zip(clip, expected):
+        fgr, pha, *states = sess.run(None, {"src": frame[None].numpy().astype(np.float16),
+                                            **{f"r{k + 1}i": s for k, s in enumerate(states)}})
+        assert np.abs(pha.astype(np.float32) - exp[1]).mean() < 2e-3

@@ -13,8 +13,9 @@ from videomatte.export import ExportError
 from videomatte.models.network import MattingNetwork
 
 CHECK_FRAMES = 10
-# (mean |diff|, max |diff|) an export must meet, by precision; int8 is judged on alpha's mean only.
-TOLERANCES = {"fp32": (1e-6, 5e-4), "fp16": (2e-3, 0.25), "int8": (5e-2, 1.0)}
+# (mean |diff|, max |diff|) an export must meet, by precision. int8 is judged on alpha's mean only:
+# its recurrent states (in -1..1) can differ by up to 2 at single elements without a visible effect.
+TOLERANCES = {"fp32": (1e-6, 5e-4), "fp16": (2e-3, 0.25), "int8": (5e-2, None)}
 Runner = Callable[[Tensor, list], tuple[Tensor, Tensor, list]]
 
 
@@ -71,9 +72,10 @@ def compare(expected: Sequence[Sequence[Tensor]], actual: Sequence[Sequence[Tens
     result = ParityResult(total / count, worst, pha_total / pha_count, len(expected), size)
     mean_limit, max_limit = TOLERANCES[precision]
     measured = result.mean_pha if precision == "int8" else result.mean_abs
-    if not (measured <= mean_limit and result.max_abs <= max_limit) or not np.isfinite(result.max_abs):
-        raise ExportError(f"{what} differs from the eager network ({result}; allowed for {precision}: "
-                          f"mean {mean_limit:g}, max {max_limit:g})")
+    within_max = max_limit is None or result.max_abs <= max_limit
+    if not (measured <= mean_limit and within_max) or not np.isfinite(result.max_abs):
+        allowed = f"alpha mean {mean_limit:g}" if max_limit is None else f"mean {mean_limit:g}, max {max_limit:g}"
+        raise ExportError(f"{what} differs from the eager network ({result}; allowed for {precision}: {allowed})")
     return result
 
 

@@ -33,13 +33,16 @@ _HALF_PIXEL = ("half_pixel", "pytorch_half_pixel")
 def block_upsamplings(model: onnx.ModelProto) -> onnx.ModelProto:
     """A copy of the static-shape ``model`` with its integer-scale bilinear upsamplings made blockable."""
     model = copy.deepcopy(model)
-    shapes = static_shapes(onnx.shape_inference.infer_shapes(model))
+    inferred = onnx.shape_inference.infer_shapes(model)
+    shapes = static_shapes(inferred)
+    dtypes = {info.name: helper.tensor_dtype_to_np_dtype(info.type.tensor_type.elem_type)
+              for info in [*inferred.graph.input, *inferred.graph.value_info] if info.type.tensor_type.elem_type}
     consts = _constants(model.graph)
     producer = {name: node for node in model.graph.node for name in node.output}
     nodes = []
     for node in model.graph.node:
         parts = _blockable_parts(node, consts, shapes, producer)
-        nodes.extend([node] if parts is None else _blocked(node, parts, shapes, model.graph))
+        nodes.extend([node] if parts is None else _blocked(node, parts, shapes, dtypes, model.graph))
     _replace_nodes(model.graph, nodes)
     _replace_nodes(model.graph, _slices_below_concats(model.graph))
     _replace_nodes(model.graph, _flattened_concats(model.graph))
@@ -80,7 +83,8 @@ def _blockable_parts(node: onnx.NodeProto, consts: dict, shapes: dict, producer:
     return parts
 
 
-def _blocked(node: onnx.NodeProto, parts: list[str], shapes: dict, graph: onnx.GraphProto) -> list[onnx.NodeProto]:
+def _blocked(node: onnx.NodeProto, parts: list[str], shapes: dict, dtypes: dict, graph: onnx.GraphProto
+             ) -> list[onnx.NodeProto]:
     """Identity, half-pixel ``Resize`` per part and their ``Concat`` in place of ``node``."""
     attrs = {**_attrs(node), "coordinate_transformation_mode": "half_pixel"}
     nodes, outputs = [], []
@@ -89,7 +93,8 @@ def _blocked(node: onnx.NodeProto, parts: list[str], shapes: dict, graph: onnx.G
         channels = shapes[part][1]
         identity = f"{name}.identity{channels}"
         if identity not in {init.name for init in graph.initializer}:
-            graph.initializer.append(numpy_helper.from_array(np.ones((channels, 1, 1, 1), np.float32), identity))
+            ones = np.ones((channels, 1, 1, 1), dtypes.get(part, np.float32))  # float16 in half-precision exports
+            graph.initializer.append(numpy_helper.from_array(ones, identity))
         entered, resized = f"{node.output[0]}.blocked{k}", f"{node.output[0]}.part{k}"
         nodes.append(helper.make_node("Conv", [part, identity], [entered], name=f"{name}.enter{k}",
                                       group=channels, kernel_shape=[1, 1]))

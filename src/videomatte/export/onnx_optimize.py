@@ -142,11 +142,12 @@ def fuse_normalization(model: onnx.ModelProto) -> onnx.ModelProto:
         mean, std = consts.get(sub.input[1]), consts.get(div.input[1])
         if mean is None or std is None or mean.ndim != 4 or mean.shape != std.shape or mean.shape[::2] != (1, 1):
             continue
+        dtype = mean.dtype  # float16 in half-precision exports
         mean, std = mean.reshape(-1).astype(np.float64), std.reshape(-1).astype(np.float64)
         prefix = sub.name or sub.output[0]
         params = {"scale": 1.0 / std, "shift": -mean / std, "mean": np.zeros_like(mean), "var": np.ones_like(mean)}
         for key, value in params.items():
-            graph.initializer.append(numpy_helper.from_array(value.astype(np.float32), f"{prefix}.{key}"))
+            graph.initializer.append(numpy_helper.from_array(value.astype(dtype), f"{prefix}.{key}"))
         replaced[sub.output[0]] = helper.make_node(
             "BatchNormalization", [sub.input[0], *(f"{prefix}.{key}" for key in params)], [div.output[0]],
             name=f"{prefix}.normalize", epsilon=0.0)
