@@ -11,6 +11,7 @@ from videomatte.inference.compose import (
     ImageBackground,
     VideoBackground,
     composite,
+    composite_pictures,
     cover,
     parse_background,
     parse_color,
@@ -25,6 +26,19 @@ def test_composite_and_rgba_formulas():
     straight = rgba(fgr, pha)
     assert straight.shape == (2, 4, 4, 5) and torch.equal(straight[:, :3], fgr)
     assert torch.allclose(rgba(fgr, pha, premultiplied=True)[:, :3], fgr * pha)
+
+
+@pytest.mark.parametrize("bits", [8, 16])
+@pytest.mark.parametrize("background", ["colour", "image"])
+def test_composite_pictures_are_the_rounded_composite_in_channel_last_order(bits, background):
+    torch.manual_seed(1)
+    fgr, pha = torch.rand(2, 3, 6, 7), torch.rand(2, 1, 6, 7)
+    bgr = torch.rand(1, 3, 1, 1) if background == "colour" else torch.rand(2, 3, 6, 7)
+    pictures = composite_pictures(fgr, pha, bgr, bits)
+    assert pictures.shape == (2, 6, 7, 3) and pictures.flags["C_CONTIGUOUS"]
+    assert pictures.dtype == (np.uint8 if bits == 8 else np.uint16)
+    exact = (fgr * pha + bgr * (1 - pha)).permute(0, 2, 3, 1).numpy() * (2 ** bits - 1)
+    assert np.abs(pictures - exact).max() <= 0.5 + 1e-3
 
 
 def test_colors():

@@ -33,3 +33,12 @@ def test_to_rgb_handles_gray_and_alpha():
     assert to_rgb(rgba).shape == (2, 3, 3)
     with pytest.raises(ValueError):
         to_rgb(np.zeros((2, 2, 5), np.uint8))
+
+
+def test_to_numpy_gives_contiguous_channel_last_pictures_and_leaves_its_input_alone():
+    alpha = torch.rand(2, 1, 5, 6)
+    before = alpha.clone()
+    pictures = to_numpy(alpha)
+    assert pictures.shape == (2, 5, 6, 1) and pictures.flags["C_CONTIGUOUS"]
+    assert torch.equal(alpha, before)  # the scaling runs in place, on a copy
+    assert to_numpy(torch.rand(2, 3, 5, 6)).flags["C_CONTIGUOUS"]

@@ -8,7 +8,7 @@ import numpy as np
 from torch import Tensor
 
 from videomatte.errors import VideoMatteError
-from videomatte.inference.compose import Background, composite, rgba
+from videomatte.inference.compose import Background, composite_pictures, rgba
 from videomatte.io.codecs import supports_alpha
 from videomatte.io.frames import to_numpy
 
@@ -75,7 +75,7 @@ def render(kind: str, src: Tensor, fgr: Tensor, pha: Tensor, background: Backgro
     if kind == "rgba":
         images = rgba(fgr, pha, premultiplied)
     elif kind == "composite":
-        images = composite(fgr, pha, background.frames(src, index))  # type: ignore[union-attr]
+        return composite_pictures(fgr, pha, background.frames(src, index), bits)  # type: ignore[union-attr]
     elif kind == "alpha":
         images = pha
     elif kind == "foreground":

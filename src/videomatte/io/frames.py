@@ -42,11 +42,10 @@ def to_tensor(
     if pictures.dtype == np.uint16:
         # torch has limited uint16 support: go through int32, exact for 0..65535.
         pictures = pictures.astype(np.int32)
-    data = torch.from_numpy(np.ascontiguousarray(pictures)).to(device, non_blocking=True)
-    out = torch.empty(data.shape[0], data.shape[3], data.shape[1], data.shape[2], dtype=dtype,
-                      device=data.device)
-    out.copy_(data.permute(0, 3, 1, 2))
-    return out.mul_(scale)
+    # Channels move first while the data is still integer (a quarter of the bytes of floats).
+    planar = np.ascontiguousarray(pictures.transpose(0, 3, 1, 2))
+    data = torch.from_numpy(planar).to(device, non_blocking=True)
+    return data.to(dtype).mul_(scale)
 
 
 def to_numpy(images: torch.Tensor, bits: int = 8) -> np.ndarray:
@@ -59,14 +58,27 @@ def to_numpy(images: torch.Tensor, bits: int = 8) -> np.ndarray:
     Returns:
         Array ``[T, H, W, C]`` (``[H, W, C]`` for a 3-D input) on the CPU.
     """
+    scale = full_scale(bits)
+    # One copy into channel-last order first: every later step then runs in place on contiguous memory,
+    # and the encoder gets a contiguous array (a strided one costs it a slow copy per frame).
+    hwc = images.detach().movedim(-3, -1).to(torch.float32, memory_format=torch.contiguous_format, copy=True)
+    return integer_pictures(hwc.mul_(scale).add_(0.5), bits)
+
+
+def full_scale(bits: int) -> float:
+    """The largest value of a ``bits``-bit picture (8 or 16)."""
     if bits not in (8, 16):
         raise ValueError(f"bits must be 8 or 16, not {bits}")
-    scale = 255.0 if bits == 8 else 65535.0
-    hwc = images.detach().movedim(-3, -1).float()
-    scaled = hwc.mul(scale).add_(0.5).clamp_(0.0, scale)
+    return 255.0 if bits == 8 else 65535.0
+
+
+def integer_pictures(scaled: torch.Tensor, bits: int) -> np.ndarray:
+    """Values already scaled to ``0..full_scale(bits)`` plus 0.5 (modified in place), clamped and truncated
+    to ``uint8``/``uint16`` on the CPU: rounding to nearest."""
+    scaled.clamp_(0.0, full_scale(bits))
     if bits == 8:
         return scaled.to(torch.uint8).cpu().numpy()
-    return scaled.to(torch.int32).cpu().numpy().astype(np.uint16)
+    return scaled.to(torch.int32).cpu().numpy().astype(np.uint16)  # torch lacks most uint16 kernels
 
 
 def to_rgb(picture: np.ndarray) -> np.ndarray:
