@@ -8,8 +8,6 @@ float tolerance: the ONNX backend bakes each ratio and frame size it meets into 
 from __future__ import annotations
 
 import copy
-import tempfile
-from pathlib import Path
 from typing import Optional
 
 import numpy as np
@@ -60,9 +58,9 @@ def providers_for(device: torch.device) -> list[str]:
 class OnnxRuntimeBackend:
     """The network exported to ONNX with static shapes (ratio and frame size baked in) and run by onnxruntime.
 
-    One graph per ratio and frame size, exported on first use (a few seconds): a video has one size,
-    and fixed shapes let the exporter drop the crops and shape arithmetic, which makes the graph about
-    10 % faster on the CPU than the dynamic-shape export.
+    One graph per ratio and frame size, exported on first use (about a second) and kept in the on-disk
+    cache (``graph_cache``): a video has one size, and fixed shapes let the exporter drop the crops and
+    shape arithmetic and apply the CPU rewrites, which makes the graph faster than the dynamic-shape one.
     """
 
     name = "onnxruntime"
@@ -80,19 +78,22 @@ class OnnxRuntimeBackend:
             import onnxruntime as ort
 
             from videomatte.export.onnx import OnnxSettings, trace_to_onnx
+            from videomatte.inference.graph_cache import load_or_export
 
             net = copy.deepcopy(self.model).cpu().float()
             settings = OnnxSettings(ratio=ratio, static=(height, width), fp16=self.dtype == torch.float16)
-            with tempfile.TemporaryDirectory(prefix="videomatte-ort-") as tmp:
-                path = Path(tmp) / "model.onnx"
-                trace_to_onnx(net, settings, path)
-                data = path.read_bytes()
             options = ort.SessionOptions()
             # idle workers sleep rather than spin: in a conversion the decode and encode threads need the cores
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             if self.threads:
                 options.intra_op_num_threads = self.threads
-            self._sessions[key] = ort.InferenceSession(data, options, providers=providers_for(self.device))
+            providers = providers_for(self.device)
+            data = load_or_export(net, settings, lambda path: trace_to_onnx(net, settings, path))
+            try:
+                self._sessions[key] = ort.InferenceSession(data, options, providers=providers)
+            except Exception:  # noqa: BLE001 - a damaged cached graph: export it again
+                data = load_or_export(net, settings, lambda path: trace_to_onnx(net, settings, path), fresh=True)
+                self._sessions[key] = ort.InferenceSession(data, options, providers=providers)
         return self._sessions[key]
 
     def _zero_states(self, ratio: float, height: int, width: int) -> list[np.ndarray]:

@@ -1,0 +1,66 @@
+"""The onnxruntime backend's on-disk cache of exported graphs: reused, keyed on the weights, self-healing."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+import torch
+
+import videomatte.export.onnx as onnx_export
+from videomatte.inference.backends import OnnxRuntimeBackend
+from videomatte.inference.graph_cache import graph_key, graphs_dir
+
+pytestmark = pytest.mark.slow  # each backend exports the network once
+
+
+@pytest.fixture
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("VIDEOMATTE_CACHE", str(tmp_path / "cache"))
+    exports = []
+    real = onnx_export.trace_to_onnx
+    monkeypatch.setattr(onnx_export, "trace_to_onnx", lambda *args: exports.append(args[1]) or real(*args))
+    return exports
+
+
+def _run(net, frame):
+    backend = OnnxRuntimeBackend(net, torch.device("cpu"), torch.float32)
+    fgr, pha, _ = backend(frame, [None] * 4, 0.5)
+    return pha
+
+
+def test_a_second_backend_reuses_the_exported_graph(tiny_net, private_cache):
+    frame = torch.rand(1, 1, 3, 48, 64)
+    first = _run(tiny_net, frame)
+    second = _run(tiny_net, frame)
+    assert len(private_cache) == 1 and len(list(graphs_dir().glob("*.onnx"))) == 1
+    assert torch.equal(first, second)
+    _run(tiny_net, torch.rand(1, 1, 3, 32, 64))  # another size is another graph
+    assert len(private_cache) == 2
+
+
+def test_other_weights_get_their_own_graph(tiny_net, private_cache):
+    other = copy.deepcopy(tiny_net)
+    with torch.no_grad():
+        other.project_mat.conv.bias[3] += 0.25
+    assert graph_key(other, "settings") != graph_key(tiny_net, "settings")
+    frame = torch.rand(1, 1, 3, 48, 64)
+    assert not torch.equal(_run(tiny_net, frame), _run(other, frame))
+    assert len(private_cache) == 2
+
+
+def test_a_damaged_cached_graph_is_exported_again(tiny_net, private_cache):
+    frame = torch.rand(1, 1, 3, 48, 64)
+    expected = _run(tiny_net, frame)
+    (cached,) = graphs_dir().glob("*.onnx")
+    cached.write_bytes(b"not a graph")
+    assert torch.equal(_run(tiny_net, frame), expected)
+    assert len(private_cache) == 2 and cached.read_bytes() != b"not a graph"
+
+
+def test_an_unwritable_cache_only_costs_the_export(tiny_net, private_cache, tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("VIDEOMATTE_CACHE", str(blocker))  # its graphs folder cannot be created
+    frame = torch.rand(1, 1, 3, 48, 64)
+    assert torch.equal(_run(tiny_net, frame), _run(tiny_net, frame))
+    assert len(private_cache) == 2
