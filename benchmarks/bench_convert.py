@@ -8,11 +8,16 @@ memory grows with the video.
 
     python benchmarks/bench_convert.py                  # group_1920x1080.mp4, ratio 0.25, 50 and 100 frames
     python benchmarks/bench_convert.py --frames 100 --repeat 2
+    python benchmarks/bench_convert.py --cold           # every pipeline run exports its graph first
+
+The pipeline exports the network for the clip's frame size on first use and keeps the graph in the
+cache (``$VIDEOMATTE_CACHE``, else ``~/.cache/videomatte``); the "graph" column says which happened.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -94,18 +99,25 @@ def pipelined(source: Path, workdir: Path, ratio: float) -> int:
 
 def worker(mode: str, source: Path, ratio: float) -> None:
     """Run one measurement in this process and print it as JSON."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    graphs = Path(os.environ.get("VIDEOMATTE_CACHE") or Path(base) / "videomatte") / "graphs"  # as graphs_dir()
+    before = set(graphs.glob("*.onnx"))
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         frames = (pipelined if mode == "pipeline" else sequential)(source, Path(tmp), ratio)
         seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    graph = "-" if mode == "sequential" else ("exported" if set(graphs.glob("*.onnx")) - before else "cached")
     print(json.dumps({"mode": mode, "frames": frames, "seconds": seconds, "fps": frames / seconds,
-                      "peak_rss_mb": peak_mb}))
+                      "peak_rss_mb": peak_mb, "graph": graph}))
 
 
-def measure(mode: str, source: Path, ratio: float) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--worker", mode, "--source", str(source),
-                           "--ratio", str(ratio)], capture_output=True, text=True, check=True)
+def measure(mode: str, source: Path, ratio: float, cold: bool) -> dict:
+    """One measurement in a fresh process; ``cold`` gives the pipeline an empty graph cache."""
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "VIDEOMATTE_CACHE": cache} if cold else None
+        done = subprocess.run([sys.executable, __file__, "--worker", mode, "--source", str(source),
+                               "--ratio", str(ratio)], capture_output=True, text=True, check=True, env=env)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -115,6 +127,8 @@ def main() -> None:
     parser.add_argument("--ratio", type=float, default=0.25)
     parser.add_argument("--frames", type=int, nargs="+", default=[50, 100], help="clip lengths to measure")
     parser.add_argument("--repeat", type=int, default=1, help="alternating repetitions of each pair")
+    parser.add_argument("--cold", action="store_true",
+                        help="give every pipeline run an empty graph cache (it exports the network first)")
     parser.add_argument("--worker", choices=["pipeline", "sequential"], help=argparse.SUPPRESS)
     parser.add_argument("--source", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -124,15 +138,15 @@ def main() -> None:
     if not CLIP.is_file() or not ONNX.is_file():
         sys.exit(f"needs {CLIP} and {ONNX}")
     print(f"clip {args.clip.name}, ratio {args.ratio}, onnxruntime on the CPU, outputs: H.264 composite + alpha")
-    print(f"{'frames':>6} {'mode':>10} {'fps':>6} {'seconds':>8} {'peak RSS MB':>12}")
+    print(f"{'frames':>6} {'mode':>10} {'fps':>6} {'seconds':>8} {'peak RSS MB':>12} {'graph':>9}")
     with tempfile.TemporaryDirectory() as tmp:
         for frames in args.frames:
             source = trim(args.clip, frames, Path(tmp) / f"clip_{frames}.mp4")
             for _ in range(args.repeat):
-                rows = [measure(mode, source, args.ratio) for mode in ("sequential", "pipeline")]
+                rows = [measure(mode, source, args.ratio, args.cold) for mode in ("sequential", "pipeline")]
                 for row in rows:
                     print(f"{row['frames']:>6} {row['mode']:>10} {row['fps']:6.2f} {row['seconds']:8.1f} "
-                          f"{row['peak_rss_mb']:12.0f}")
+                          f"{row['peak_rss_mb']:12.0f} {row['graph']:>9}")
                 print(f"{'':>6} {'speed-up':>10} {rows[1]['fps'] / rows[0]['fps']:6.2f}x")
 
 

@@ -22,6 +22,9 @@ from torch import nn
 from videomatte.models.weights import cache_dir
 
 log = logging.getLogger(__name__)
+# Weights no exported graph reads: the segmentation head (training only), which loading the authors'
+# ONNX file leaves at a fresh random initialisation on every load.
+UNUSED_PREFIXES = ("project_seg.",)
 _PACKAGE = Path(__file__).resolve().parents[1]
 
 
@@ -46,6 +49,8 @@ def graph_key(model: nn.Module, settings: object) -> str:
     digest = hashlib.sha256(_code_fingerprint())
     digest.update(repr((getattr(model, "variant", None), getattr(model, "refiner_name", None), settings)).encode())
     for name, tensor in model.state_dict().items():
+        if name.startswith(UNUSED_PREFIXES):
+            continue
         data = tensor.detach().cpu().contiguous()
         digest.update(f"{name}{tuple(data.shape)}{data.dtype}".encode())
         digest.update(data.reshape(-1).view(torch.uint8).numpy().tobytes())
