@@ -5,10 +5,11 @@ import io
 
 import numpy as np
 import onnx
+import pytest
 import onnxruntime as ort
 import torch
 
-from videomatte.export.upsample import UpsampleLike, phase_weights, upsample_parts
+from videomatte.export.upsample import UpsampleLike, row_weights, upsample_parts
 
 
 class _Up(torch.nn.Module):
@@ -69,7 +70,25 @@ def test_sizes_that_are_not_whole_multiples_fall_back_to_one_resize():
     torch.testing.assert_close(torch.cat(parts, dim=1), expected)
 
 
-def test_phase_weights_are_the_bilinear_weights_of_each_output_row():
-    torch.testing.assert_close(phase_weights(2), torch.tensor([[0.25, 0.75, 0.0], [0.0, 0.75, 0.25]]))
-    assert torch.allclose(phase_weights(4).sum(dim=1), torch.ones(4))
-    assert phase_weights(4)[0].tolist() == [0.375, 0.625, 0.0]
+def test_row_weights_are_the_bilinear_weights_of_each_output_row_of_a_period():
+    torch.testing.assert_close(row_weights(5, 10), torch.tensor([[0.25, 0.75, 0.0], [0.0, 0.75, 0.25]]))
+    assert row_weights(7, 28)[0].tolist() == [0.375, 0.625, 0.0]
+    quarters = row_weights(8, 30)  # 15/4, the automatic ratio's scale at 1080p: 15 rows from 4 (+2 halo)
+    assert quarters.shape == (15, 6) and torch.allclose(quarters.sum(dim=1), torch.ones(15))
+    assert row_weights(3, 8) is None or row_weights(3, 8).shape == (8, 5)
+    assert row_weights(7, 5) is None and row_weights(5, 5 * 17) is None  # a downsampling; a long period
+
+
+@pytest.mark.parametrize("size, big", [((8, 12), (30, 45)), ((6, 8), (15, 20)), ((4, 6), (30, 45)), ((6, 9), (16, 24))])
+def test_rational_scales_take_the_two_pass_route_when_exact(size, big):
+    low, like = torch.randn(1, 8, *size) * 100, torch.zeros(1, 3, *big)
+    expected = torch.nn.functional.interpolate(low, size=big, mode="bilinear", align_corners=False)
+    buffer = io.BytesIO()
+    torch.onnx.export(_Parts(), (low, like), buffer, input_names=["low", "like"], opset_version=17, dynamo=False)
+    ops = [node.op_type for node in onnx.load_from_string(buffer.getvalue()).graph.node]
+    two_pass = big[1] / size[1] != 8 / 3  # 8/3 is not exact in float32: one Resize by runtime scales
+    assert ("MatMul" in ops) == two_pass
+    session = ort.InferenceSession(buffer.getvalue(), providers=["CPUExecutionProvider"])
+    feeds = {"low": low.numpy(), "like": like.numpy()}  # the fallback reads the size of `like` at runtime
+    outputs = session.run(None, {i.name: feeds[i.name] for i in session.get_inputs()})
+    np.testing.assert_allclose(np.concatenate(outputs, axis=1), expected.numpy(), rtol=0, atol=2e-3)

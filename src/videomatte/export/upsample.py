@@ -17,6 +17,8 @@ Same values as ``F.interpolate(..., mode="bilinear", align_corners=False)`` up t
 """
 from __future__ import annotations
 
+import math
+from fractions import Fraction
 from typing import Optional, Sequence
 
 import torch
@@ -54,17 +56,17 @@ class UpsampleLike(torch.autograd.Function):
 
 
 class _StretchWidth(torch.autograd.Function):
-    """Bilinear resize of ``x`` ``[B, C, h, w]`` to ``[B, C, h, k*w]`` (integer ``k``), exported as one
-    ``Resize`` with constant scales (``half_pixel``: with the height unscaled it equals PyTorch's
-    coordinates, and onnxruntime runs it in the blocked layout)."""
+    """Bilinear resize of ``x`` ``[B, C, h, w]`` to ``[B, C, h, width]``, exported as one ``Resize`` by the
+    constant scale ``width / w`` (``half_pixel``: with the height unscaled it equals PyTorch's
+    coordinates, and onnxruntime runs it in the blocked layout when the scale is a whole number)."""
 
     @staticmethod
-    def forward(ctx: object, x: Tensor, k: int) -> Tensor:  # noqa: D102 - see class docstring
-        return F.interpolate(x, size=(x.shape[2], x.shape[3] * k), mode="bilinear", align_corners=False)
+    def forward(ctx: object, x: Tensor, width: int, small: int) -> Tensor:  # noqa: D102 - see class docstring
+        return F.interpolate(x, size=(x.shape[2], width), mode="bilinear", align_corners=False)
 
     @staticmethod
-    def symbolic(g, x, k):  # noqa: ANN001, ANN205 - ONNX graph-building callback
-        scales = g.op("Constant", value_t=torch.tensor([1.0, 1.0, 1.0, float(k)]))
+    def symbolic(g, x, width, small):  # noqa: ANN001, ANN205 - ONNX graph-building callback
+        scales = g.op("Constant", value_t=torch.tensor([1.0, 1.0, 1.0, width / small], dtype=torch.float32))
         return resize_node(g, x, scales, coordinates="half_pixel")
 
 
@@ -76,44 +78,55 @@ def resize_node(g, x, scales, coordinates: str = "pytorch_half_pixel"):  # noqa:
 
 
 BLOCKED_CHANNELS = 16  # onnxruntime's widest channel block (AVX-512): a multiple of it is never padded
+MAX_PERIOD = 16  # output rows per period of a rational scale p/q that the row pass handles (p)
 
 
-def stretch_width(x: Tensor, k: int) -> Tensor:
-    """``x`` ``[B, C, h, w]`` resized to ``[B, C, h, k*w]``. Where ``C`` times a divisor ``g`` of ``h`` is a
-    multiple of 16, the rows are regrouped as ``[B, C*g, h/g, w]`` (the resize treats rows alike) and
-    pass an exact depthwise identity first, so that onnxruntime resizes in its blocked layout."""
-    batch, channels, height, width = (int(n) for n in x.shape)
+def exact_scale(small: int, big: int) -> bool:
+    """Whether onnxruntime resizes ``small`` to exactly ``big`` by the float32 scale ``big / small``
+    (2, 3.75, 7.5 are exact; 8/3 is not and would also move its sampling grid)."""
+    scale = float(torch.tensor(big / small, dtype=torch.float32))
+    return scale * small == big
+
+
+def stretch_width(x: Tensor, width: int) -> Tensor:
+    """``x`` ``[B, C, h, w]`` resized to ``[B, C, h, width]`` (a float32-exact scale ``width / w``). For a
+    whole-number scale, where ``C`` times a divisor ``g`` of ``h`` is a multiple of 16, the rows are
+    regrouped as ``[B, C*g, h/g, w]`` (the resize treats rows alike) and pass an exact depthwise
+    identity first, so that onnxruntime resizes in its blocked layout."""
+    batch, channels, height, small = (int(n) for n in x.shape)
     groups = next((g for g in range(1, height + 1) if height % g == 0 and channels * g % BLOCKED_CHANNELS == 0), None)
-    if groups is None or channels * groups > 8 * BLOCKED_CHANNELS:
-        return _StretchWidth.apply(x, k)
-    planes = x.reshape(batch, channels * groups, height // groups, width)
+    if width % small or groups is None or channels * groups > 8 * BLOCKED_CHANNELS:
+        return _StretchWidth.apply(x, width, small)
+    planes = x.reshape(batch, channels * groups, height // groups, small)
     identity = torch.ones(channels * groups, 1, 1, 1, dtype=x.dtype, device=x.device)
-    wide = _StretchWidth.apply(F.conv2d(planes, identity, groups=channels * groups), k)
-    return wide.reshape(batch, channels, height, width * k)
+    wide = _StretchWidth.apply(F.conv2d(planes, identity, groups=channels * groups), width, small)
+    return wide.reshape(batch, channels, height, width)
 
 
-def integer_scale(small: int, big: int) -> Optional[int]:
-    """``big / small`` when it is a whole number, else ``None`` (a plain ``int``: traced sizes become constants)."""
-    small, big = int(small), int(big)
-    return big // small if big % small == 0 else None
-
-
-def phase_weights(k: int) -> Tensor:
-    """``[k, 3]``: the weights of rows ``i-1, i, i+1`` in output row ``k*i + p`` of a ``k``-fold bilinear
-    upsampling with half-pixel centres (``align_corners=False``)."""
-    weights = torch.zeros(k, 3, dtype=torch.float64)
-    for p in range(k):
-        offset = (p + 0.5) / k - 0.5  # in (-0.5, 0.5): where output row k*i+p samples, relative to i
-        side = 0 if offset < 0 else 2
-        weights[p, side], weights[p, 1] = abs(offset), 1.0 - abs(offset)
+def row_weights(small: int, big: int) -> Optional[Tensor]:
+    """The row pass of a bilinear ``small -> big`` upsampling (half-pixel centres) as a periodic filter:
+    ``[p, q + 2]`` weights, where ``big / small = p / q`` in lowest terms, of input rows
+    ``q*j - 1 .. q*j + q`` in output row ``p*j + r``. ``None`` when the period is too long
+    (``p > MAX_PERIOD``), ``small`` is not a whole number of periods, or it is not an upsampling."""
+    scale = Fraction(int(big), int(small))
+    p, q = scale.numerator, scale.denominator
+    if p > MAX_PERIOD or small % q or scale <= 1:
+        return None
+    weights = torch.zeros(p, q + 2, dtype=torch.float64)
+    for r in range(p):
+        source = Fraction(2 * r + 1, 2) * q / p - Fraction(1, 2)  # exactly, relative to input row q*j
+        first = math.floor(source)
+        weights[r, first + 1] += float(1 - (source - first))
+        weights[r, first + 2] += float(source - first)
     return weights.float()
 
 
-def tap_rows(batch: int, channels: int, first: int, count: int, height: int) -> Tensor:
-    """``[B, count, height, 3]`` row indices into planes flattened to ``[B * channels * height, W]``:
-    rows ``i-1, i, i+1`` (clamped to the edge, as PyTorch clamps) of channels ``first..first+count-1``."""
-    rows = torch.arange(height)
-    taps = torch.stack([(rows - 1).clamp(min=0), rows, (rows + 1).clamp(max=height - 1)], dim=1)
+def tap_rows(batch: int, channels: int, first: int, count: int, height: int, q: int) -> Tensor:
+    """``[B, count, height / q, q + 2]`` row indices into planes flattened to ``[B * channels * height, W]``:
+    for each period ``j``, rows ``q*j - 1 .. q*j + q`` (clamped to the edge, as PyTorch clamps) of channels
+    ``first..first+count-1``."""
+    starts = torch.arange(height // q) * q - 1
+    taps = (starts[:, None] + torch.arange(q + 2)[None, :]).clamp(0, height - 1)
     planes = torch.arange(batch)[:, None] * channels + torch.arange(first, first + count)[None, :]
     return planes[:, :, None, None] * height + taps[None, None]
 
@@ -122,20 +135,22 @@ def upsample_parts(low: Tensor, like: Tensor, parts: Sequence[int], fixed_shapes
     """Bilinear upsampling of ``low`` ``[B, C, h, w]`` to the size of ``like`` ``[B, *, H, W]``, returned
     as contiguous channel groups of sizes ``parts`` (summing to ``C``).
 
-    With ``fixed_shapes`` and whole-number scales ``H/h`` and ``W/w`` it takes the two-pass route of the
-    module docstring; otherwise one ``Resize`` by runtime scales and a split.
+    With ``fixed_shapes``, a float32-exact width scale and a row scale of short period (whole numbers,
+    and the ratios of the automatic rule: 15/4 at 1080p, 5/2 at 720p, 15/2 at 4K) it takes the two-pass
+    route of the module docstring; otherwise one ``Resize`` by runtime scales and a split.
     """
     batch, channels, height, width = (int(n) for n in low.shape)
-    k_h = integer_scale(height, like.shape[2]) if fixed_shapes else None
-    k_w = integer_scale(width, like.shape[3]) if fixed_shapes else None
-    if k_h is None or k_w is None:
+    big_h, big_w = int(like.shape[2]), int(like.shape[3])
+    weights = row_weights(height, big_h) if fixed_shapes and exact_scale(width, big_w) else None
+    if weights is None:
         return list(UpsampleLike.apply(low, like).split(list(parts), dim=1))
-    wide = stretch_width(low, k_w).reshape(batch * channels * height, width * k_w)
-    weights = phase_weights(k_h).to(low.dtype)
+    period, window = weights.shape
+    wide = stretch_width(low, big_w).reshape(batch * channels * height, big_w)
     out, first = [], 0
     for count in parts:
-        index = tap_rows(batch, channels, first, count, height)
-        taps = wide.index_select(0, index.flatten()).reshape(*index.shape, width * k_w)  # [B, c, h, 3, W]
-        out.append(torch.matmul(weights, taps).reshape(batch, count, height * k_h, width * k_w))
+        index = tap_rows(batch, channels, first, count, height, window - 2)
+        taps = wide.index_select(0, index.flatten()).reshape(*index.shape, big_w)  # [B, c, periods, q+2, W]
+        rows = torch.matmul(weights.to(low.dtype), taps)  # [B, c, periods, p, W]: output rows in order
+        out.append(rows.reshape(batch, count, big_h, big_w))
         first += count
     return out
