@@ -2,16 +2,17 @@
 
 At 1080p ratio 0.25 the upsampling of eight coefficient planes to full resolution was the most
 expensive node of the exported graph: onnxruntime's CPU ``Resize`` is scalar and writes 16.6 M floats,
-and the planes then had to be split into four tensors (another copy of the same size). When the scale is
-an integer ``k`` (the usual case: 0.25, 0.125, 0.5) and shapes are fixed, the same bilinear weights are
-applied in two passes instead:
+and the planes then had to be split into four tensors (another copy of the same size). When shapes are
+fixed and the scale is a ratio ``p/q`` of short period (4 at ratio 0.25; 15/4 for the automatic ratio
+at 1080p), the same bilinear weights are applied in two passes instead:
 
-1. along the width, with ``Resize`` at scales ``[1, 1, 1, k]`` on the small planes (a quarter of the
-   work). Rows are independent here, so the planes are regrouped into a multiple of 16 channels and
-   entered into onnxruntime's blocked layout by an exact identity, where the resize is vectorised;
-2. along the height, per channel group, as a ``Gather`` of the three source rows each output row reads
-   and one ``MatMul`` with the ``k x 3`` phase weights; output row ``k*i + p`` of
-   ``[B, c, h, k, W]`` lands in place, so each group comes out contiguous and no split is needed.
+1. along the width, with a ``Resize`` by the constant scale on the small planes (a ``1/p`` share of the
+   work). Rows are independent here, so for a whole-number scale the planes are regrouped into a
+   multiple of 16 channels and entered into onnxruntime's blocked layout by an exact identity, where
+   the resize is vectorised;
+2. along the height, per channel group, as a ``Gather`` of the ``q + 2`` source rows that each period
+   of ``p`` output rows reads and one ``MatMul`` with the ``p x (q + 2)`` weights: the output rows of
+   ``[B, c, periods, p, W]`` land in order, so each group comes out contiguous and no split is needed.
 
 Same values as ``F.interpolate(..., mode="bilinear", align_corners=False)`` up to float rounding.
 """
@@ -144,7 +145,7 @@ def upsample_parts(low: Tensor, like: Tensor, parts: Sequence[int], fixed_shapes
     weights = row_weights(height, big_h) if fixed_shapes and exact_scale(width, big_w) else None
     if weights is None:
         return list(UpsampleLike.apply(low, like).split(list(parts), dim=1))
-    period, window = weights.shape
+    window = weights.shape[1]
     wide = stretch_width(low, big_w).reshape(batch * channels * height, big_w)
     out, first = [], 0
     for count in parts:

@@ -188,7 +188,7 @@ class OnnxMatting(_SharedSubmodules):
             original export does); a float bakes that ratio into the graph, and at ``1.0`` drops both the
             resize and the refiner (as the eager network does).
         fixed_shapes: trace for one frame size (the static export): states come in at their full shape,
-            and whole-number upsampling scales take ``upsample_parts``' two-pass route. Otherwise each
+            and the refiner's upsampling takes ``upsample_parts``' two-pass route where its scale allows. Otherwise each
             incoming state is broadcast to its full shape, so that zeros ``[1, 1, 1, 1]`` work as the
             first frame's state (the original export's convention).
 

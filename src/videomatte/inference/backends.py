@@ -88,12 +88,13 @@ class OnnxRuntimeBackend:
             if self.threads:
                 options.intra_op_num_threads = self.threads
             providers = providers_for(self.device)
-            data = load_or_export(net, settings, lambda path: trace_to_onnx(net, settings, path))
+            export = lambda path: trace_to_onnx(net, settings, path)  # noqa: E731
             try:
-                self._sessions[key] = ort.InferenceSession(data, options, providers=providers)
+                self._sessions[key] = ort.InferenceSession(load_or_export(net, settings, export), options,
+                                                           providers=providers)
             except Exception:  # noqa: BLE001 - a damaged cached graph: export it again
-                data = load_or_export(net, settings, lambda path: trace_to_onnx(net, settings, path), fresh=True)
-                self._sessions[key] = ort.InferenceSession(data, options, providers=providers)
+                self._sessions[key] = ort.InferenceSession(load_or_export(net, settings, export, fresh=True),
+                                                           options, providers=providers)
         return self._sessions[key]
 
     def _zero_states(self, ratio: float, height: int, width: int) -> list[np.ndarray]:
