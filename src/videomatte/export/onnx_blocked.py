@@ -23,7 +23,7 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
-from videomatte.export.onnx_graph import static_shapes
+from videomatte.export.onnx_graph import attributes, constants, live_nodes, replace_nodes, static_shapes, use_counts
 
 BLOCK = 8  # channel multiple of each upsampled part (onnxruntime pads blocked tensors to 8 or 16)
 # Equal for outputs larger than one pixel, which a whole-number scale of 2 or more guarantees.
@@ -37,30 +37,17 @@ def block_upsamplings(model: onnx.ModelProto) -> onnx.ModelProto:
     shapes = static_shapes(inferred)
     dtypes = {info.name: helper.tensor_dtype_to_np_dtype(info.type.tensor_type.elem_type)
               for info in [*inferred.graph.input, *inferred.graph.value_info] if info.type.tensor_type.elem_type}
-    consts = _constants(model.graph)
+    consts = constants(model.graph)
     producer = {name: node for node in model.graph.node for name in node.output}
     nodes = []
     for node in model.graph.node:
         parts = _blockable_parts(node, consts, shapes, producer)
         nodes.extend([node] if parts is None else _blocked(node, parts, shapes, dtypes, model.graph))
-    _replace_nodes(model.graph, nodes)
-    _replace_nodes(model.graph, _slices_below_concats(model.graph))
-    _replace_nodes(model.graph, _flattened_concats(model.graph))
-    _replace_nodes(model.graph, _live(model.graph))
+    replace_nodes(model.graph, nodes)
+    replace_nodes(model.graph, _slices_below_concats(model.graph))
+    replace_nodes(model.graph, _flattened_concats(model.graph))
+    replace_nodes(model.graph, live_nodes(list(model.graph.node), {o.name for o in model.graph.output}))
     return model
-
-
-def _constants(graph: onnx.GraphProto) -> dict[str, np.ndarray]:
-    consts = {init.name: numpy_helper.to_array(init) for init in graph.initializer}
-    for node in graph.node:
-        if node.op_type == "Constant" and node.attribute[0].name == "value":
-            consts[node.output[0]] = numpy_helper.to_array(node.attribute[0].t)
-    return consts
-
-
-def _attrs(node: onnx.NodeProto) -> dict:
-    values = {a.name: helper.get_attribute_value(a) for a in node.attribute}
-    return {name: value.decode() if isinstance(value, bytes) else value for name, value in values.items()}
 
 
 def _blockable_parts(node: onnx.NodeProto, consts: dict, shapes: dict, producer: dict) -> Optional[list[str]]:
@@ -69,14 +56,14 @@ def _blockable_parts(node: onnx.NodeProto, consts: dict, shapes: dict, producer:
     node does not qualify or a part's channel count is not a multiple of ``BLOCK``."""
     if node.op_type != "Resize" or len(node.input) < 3 or node.input[2] not in consts:
         return None
-    attrs = _attrs(node)
+    attrs = attributes(node)
     if attrs.get("mode") != "linear" or attrs.get("coordinate_transformation_mode") not in _HALF_PIXEL:
         return None
     scales = consts[node.input[2]]
     if scales.shape != (4,) or list(scales[:2]) != [1, 1] or any(s < 2 or s != int(s) for s in scales[2:]):
         return None
     source = producer.get(node.input[0])
-    parts = list(source.input) if source is not None and source.op_type == "Concat" and _attrs(source).get("axis") == 1 \
+    parts = list(source.input) if source is not None and source.op_type == "Concat" and attributes(source).get("axis") == 1 \
         else [node.input[0]]
     if not all(name in shapes and len(shapes[name]) == 4 and shapes[name][1] % BLOCK == 0 for name in parts):
         return None
@@ -86,7 +73,7 @@ def _blockable_parts(node: onnx.NodeProto, consts: dict, shapes: dict, producer:
 def _blocked(node: onnx.NodeProto, parts: list[str], shapes: dict, dtypes: dict, graph: onnx.GraphProto
              ) -> list[onnx.NodeProto]:
     """Identity, half-pixel ``Resize`` per part and their ``Concat`` in place of ``node``."""
-    attrs = {**_attrs(node), "coordinate_transformation_mode": "half_pixel"}
+    attrs = {**attributes(node), "coordinate_transformation_mode": "half_pixel"}
     nodes, outputs = [], []
     name = node.name or node.output[0]
     for k, part in enumerate(parts):
@@ -104,25 +91,15 @@ def _blocked(node: onnx.NodeProto, parts: list[str], shapes: dict, dtypes: dict,
     return nodes
 
 
-def _uses(graph: onnx.GraphProto) -> dict[str, int]:
-    uses: dict[str, int] = {}
-    for node in graph.node:
-        for name in node.input:
-            uses[name] = uses.get(name, 0) + 1
-    for output in graph.output:
-        uses[output.name] = uses.get(output.name, 0) + 1
-    return uses
-
-
 def _slices_below_concats(graph: onnx.GraphProto) -> list[onnx.NodeProto]:
     """``Slice(Concat(x, y))`` over spatial axes only becomes ``Concat(Slice(x), Slice(y))``."""
-    consts, uses = _constants(graph), _uses(graph)
+    consts, uses = constants(graph), use_counts(graph)
     producer = {name: node for node in graph.node for name in node.output}
     nodes, moved = [], set()
     for node in graph.node:
         concat = producer.get(node.input[0]) if node.op_type == "Slice" else None
         axes = consts.get(node.input[3]) if len(node.input) > 3 else None
-        if (concat is None or concat.op_type != "Concat" or _attrs(concat).get("axis") != 1
+        if (concat is None or concat.op_type != "Concat" or attributes(concat).get("axis") != 1
                 or uses[concat.output[0]] != 1 or axes is None or not all(int(a) in (2, 3, -1, -2) for a in axes)):
             nodes.append(node)
             continue
@@ -139,16 +116,16 @@ def _slices_below_concats(graph: onnx.GraphProto) -> list[onnx.NodeProto]:
 
 def _flattened_concats(graph: onnx.GraphProto) -> list[onnx.NodeProto]:
     """A channel ``Concat`` that reads another one, used only there, takes its inputs directly."""
-    uses = _uses(graph)
+    uses = use_counts(graph)
     producer = {name: node for node in graph.node for name in node.output}
     inlined = set()
     for node in graph.node:
-        if node.op_type != "Concat" or _attrs(node).get("axis") != 1:
+        if node.op_type != "Concat" or attributes(node).get("axis") != 1:
             continue
         flat = []
         for name in node.input:
             inner = producer.get(name)
-            if inner is not None and inner.op_type == "Concat" and _attrs(inner).get("axis") == 1 and uses[name] == 1:
+            if inner is not None and inner.op_type == "Concat" and attributes(inner).get("axis") == 1 and uses[name] == 1:
                 flat.extend(inner.input)
                 inlined.add(name)
             else:
@@ -156,20 +133,3 @@ def _flattened_concats(graph: onnx.GraphProto) -> list[onnx.NodeProto]:
         del node.input[:]
         node.input.extend(flat)
     return [node for node in graph.node if not (node.op_type == "Concat" and node.output[0] in inlined)]
-
-
-def _live(graph: onnx.GraphProto) -> list[onnx.NodeProto]:
-    """The nodes that something downstream still reads (the concatenations the rewrite bypassed go)."""
-    needed = {output.name for output in graph.output}
-    live = []
-    for node in reversed(graph.node):
-        if any(name in needed for name in node.output):
-            live.append(node)
-            needed.update(node.input)
-    return live[::-1]
-
-
-def _replace_nodes(graph: onnx.GraphProto, nodes: list[onnx.NodeProto]) -> None:
-    kept = list(nodes)
-    del graph.node[:]
-    graph.node.extend(kept)

@@ -35,6 +35,55 @@ def dynamic_dims(model: onnx.ModelProto) -> list[str]:
     return found
 
 
+def constants(graph: onnx.GraphProto) -> dict[str, np.ndarray]:
+    """The values of the graph's initializers and ``Constant`` nodes, by name."""
+    consts = {init.name: numpy_helper.to_array(init) for init in graph.initializer}
+    for node in graph.node:
+        if node.op_type == "Constant" and node.attribute[0].name == "value":
+            consts[node.output[0]] = numpy_helper.to_array(node.attribute[0].t)
+    return consts
+
+
+def attributes(node: onnx.NodeProto) -> dict:
+    """A node's attributes by name, strings decoded."""
+    values = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+    return {name: value.decode() if isinstance(value, bytes) else value for name, value in values.items()}
+
+
+def use_counts(graph: onnx.GraphProto) -> dict[str, int]:
+    """How many node inputs and graph outputs read each value."""
+    uses: dict[str, int] = {}
+    for name in [*(name for node in graph.node for name in node.input), *(o.name for o in graph.output)]:
+        uses[name] = uses.get(name, 0) + 1
+    return uses
+
+
+def live_nodes(nodes: list[onnx.NodeProto], outputs: set[str]) -> list[onnx.NodeProto]:
+    """The ``nodes`` (in topological order) that lead to one of ``outputs``, in the same order."""
+    needed = set(outputs)
+    live = []
+    for node in reversed(nodes):
+        if any(name in needed for name in node.output):
+            live.append(node)
+            needed.update(name for name in node.input if name)
+    return live[::-1]
+
+
+def replace_nodes(graph: onnx.GraphProto, nodes: list[onnx.NodeProto]) -> None:
+    """Make ``nodes`` the graph's nodes."""
+    kept = list(nodes)
+    del graph.node[:]
+    graph.node.extend(kept)
+
+
+def drop_unused_initializers(graph: onnx.GraphProto) -> None:
+    """Remove the initializers that no node reads."""
+    used = {name for node in graph.node for name in node.input}
+    initializers = [init for init in graph.initializer if init.name in used]
+    del graph.initializer[:]
+    graph.initializer.extend(initializers)
+
+
 def _evaluate(node: onnx.NodeProto, inputs: list[np.ndarray], opsets: list) -> list[np.ndarray]:
     from onnx.reference import ReferenceEvaluator
 
@@ -88,13 +137,8 @@ def fold_static_shapes(model: onnx.ModelProto) -> onnx.ModelProto:
 def _rebuild(model: onnx.ModelProto, nodes: list[onnx.NodeProto], consts: dict, graph_outputs: set[str]
              ) -> onnx.ModelProto:
     """Keep the nodes that lead to a graph output and the constants they read, as initializers."""
-    needed = set(graph_outputs)
-    live = []
-    for node in reversed(nodes):
-        if any(name in needed for name in node.output):
-            live.append(node)
-            needed.update(name for name in node.input if name)
-    live.reverse()
+    live = live_nodes(nodes, graph_outputs)
+    needed = {name for node in live for name in node.input if name}
     graph = model.graph
     initializers = [numpy_helper.from_array(np.asarray(consts[name]), name) for name in sorted(needed) if name in consts]
     new_graph = helper.make_graph(live, graph.name, list(graph.input), list(graph.output), initializers)

@@ -18,6 +18,8 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
+from videomatte.export.onnx_graph import constants, drop_unused_initializers, replace_nodes, use_counts
+
 # Shapes used to learn every tensor's channel count from a folded copy of a dynamic-shape graph.
 _PROBE_SRC = (1, 3, 64, 96)
 _PROBE_RATIO = 0.5
@@ -57,10 +59,7 @@ def split_concat_convs(model: onnx.ModelProto) -> onnx.ModelProto:
     graph = model.graph
     weights = {init.name: init for init in graph.initializer}
     producer = {name: node for node in graph.node for name in node.output}
-    uses: dict[str, int] = {}
-    for node in graph.node:
-        for name in node.input:
-            uses[name] = uses.get(name, 0) + 1
+    uses = use_counts(graph)
     channels = channel_counts(model)
     nodes, dropped = [], set()
     for node in graph.node:
@@ -73,10 +72,8 @@ def split_concat_convs(model: onnx.ModelProto) -> onnx.ModelProto:
         nodes.extend(parts)
         if uses[concat.output[0]] == 1:
             dropped.add(concat.output[0])
-    kept = [node for node in nodes if not (node.op_type == "Concat" and node.output[0] in dropped)]
-    del graph.node[:]
-    graph.node.extend(kept)
-    _drop_unused_initializers(graph)
+    replace_nodes(graph, [node for node in nodes if not (node.op_type == "Concat" and node.output[0] in dropped)])
+    drop_unused_initializers(graph)
     return model
 
 
@@ -127,9 +124,7 @@ def fuse_normalization(model: onnx.ModelProto) -> onnx.ModelProto:
     instead of two broadcasting passes; differences of float rounding only."""
     model = copy.deepcopy(model)
     graph = model.graph
-    consts = {init.name: numpy_helper.to_array(init) for init in graph.initializer}
-    consts.update({node.output[0]: numpy_helper.to_array(node.attribute[0].t) for node in graph.node
-                   if node.op_type == "Constant" and node.attribute[0].name == "value"})
+    consts = constants(graph)
     readers: dict[str, list[onnx.NodeProto]] = {}
     for node in graph.node:
         for name in node.input:
@@ -157,14 +152,6 @@ def fuse_normalization(model: onnx.ModelProto) -> onnx.ModelProto:
             nodes.append(replaced[node.output[0]])
         elif not (node.op_type == "Div" and node.input[0] in replaced):
             nodes.append(node)
-    del graph.node[:]
-    graph.node.extend(nodes)
-    _drop_unused_initializers(graph)
+    replace_nodes(graph, nodes)
+    drop_unused_initializers(graph)
     return model
-
-
-def _drop_unused_initializers(graph: onnx.GraphProto) -> None:
-    used = {name for node in graph.node for name in node.input}
-    initializers = [init for init in graph.initializer if init.name in used]
-    del graph.initializer[:]
-    graph.initializer.extend(initializers)

@@ -69,7 +69,7 @@ def full_scale(bits: int) -> float:
     """The largest value of a ``bits``-bit picture (8 or 16)."""
     if bits not in (8, 16):
         raise ValueError(f"bits must be 8 or 16, not {bits}")
-    return 255.0 if bits == 8 else 65535.0
+    return max_value(np.uint8 if bits == 8 else np.uint16)
 
 
 def integer_pictures(scaled: torch.Tensor, bits: int) -> np.ndarray:
