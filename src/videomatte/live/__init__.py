@@ -11,6 +11,9 @@ from typing import Any
 _LAZY = {
     "FrameMatter": "videomatte.live.frames",
     "MatteResult": "videomatte.live.frames",
+    "LiveMatting": "videomatte.live.engine",
+    "LiveOptions": "videomatte.live.options",
+    "LiveStats": "videomatte.live.stats",
 }
 
 __all__ = list(_LAZY)

@@ -60,15 +60,23 @@ class FrameMatter:
         background: what goes behind the person: a colour name, ``#RRGGBB``, ``blur``, or an image or
             video file (the choices of ``videomatte convert --background``); settable at any time.
         mirror: flip every frame left to right before matting (a selfie view).
+        smooth: temporal smoothing of the matte in [0, 1): each alpha is blended with the previous one,
+            ``pha = (1 - smooth) * pha + smooth * previous`` (0, the default, is off: the network is
+            recurrent already).
 
     Raises:
         MediaError: (on construction or when ``background`` is set) a background that is neither a
             colour, ``blur`` nor an existing file.
     """
 
-    def __init__(self, session: MattingSession, background: str = "green", mirror: bool = False) -> None:
+    def __init__(self, session: MattingSession, background: str = "green", mirror: bool = False,
+                 smooth: float = 0.0) -> None:
+        if not 0 <= smooth < 1:
+            raise ValueError(f"smooth must be in [0, 1), got {smooth}")
         self.session = session
         self.mirror = mirror
+        self.smooth = smooth
+        self._previous: Tensor | None = None
         self._lock = threading.RLock()
         self._index = 0
         self._background_spec = ""
@@ -96,9 +104,16 @@ class FrameMatter:
         with self._lock:
             src = self.session.to_input(frame)
             matte = self.session.step(src)
-            result = MatteResult(self._index, src, matte.fgr, matte.pha, self._background)
+            pha = self._smoothed(matte.pha)
+            result = MatteResult(self._index, src, matte.fgr, pha, self._background)
             self._index += 1
         return result
+
+    def _smoothed(self, pha: Tensor) -> Tensor:
+        if self.smooth and self._previous is not None and self._previous.shape == pha.shape:
+            pha = torch.lerp(pha, self._previous, self.smooth)
+        self._previous = pha if self.smooth else None
+        return pha
 
     def __call__(self, frame: np.ndarray) -> np.ndarray:
         """The composite of one frame over the background: ``uint8`` ``[H, W, 3]`` RGB."""
@@ -117,6 +132,7 @@ class FrameMatter:
         with self._lock:
             self.session.reset()
             self._index = 0
+            self._previous = None
 
     def close(self) -> None:
         """Release the background's files (a looping video background)."""
