@@ -69,11 +69,15 @@ class LiveMatting:
         thread.start()
         return thread
 
-    def _capture(self, source: object, inbox: Latest) -> None:
+    def _waits(self) -> bool:
+        """``--no-pace`` on a file or Python source: every stage waits for the next, nothing is dropped."""
         from videomatte.live.sources import is_device
 
         spec = self.options.source
-        wait = not self.options.pace and not (isinstance(spec, str) and is_device(spec))
+        return not self.options.pace and not (isinstance(spec, str) and is_device(spec))
+
+    def _capture(self, source: object, inbox: Latest) -> None:
+        wait = self._waits()
         try:
             for frame in source:  # type: ignore[attr-defined]
                 if self._finish.is_set() or self._errors.stop.is_set():
@@ -111,7 +115,7 @@ class LiveMatting:
     def _infer(self, matter: object, inbox: Latest, outbox: Latest, fps: float) -> None:
         from videomatte.live.sinks import Outgoing
 
-        stream, size = None, None
+        stream, size, wait = None, None, self._waits()
         try:
             while (frame := inbox.take()) is not END:
                 if frame.stream != stream:
@@ -121,7 +125,7 @@ class LiveMatting:
                     self._choose(matter, frame.image, fps)
                     size = frame.image.shape[:2]
                 result = matter.infer(frame.image)  # type: ignore[attr-defined]
-                if outbox.put(Outgoing(result, frame)) is not None:
+                if outbox.put(Outgoing(result, frame), wait=wait) is not None:
                     self.stats.dropped()
         finally:
             outbox.close()
@@ -168,17 +172,21 @@ class LiveMatting:
         from videomatte.live.frames import FrameMatter
 
         opts = self.options
-        session = self.session if self.session is not None else opts.make_session()
-        self.session = session
-        matter = FrameMatter(session, opts.background, opts.mirror, opts.smooth)
-        self.stats.backend = session.backend.name
         threads = torch.get_num_threads()
         with ExitStack() as stack:
-            stack.callback(matter.close)
-            source = opts.make_source()
+            source = opts.make_source()  # first: a source that cannot be opened fails before the model loads
             stack.callback(source.close)
             fps = float(opts.fps or source.fps or 30.0)
-            sinks = opts.make_sinks(fps, self.controls, matter)
+            sinks = opts.make_sinks(fps, self.controls, lambda: matter)
+            for sink in sinks:  # a missing virtual camera device, too, is told before the model loads
+                if getattr(source, "size", None) and hasattr(sink, "prepare"):
+                    sink.prepare(*source.size)
+                stack.callback(sink.close)  # no-ops after _loop has closed them
+            session = self.session if self.session is not None else opts.make_session()
+            self.session = session
+            matter = FrameMatter(session, opts.background, opts.mirror, opts.smooth)
+            stack.callback(matter.close)
+            self.stats.backend = session.backend.name
             if session.backend.name == "onnxruntime":
                 torch.set_num_threads(1)  # torch only composes: leave the cores to onnxruntime
             stack.callback(torch.set_num_threads, threads)

@@ -109,7 +109,7 @@ class AvSource:
                  size: tuple[int, int] | None = None, pace: bool = False, hint: str = "") -> None:
         import av
 
-        self.what, self.size, self.pace = what, size, pace
+        self.what, self.scale, self.pace = what, size, pace
         try:
             self._container = av.open(target, format=fmt, options=options, timeout=10)
         except (av.FFmpegError, OSError) as err:
@@ -120,6 +120,8 @@ class AvSource:
         self._stream = self._container.streams.video[0]
         rate = self._stream.average_rate or self._stream.guessed_rate
         self.fps = float(rate) if rate else 30.0
+        delivered = (self._stream.codec_context.width, self._stream.codec_context.height)
+        self.size: tuple[int, int] | None = size or (delivered if all(delivered) else None)
 
     def _pictures(self) -> Iterator[tuple[np.ndarray, float]]:
         import av
@@ -127,8 +129,8 @@ class AvSource:
         try:
             for frame in self._container.decode(self._stream):
                 seconds = float(frame.pts * frame.time_base) if frame.pts is not None else 0.0
-                if self.size is not None and (frame.width, frame.height) != self.size:
-                    frame = frame.reformat(width=self.size[0], height=self.size[1])
+                if self.scale is not None and (frame.width, frame.height) != self.scale:
+                    frame = frame.reformat(width=self.scale[0], height=self.scale[1])
                 yield frame.to_ndarray(format="rgb24"), seconds
         except (av.FFmpegError, OSError) as err:
             raise MediaError(f"{self.what}: stopped delivering frames ({err})") from err
@@ -157,17 +159,18 @@ class FileSource:
     def __init__(self, path: str, loop: bool = False, pace: bool = True, size: tuple[int, int] | None = None) -> None:
         from videomatte.io.readers import open_reader
 
-        self.path, self.loop, self.pace, self.size = path, loop, pace, size
+        self.path, self.loop, self.pace, self.scale = path, loop, pace, size
         self._reader = open_reader(path)
         self.fps = float(self._reader.info.frame_rate)
+        self.size: tuple[int, int] | None = size or (self._reader.info.width, self._reader.info.height)
 
     def _scaled(self, image: np.ndarray) -> np.ndarray:
-        if self.size is None or (image.shape[1], image.shape[0]) == self.size:
+        if self.scale is None or (image.shape[1], image.shape[0]) == self.scale:
             return image
         import av
 
         frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image[..., :3]), format="rgb24")
-        return frame.reformat(width=self.size[0], height=self.size[1]).to_ndarray(format="rgb24")
+        return frame.reformat(width=self.scale[0], height=self.scale[1]).to_ndarray(format="rgb24")
 
     def __iter__(self) -> Iterator[Captured]:
         from videomatte.io.readers import open_reader
