@@ -72,12 +72,16 @@ class Pacer:
     def __init__(self) -> None:
         self._origin: float | None = None
 
+    def rebase(self) -> None:
+        """Anchor the clock again at the next frame (after a pause such as the engine's warm-up)."""
+        self._origin = None
+
     def wait(self, seconds: float) -> float:
         """Sleep until ``seconds`` after the first call; returns the release time (``time.monotonic()``)."""
         now = time.monotonic()
         if self._origin is None:
             self._origin = now - seconds
-        delay = self._origin + seconds - now
+        delay = self._origin + seconds - now  # type: ignore[operator]
         if delay > 0:
             time.sleep(delay)
             now = time.monotonic()
@@ -110,6 +114,7 @@ class AvSource:
         import av
 
         self.what, self.scale, self.pace = what, size, pace
+        self.pacer = Pacer()
         try:
             self._container = av.open(target, format=fmt, options=options, timeout=10)
         except (av.FFmpegError, OSError) as err:
@@ -136,9 +141,8 @@ class AvSource:
             raise MediaError(f"{self.what}: stopped delivering frames ({err})") from err
 
     def __iter__(self) -> Iterator[Captured]:
-        pacer = Pacer()
         for index, (image, seconds) in enumerate(self._pictures()):
-            now = pacer.wait(seconds) if self.pace else time.monotonic()
+            now = self.pacer.wait(seconds) if self.pace else time.monotonic()
             yield Captured(image, index, now)
 
     def close(self) -> None:
@@ -160,6 +164,7 @@ class FileSource:
         from videomatte.io.readers import open_reader
 
         self.path, self.loop, self.pace, self.scale = path, loop, pace, size
+        self.pacer = Pacer()
         self._reader = open_reader(path)
         self.fps = float(self._reader.info.frame_rate)
         self.size: tuple[int, int] | None = size or (self._reader.info.width, self._reader.info.height)
@@ -175,13 +180,13 @@ class FileSource:
     def __iter__(self) -> Iterator[Captured]:
         from videomatte.io.readers import open_reader
 
-        pacer, index, stream, offset = Pacer(), 0, 0, 0.0
+        index, stream, offset = 0, 0, 0.0
         while True:
             last = offset
             for frame in self._reader:
                 image = self._scaled(frame.image if frame.image.dtype == np.uint8 else (frame.image >> 8).astype(np.uint8))
                 last = offset + frame.time
-                now = pacer.wait(last) if self.pace else time.monotonic()
+                now = self.pacer.wait(last) if self.pace else time.monotonic()
                 yield Captured(image, index, now, stream)
                 index += 1
             if not self.loop or index == 0:
@@ -200,11 +205,11 @@ class PictureSource:
 
     def __init__(self, pictures: Iterable[np.ndarray], fps: float = 30.0, pace: bool = True) -> None:
         self.pictures, self.fps, self.pace = pictures, float(fps), pace
+        self.pacer = Pacer()
 
     def __iter__(self) -> Iterator[Captured]:
-        pacer = Pacer()
         for index, image in enumerate(self.pictures):
-            now = pacer.wait(index / self.fps) if self.pace else time.monotonic()
+            now = self.pacer.wait(index / self.fps) if self.pace else time.monotonic()
             yield Captured(image, index, now)
 
     def close(self) -> None:
