@@ -7,7 +7,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from live_fakes import RecordingCamera, decode_echo, echo_session, index_value, indexed_frames
+from live_fakes import decode_echo, echo_session, index_value, indexed_frames
 from videomatte.errors import MediaError
 from videomatte.live import LiveMatting
 
@@ -27,14 +27,13 @@ def _assert_aligned(picture: np.ndarray) -> int:
     return right
 
 
-def test_every_frame_reaches_the_virtual_camera_in_order_and_aligned() -> None:
-    pyvirtualcam = pytest.importorskip("pyvirtualcam")
-    pyvirtualcam.register_backend("recording", RecordingCamera)
-    RecordingCamera.opened.clear()
+def test_every_frame_reaches_the_virtual_camera_in_order_and_aligned(recording_camera) -> None:
+    import pyvirtualcam
+
     session, _ = echo_session()
     stats, got = _run(session, indexed_frames(30), pace=False, fps=25, virtual_camera=True,
                       camera_backend="recording")
-    (camera,) = RecordingCamera.opened
+    (camera,) = recording_camera.opened
     assert (camera.width, camera.height, camera.fps) == (32, 24, 25)
     assert camera.fourcc == pyvirtualcam.util.encode_fourcc(pyvirtualcam.PixelFormat.RGB.value)
     assert camera.closed and len(camera.frames) == 30 == stats.frames_processed and stats.frames_dropped == 0
@@ -84,7 +83,8 @@ def test_a_looping_file_restarts_the_recurrent_state(ntsc_clip) -> None:
     session, network = echo_session()
     stats, _ = _run(session, None, source=str(ntsc_clip), loop=True, pace=False, max_frames=25)
     assert stats.frames_processed == 25
-    assert network.counts == [*range(1, 11), *range(1, 11), *range(1, 6)]
+    # the state restarts with each pass (frames matted after the 25th, while the run ends, are not sent)
+    assert network.counts[:25] == [*range(1, 11), *range(1, 11), *range(1, 6)] and len(network.counts) <= 27
 
 
 def test_a_size_change_resets_the_state() -> None:

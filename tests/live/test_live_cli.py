@@ -84,6 +84,7 @@ def test_nothing_to_send_to_is_refused() -> None:
 def test_no_virtual_camera_device_names_the_fix(tmp_path: Path) -> None:
     pytest.importorskip("pyvirtualcam")
     target = tmp_path / "out.mkv"
-    done = _live("--source", "testsrc", "--size", "64x48", *TINY, "--virtual-camera", "--record", str(target))
+    done = _live("--source", "testsrc", "--size", "64x48", *TINY, "--virtual-camera", "--record", str(target),
+                 "--max-frames", "3")
     _one_line_error(done, "modprobe v4l2loopback", "OBS")
     assert list(tmp_path.iterdir()) == []

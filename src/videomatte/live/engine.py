@@ -138,9 +138,15 @@ class LiveMatting:
             outbox.close()
 
     def _output(self, outbox: Latest, sinks: list) -> None:
+        try:
+            self._send_all(outbox, sinks, self.options.max_frames)
+        finally:
+            outbox.close()  # an inference stage waiting to hand over (--no-pace) is released
+
+    def _send_all(self, outbox: Latest, sinks: list, limit: int | None) -> None:
         from videomatte.live.sinks import Outgoing
 
-        held, limit = None, self.options.max_frames
+        held = None
         while (out := outbox.take()) is not END:
             if self.controls.paused and held is not None:
                 out = Outgoing(held.result, out.captured, held._pictures)
