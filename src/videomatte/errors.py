@@ -22,3 +22,7 @@ class MediaError(VideoMatteError):
 
 class OutputExistsError(MediaError):
     """An output path that already exists, without ``--overwrite``."""
+
+
+class SubjectError(VideoMatteError, ValueError):
+    """A subject prompt that cannot be read, or that points at no person."""
