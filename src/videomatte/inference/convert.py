@@ -18,6 +18,7 @@ from typing import Sequence
 from videomatte.errors import MediaError, VideoMatteError
 from videomatte.inference.outputs import OutputPlan, plan_outputs
 from videomatte.inference.runner import SessionFactory, run_pipeline
+from videomatte.inference.subject_prompt import SubjectPrompt
 from videomatte.io.readers import list_images, open_reader
 from videomatte.io.writers import check_output
 
@@ -117,6 +118,7 @@ def convert(
     audio: bool = True,
     frame_rate: Fraction | None = None,
     backend: str = "auto",
+    subject: SubjectPrompt | None = None,
 ) -> list[ConvertResult]:
     """Matte videos into files; the Python twin of ``videomatte convert``.
 
@@ -139,6 +141,8 @@ def convert(
         frame_rate: frame rate of image-sequence inputs (default 30).
         backend: ``auto`` (onnxruntime for float32 RVM networks on the CPU, else torch), ``torch``,
             ``torchscript`` or ``onnxruntime``.
+        subject: keep only the people this prompt points at on each input's first frame
+            (``SubjectPrompt.from_cli(points, box, mask)``); ``None`` keeps everyone.
 
     Returns:
         One :class:`ConvertResult` per input.
@@ -156,7 +160,7 @@ def convert(
     if batch and any("{name}" not in plan.path for plan in plans):
         raise VideoMatteError(f"{len(sources)} inputs: every output needs {{name}} in its path, "
                               "e.g. -o 'out/{name}.mov'")
-    factory = SessionFactory(variant, weights, device, dtype, downsample_ratio, backend)
+    factory = SessionFactory(variant, weights, device, dtype, downsample_ratio, backend, subject)
     settings = dict(background=background, premultiplied=premultiplied, crf=crf, audio=audio,
                     seq_chunk=seq_chunk, overwrite=overwrite, progress=progress)
     results = []

@@ -16,6 +16,7 @@ from videomatte.inference.outputs import OutputPlan, render
 from videomatte.inference.pipeline import END, Channel, Pipeline
 from videomatte.inference.progress import Progress
 from videomatte.inference.session import MattingSession
+from videomatte.inference.subject_prompt import SubjectPrompt
 from videomatte.io.frames import to_tensor
 from videomatte.io.readers import Reader, VideoInfo
 from videomatte.io.writers import Writer, open_writer
@@ -50,13 +51,14 @@ class SessionFactory:
     """
 
     def __init__(self, variant: str, weights: str | Path | None, device: str, dtype: str | None,
-                 downsample_ratio: float | None, backend: str = "auto") -> None:
+                 downsample_ratio: float | None, backend: str = "auto",
+                 subject: SubjectPrompt | None = None) -> None:
         from videomatte.inference.backends import BACKENDS
 
         if backend != "auto" and backend not in BACKENDS:
             raise ValueError(f"backend must be auto or one of {', '.join(BACKENDS)}, not {backend!r}")
         self.variant, self.weights, self.device, self.dtype = variant, weights, device, dtype
-        self.ratio, self.backend = downsample_ratio, backend
+        self.ratio, self.backend, self.subject = downsample_ratio, backend, subject
         self._sessions: dict[str, MattingSession] = {}
 
     def choose(self) -> str:
@@ -77,7 +79,7 @@ class SessionFactory:
         if backend not in self._sessions:
             self._sessions[backend] = MattingSession(self.variant, self.weights, device=self.device,
                                                      dtype=self.dtype, downsample_ratio=self.ratio,
-                                                     backend=backend)
+                                                     backend=backend, subject=self.subject)
         session = self._sessions[backend]
         session.reset()
         return session, backend

@@ -6,6 +6,8 @@ only hands it frames::
     session = MattingSession("mobilenetv3")
     for frame in camera:                 # uint8 [H, W, 3] RGB
         matte = session.step(frame)      # matte.pha [1, 1, H, W], matte.fgr [1, 3, H, W]
+
+``subject=SubjectPrompt.from_cli(["0.3,0.5"])`` keeps only the person under that point.
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ import torch
 from torch import Tensor, nn
 
 from videomatte.inference.backends import make_backend
+from videomatte.inference.subject import SubjectTracker
+from videomatte.inference.subject_prompt import SubjectPrompt
 from videomatte.io.frames import to_tensor
 from videomatte.models.registry import DEFAULT_MODEL, auto_downsample_ratio
 from videomatte.models.zoo import OFFICIAL, load_model
@@ -92,8 +96,12 @@ class MattingSession:
             resolution it sees.
         backend: ``"torch"`` (eager), ``"torchscript"`` or ``"onnxruntime"`` (CPU, or CUDA/TensorRT
             providers when present); see ``videomatte.inference.backends``.
+        subject: keep only the people this prompt points at on the first frame (see
+            ``videomatte.inference.subject``); ``None`` keeps everyone. Applied to ``pha`` after the
+            network, so every output follows it.
 
-    A change of frame size resets the state (and recomputes an automatic ratio). ``step`` holds a
+    A change of frame size resets the state (the network's and the subject's; an automatic ratio is
+    recomputed). ``step`` holds a
     lock, so one session may be fed from several threads, one chunk at a time.
     """
 
@@ -106,6 +114,7 @@ class MattingSession:
         dtype: str | torch.dtype | None = None,
         downsample_ratio: float | None = None,
         backend: str = "torch",
+        subject: SubjectPrompt | None = None,
     ) -> None:
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype, self.device)
@@ -116,6 +125,18 @@ class MattingSession:
         self._lock = threading.Lock()
         self._rec: list[Tensor | None] = [None] * 4
         self._size: tuple[int, int] | None = None
+        self._subject = SubjectTracker(subject) if subject is not None else None
+
+    @property
+    def subject(self) -> SubjectPrompt | None:
+        """The prompt choosing who is matted (``None``: everyone)."""
+        return self._subject.prompt if self._subject is not None else None
+
+    def set_subject(self, subject: SubjectPrompt | None) -> None:
+        """Choose who is matted from the next frame on (that frame is the prompt's first frame);
+        ``None`` mattes everyone again. The network's state is kept."""
+        with self._lock:
+            self._subject = SubjectTracker(subject) if subject is not None else None
 
     @property
     def downsample_ratio(self) -> float | None:
@@ -129,6 +150,8 @@ class MattingSession:
         with self._lock:
             self._rec = [None] * 4
             self._size = None
+            if self._subject is not None:
+                self._subject.reset()
 
     def to_input(self, frames: np.ndarray | Tensor) -> Tensor:
         """Frames as the network's input ``[T, 3, H, W]`` on the session's device and dtype.
@@ -154,6 +177,9 @@ class MattingSession:
             if size != self._size:
                 self._rec = [None] * 4
                 self._size = size
+                if self._subject is not None:
+                    self._subject.reset()
             ratio = self.downsample_ratio
             fgr, pha, self._rec = self.backend(src[None], self._rec, ratio)
-        return Matte(fgr=fgr[0], pha=pha[0])
+            pha = pha[0] if self._subject is None else self._subject.apply(pha[0])
+        return Matte(fgr=fgr[0], pha=pha)
