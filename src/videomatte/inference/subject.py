@@ -34,7 +34,8 @@ from videomatte.inference.subject_prompt import SubjectPrompt
 
 FIRST_TRACK = 1
 MOVING = 0.5  # working pixels per frame above which a person crossing another keeps its shape
-CENTRE_WEIGHT = 0.1  # in a merged region: pixels inside two expected masks go to the nearer centre
+CENTRE_WEIGHT = 0.5  # merged region: a pixel inside two expected masks goes to the nearer centre (in radii)
+FRAGMENT = 0.1  # a region under this share of the largest person's area, next to a person, is part of them
 
 
 @dataclass
@@ -144,6 +145,8 @@ class SubjectTracker:
         visible = [t.label for t in self._tracks.values() if t.chosen and not t.lost]
         if not visible:
             return np.zeros_like(alpha)
+        if all(t.chosen for t in self._tracks.values() if not t.lost):
+            return np.ones_like(alpha)  # nobody else in view: the whole matte is the subject's
         return regions.feathered_territory(owner, np.array(visible), s.feather)
 
     def _work_size(self, size: tuple[int, int]) -> tuple[int, int]:
@@ -158,13 +161,14 @@ class SubjectTracker:
     def _first_owner(self, found: np.ndarray, count: int) -> np.ndarray:
         """Owner map of the first frame: one track per person, the ones the prompt picks chosen."""
         parts = [p for k in range(1, count + 1) for p in regions.split_side_by_side(found == k)]
-        h, w = found.shape
-        chosen = pick_people(self.prompt, parts, (h, w), self._size or (h, w), self.frame)
+        reach = self.settings.motion * float(np.hypot(*found.shape))
+        people = regions.attach_fragments(parts, FRAGMENT, reach)
+        chosen = pick_people(self.prompt, people, found.shape, self._size or found.shape, self.frame)
         owner = np.zeros(found.shape, np.int32)
-        for part in parts:
-            owner[part] = self._new_track(part, chosen=False)
-        for part in chosen:  # a mask may pick a piece of a part: it becomes a person of its own
-            owner[part] = self._new_track(part, chosen=True)
+        for person in people:
+            owner[person] = self._new_track(person, chosen=False)
+        for person in chosen:  # a mask may pick a piece of a person: it becomes a person of its own
+            owner[person] = self._new_track(person, chosen=True)
         for label in set(self._tracks) - set(np.unique(owner).tolist()):
             del self._tracks[label]
         return owner
@@ -196,13 +200,18 @@ class SubjectTracker:
         rows, cols = rows + slices[0].start, cols + slices[1].start
         scores = []
         for k in present:
-            cx, cy = regions.centroid(self._tracks[k].mask)
-            scores.append(near[k] + CENTRE_WEIGHT * np.hypot(cols - cx, rows - cy))
+            mask = self._tracks[k].mask
+            cx, cy = regions.centroid(mask)
+            radius = max(1.0, float(np.sqrt(np.count_nonzero(mask) / np.pi)))
+            scores.append(near[k] + CENTRE_WEIGHT * np.hypot(cols - cx, rows - cy) / radius)
         return np.where(region, np.asarray(present, np.int32)[np.argmin(scores, axis=0)], 0)
 
     def _newcomer(self, region: np.ndarray, slices: tuple, diagonal: float) -> int:
         """The label of a region that comes from nobody: a lost chosen person coming back near where
         they were last seen, or else a new (never chosen) person."""
+        part_of = self._fragment_of(region, slices, diagonal)
+        if part_of is not None:
+            return part_of
         radius = self.settings.return_radius * diagonal
         for track in self._tracks.values():
             if track.chosen and track.lost:
@@ -214,10 +223,27 @@ class SubjectTracker:
         mask[slices] = region
         return self._new_track(mask, chosen=False)
 
+    def _fragment_of(self, region: np.ndarray, slices: tuple, diagonal: float) -> int | None:
+        """The visible person a small new region away from the frame's border lies next to (a hand or
+        a tool the matte cut off), if any; people entering come through the border."""
+        h, w = self._owner.shape
+        if slices[0].start == 0 or slices[1].start == 0 or slices[0].stop == h or slices[1].stop == w:
+            return None
+        visible = [t for t in self._tracks.values() if not t.lost]
+        largest = max((np.count_nonzero(t.last_seen) for t in visible), default=0)
+        if np.count_nonzero(region) >= FRAGMENT * largest:
+            return None
+        reach = self.settings.motion * diagonal
+        for track in visible:
+            if float(regions.distance_to(track.mask, reach)[slices][region].min()) <= reach:
+                return track.label
+        return None
+
     def _update_tracks(self, owner: np.ndarray) -> None:
         """Velocity, expected mask and visibility of every person after this frame. A person out of
         sight keeps drifting with its (slowing) velocity; others are forgotten after
         ``settings.hidden_frames``, chosen ones are kept with where they were last seen."""
+        touching = regions.touching_labels(owner)
         for track in list(self._tracks.values()):
             mask = owner == track.label
             if not mask.any():
@@ -227,7 +253,7 @@ class SubjectTracker:
                 track.velocity = track.velocity * 0.9
                 track.mask = regions.shift(track.mask, *np.round(track.velocity).astype(int))
                 continue
-            if not track.lost and self._shares_region(mask, owner):
+            if not track.lost and track.label in touching:
                 self._through_merge(track, mask)
                 continue
             if not track.lost:
@@ -247,9 +273,3 @@ class SubjectTracker:
         else:
             track.velocity = track.velocity * 0.95
             track.mask = regions.shift(mask, *np.round(track.velocity).astype(int))
-
-    @staticmethod
-    def _shares_region(mask: np.ndarray, owner: np.ndarray) -> bool:
-        """Whether the person of ``mask`` touches another person (one merged region)."""
-        grown = ndimage.binary_dilation(mask, regions.FOUR_NEIGHBOURS)
-        return bool(np.any(grown & (owner != regions.BACKGROUND) & ~mask))

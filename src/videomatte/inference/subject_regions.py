@@ -89,6 +89,35 @@ def split_side_by_side(region: np.ndarray, depth: float = 0.25, min_width: float
     return split_side_by_side(left, depth, min_width) + split_side_by_side(right, depth, min_width)
 
 
+def attach_fragments(parts: list[np.ndarray], share: float, reach: float) -> list[np.ndarray]:
+    """Join every part smaller than ``share`` x the largest one to the nearest bigger part within
+    ``reach`` pixels (a hand or a tool the threshold cut off); returns the people, ``bool [h, w]`` each."""
+    if not parts:
+        return []
+    areas = [int(np.count_nonzero(p)) for p in parts]
+    big = [i for i, a in enumerate(areas) if a >= share * max(areas)]
+    people = {i: parts[i].copy() for i in big}
+    distances = {i: distance_to(parts[i], reach) for i in big}
+    for i, part in enumerate(parts):
+        if i in people:
+            continue
+        gap, nearest = min((float(distances[j][part].min()), j) for j in big)
+        if gap <= reach:
+            people[nearest] |= part
+        else:
+            people[i] = part
+    return [people[i] for i in sorted(people)]
+
+
+def touching_labels(owner: np.ndarray) -> set[int]:
+    """Labels of ``owner`` that touch (4-neighbours) a different non-background label."""
+    found: set[int] = set()
+    for a, b in ((owner[:, 1:], owner[:, :-1]), (owner[1:, :], owner[:-1, :])):
+        contact = (a != b) & (a != BACKGROUND) & (b != BACKGROUND)
+        found.update(np.unique(a[contact]).tolist(), np.unique(b[contact]).tolist())
+    return found
+
+
 def centroid(mask: np.ndarray) -> np.ndarray:
     """``(x, y)`` mean position of a non-empty ``bool [h, w]`` mask, ``float64 [2]``."""
     rows, cols = np.nonzero(mask)
