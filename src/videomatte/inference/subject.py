@@ -196,6 +196,8 @@ class SubjectTracker:
             return np.full(region.shape, self._newcomer(region, slices, diagonal), np.int32)
         if len(present) == 1:
             return np.full(region.shape, present[0], np.int32)
+        self._fit(present, region, slices)
+        near = {k: regions.distance_to(self._tracks[k].mask, reach[k])[slices] for k in present}
         rows, cols = np.indices(region.shape)
         rows, cols = rows + slices[0].start, cols + slices[1].start
         scores = []
@@ -205,6 +207,17 @@ class SubjectTracker:
             radius = max(1.0, float(np.sqrt(np.count_nonzero(mask) / np.pi)))
             scores.append(near[k] + CENTRE_WEIGHT * np.hypot(cols - cx, rows - cy) / radius)
         return np.where(region, np.asarray(present, np.int32)[np.argmin(scores, axis=0)], 0)
+
+    def _fit(self, present: list[int], region: np.ndarray, slices: tuple) -> None:
+        """Move the expected masks of the people sharing a region to fit it best (people slowing down,
+        turning back); their velocities follow."""
+        full = np.zeros(self._owner.shape, bool)
+        full[slices] = region
+        moves = regions.fit_shifts([self._tracks[k].mask for k in present], full)
+        for k, (dx, dy) in zip(present, moves):
+            track = self._tracks[k]
+            track.mask = regions.shift(track.mask, dx, dy)
+            track.velocity = track.velocity + np.array([dx, dy], float)
 
     def _newcomer(self, region: np.ndarray, slices: tuple, diagonal: float) -> int:
         """The label of a region that comes from nobody: a lost chosen person coming back near where

@@ -118,6 +118,29 @@ def touching_labels(owner: np.ndarray) -> set[int]:
     return found
 
 
+def fit_shifts(masks: list[np.ndarray], region: np.ndarray, step: int = 2) -> list[tuple[int, int]]:
+    """Small moves (at most ``step`` pixels each way) of the expected ``masks`` of the people inside
+    one merged ``region`` whose union covers it best (intersection over union; two rounds of one
+    person at a time, ties keep the expected place). Returns ``(dx, dy)`` per mask."""
+    rows, cols = np.nonzero(region | np.logical_or.reduce(masks))
+    r0, c0 = max(0, rows.min() - step), max(0, cols.min() - step)
+    window = (slice(r0, rows.max() + step + 1), slice(c0, cols.max() + step + 1))
+    target, local = region[window], [m[window] for m in masks]
+    moves = [(0, 0)] * len(masks)
+    candidates = [(0, 0)] + [(dx, dy) for dy in range(-step, step + 1) for dx in range(-step, step + 1) if dx or dy]
+    for _ in range(2):
+        for i in range(len(masks)):
+            rest = np.zeros_like(target)
+            for j, mask in enumerate(local):
+                if j != i:
+                    rest |= shift(mask, *moves[j])
+            def score(move: tuple[int, int]) -> float:
+                union = rest | shift(local[i], *move)
+                return np.count_nonzero(union & target) / max(1, np.count_nonzero(union | target))
+            moves[i] = max(candidates, key=score)
+    return moves
+
+
 def centroid(mask: np.ndarray) -> np.ndarray:
     """``(x, y)`` mean position of a non-empty ``bool [h, w]`` mask, ``float64 [2]``."""
     rows, cols = np.nonzero(mask)
