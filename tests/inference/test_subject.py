@@ -145,3 +145,24 @@ def test_bad_prompts_say_what_is_wrong(points, box, message):
 def test_point_outside_the_frame():
     with pytest.raises(SubjectError, match="outside the 240x120 frame"):
         run(SubjectTracker(SubjectPrompt.from_cli("500,10")), disc(60))
+
+
+def test_session_applies_the_subject_and_resets_it(random_weights):
+    from videomatte.inference.session import MattingSession
+    from videomatte.models.zoo import load_model
+
+    frame = np.zeros((48, 80, 3), np.uint8)
+    frame[10:40, 10:30] = 230
+    network = load_model("mobilenetv3", random_weights)
+    everyone = MattingSession(network, device="cpu", downsample_ratio=0.5)
+    raw = everyone.step(frame).pha[0, 0].numpy()
+    y, x = np.unravel_index(int(np.argmax(raw)), raw.shape)
+    session = MattingSession(network, device="cpu", downsample_ratio=0.5, subject=SubjectPrompt((Point(float(x), float(y)),)))
+    first = session.step(frame).pha[0, 0].numpy()
+    assert (first <= raw + 1e-6).all() and first[y, x] == pytest.approx(raw[y, x])
+    assert session._subject.frame == 1
+    session.reset()
+    assert session._subject.frame == 0 and session.subject is not None
+    session.set_subject(None)
+    everyone.reset()
+    np.testing.assert_allclose(session.step(frame).pha[0, 0].numpy(), everyone.step(frame).pha[0, 0].numpy())
