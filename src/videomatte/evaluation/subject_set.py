@@ -137,11 +137,16 @@ def compose_subject_clip(people: Sequence[compose.ForegroundClip], background: n
 
 def build_subject_set(out: Path, clips_dir: Path, images_dir: Path, weights: Path,
                       config: SubjectSetConfig = SubjectSetConfig(),
-                      progress: Callable[[str], None] | None = None) -> Path:
-    """Build the set under ``out``; returns the path of its ``manifest.json``."""
+                      progress: Callable[[str], None] | None = None,
+                      people: Sequence[Path] | None = None) -> Path:
+    """Build the set under ``out``; returns the path of its ``manifest.json``.
+
+    ``people``: the two single-person videos to use (default: the first two of ``clips_dir`` whose
+    first frame shows one person).
+    """
     out, say = Path(out), progress or (lambda message: None)
     predictor = OnnxRVMPredictor(Path(weights))
-    videos = single_person_clips(Path(clips_dir), predictor)[:2]
+    videos = list(people)[:2] if people is not None else single_person_clips(Path(clips_dir), predictor)[:2]
     if len(videos) < 2:
         raise MediaError(f"the subject set needs two single-person clips in {clips_dir}, found {len(videos)}")
     backgrounds = [b for b in compose.find_backgrounds([Path(images_dir)]) if not b.name.endswith("_fg")]
