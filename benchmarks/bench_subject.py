@@ -29,11 +29,12 @@ def main() -> int:
     parser.add_argument("--images", type=Path, default=Path("../shared/data/images"))
     parser.add_argument("--weights", type=Path, default=Path("../shared/data/weights/rvm_mobilenetv3_fp32.onnx"))
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--only", nargs="+", metavar="CLIP", help="score these clips only, in this order")
     args = parser.parse_args()
     say = lambda message: print(message, file=sys.stderr)  # noqa: E731
     if not (args.set / "manifest.json").is_file():
         build_subject_set(args.set, args.clips, args.images, args.weights, progress=say)
-    rows = score_subject_set(args.set, args.weights, progress=say)
+    rows = score_subject_set(args.set, args.weights, progress=say, clips=args.only)
     mean = {"clip": "mean", "person": "", **overall(rows)}
     print("| clip | person | " + " | ".join(COLUMNS) + " |")
     print("|---|---|" + "---|" * len(COLUMNS))

@@ -84,21 +84,22 @@ def score_person(clip: Path, record: dict, person: str, alpha: np.ndarray, predi
 
 
 def score_subject_set(root: Path, weights: Path, settings: TrackerSettings = TrackerSettings(),
-                      progress: Callable[[str], None] | None = None) -> list[dict]:
-    """One summary per clip and person (see :func:`score_person`), plus ``network_ms`` per clip."""
+                      progress: Callable[[str], None] | None = None, clips: list[str] | None = None) -> list[dict]:
+    """One summary per clip and person (see :func:`score_person`), plus ``network_ms`` per clip;
+    ``clips`` picks some clips by name (default all); ``progress`` gets each row as JSON."""
     root = Path(root)
     manifest = json.loads((root / "manifest.json").read_text())
     predictor = OnnxRVMPredictor(Path(weights))
     rows = []
-    for record in manifest["clips"]:
+    records = {r["clip"]: r for r in manifest["clips"]}
+    for record in [records[name] for name in clips] if clips else manifest["clips"]:
         clip = root / record["clip"]
         alpha, network_ms = _matte(predictor, _frames(clip / "com", gray=False))
         for person in ("a", "b"):
             row = score_person(clip, record, person, alpha, predictor, settings)
             rows.append({**row, "network_ms": network_ms})
             if progress is not None:
-                progress(f"{record['clip']} {person}: mad {row['mad']:.2f} leak {row['leak']:.2f} "
-                         f"lost {row['lost']:.2f} swapped {row['swapped']:.2f} alone {row['alone_mad']:.2f}")
+                progress(json.dumps({**row, "network_ms": network_ms}))
     return rows
 
 

@@ -216,8 +216,9 @@ class SubjectTracker:
         moves = regions.fit_shifts([self._tracks[k].mask for k in present], full)
         for k, (dx, dy) in zip(present, moves):
             track = self._tracks[k]
-            track.mask = regions.shift(track.mask, dx, dy)
-            track.velocity = track.velocity + np.array([dx, dy], float)
+            if np.hypot(*track.velocity) >= MOVING:  # still people keep their own part (see _through_merge)
+                track.mask = regions.shift(track.mask, dx, dy)
+                track.velocity = track.velocity + np.array([dx, dy], float)
 
     def _newcomer(self, region: np.ndarray, slices: tuple, diagonal: float) -> int:
         """The label of a region that comes from nobody: a lost chosen person coming back near where
