@@ -24,5 +24,9 @@ class OutputExistsError(MediaError):
     """An output path that already exists, without ``--overwrite``."""
 
 
+class OptionError(VideoMatteError, ValueError):
+    """An option value out of range, or options that do not fit together."""
+
+
 class SubjectError(VideoMatteError, ValueError):
     """A subject prompt that cannot be read, or that points at no person."""

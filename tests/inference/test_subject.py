@@ -149,7 +149,7 @@ def test_point_outside_the_frame():
 
 def test_session_applies_the_subject_and_resets_it(random_weights):
     from videomatte.inference.session import MattingSession
-    from videomatte.models.zoo import load_model
+    from videomatte.models.weights.zoo import load_model
 
     frame = np.zeros((48, 80, 3), np.uint8)
     frame[10:40, 10:30] = 230

