@@ -57,7 +57,8 @@ def main() -> int:
                 subject_s[name] += time.perf_counter() - start
                 gray = np.floor(kept * 255 + 0.5).astype(np.uint8)
                 stream = streams[name]
-                stream.width, stream.height = gray.shape[1], gray.shape[0]
+                if index == 0:
+                    stream.width, stream.height = gray.shape[1], gray.shape[0]
                 picture = av.VideoFrame.from_ndarray(np.repeat(gray[..., None], 3, axis=2), format="rgb24")
                 for packet in stream.encode(picture.reformat(format="yuv420p")):
                     outputs[name].mux(packet)

@@ -89,7 +89,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     build.add_argument("--size", type=_size, default=None, help="output WxH (default: 512x288)")
     build.add_argument("--frames", type=int, default=None,
                        help="frames per clip (default: 100, pseudo-GT 40, subject set 100)")
-    build.add_argument("--seed", type=int, default=None, help="random seed (default: 10, pseudo-GT 2108, subject set 16)")
+    build.add_argument("--seed", type=int, default=None,
+                       help="random seed (default: 10, pseudo-GT 2108, subject set 16)")
     build.add_argument("--pairs", type=int, default=4, help="subject set: clips of two people (default: 4)")
     build.add_argument("--max-train-segments", type=int, default=None, help="pseudo-GT: cap training segments")
 
@@ -150,7 +151,8 @@ def _score(args: argparse.Namespace, mode: str) -> int:
 def _build(args: argparse.Namespace, mode: str) -> int:
     from videomatte.errors import VideoMatteError
 
-    needed = ("clips", "images") if mode in ("make_pseudo_gt", "make_subject_set") else ("foregrounds", "backgrounds")
+    from_clips = mode in ("make_pseudo_gt", "make_subject_set")
+    needed = ("clips", "images") if from_clips else ("foregrounds", "backgrounds")
     missing = [f"--{n}" for n in needed if getattr(args, n) is None]
     if missing:
         raise VideoMatteError(f"--{mode.replace('_', '-')} needs {' and '.join(missing)}")

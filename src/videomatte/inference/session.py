@@ -110,8 +110,8 @@ class MattingSession:
             network, so every output follows it.
 
     A change of frame size resets the state (the network's and the subject's; an automatic ratio is
-    recomputed). ``step`` holds a
-    lock, so one session may be fed from several threads, one chunk at a time.
+    recomputed). ``step`` holds a lock, so one session may be fed from several threads, one chunk at a
+    time.
     """
 
     def __init__(
