@@ -157,7 +157,8 @@ def test_session_applies_the_subject_and_resets_it(random_weights):
     everyone = MattingSession(network, device="cpu", downsample_ratio=0.5)
     raw = everyone.step(frame).pha[0, 0].numpy()
     y, x = np.unravel_index(int(np.argmax(raw)), raw.shape)
-    session = MattingSession(network, device="cpu", downsample_ratio=0.5, subject=SubjectPrompt((Point(float(x), float(y)),)))
+    prompt = SubjectPrompt((Point(float(x), float(y)),))
+    session = MattingSession(network, device="cpu", downsample_ratio=0.5, subject=prompt)
     first = session.step(frame).pha[0, 0].numpy()
     assert (first <= raw + 1e-6).all() and first[y, x] == pytest.approx(raw[y, x])
     assert session._subject.frame == 1
