@@ -26,3 +26,7 @@ class OutputExistsError(MediaError):
 
 class OptionError(VideoMatteError, ValueError):
     """An option value out of range, or options that do not fit together."""
+
+
+class SubjectError(VideoMatteError, ValueError):
+    """A subject prompt that cannot be read, or that points at no person."""

@@ -8,13 +8,16 @@ from pathlib import Path
 COMMAND = "evaluate"
 HELP = "score a model or saved predictions with the paper's metrics (MAD, MSE, Grad, Conn, dtSSD)"
 DESCRIPTION = """\
-Score mattes with the metrics of the RVM paper. Four modes (exactly one):
+Score mattes with the metrics of the RVM paper. Five modes (exactly one):
 
   --data DIR             run --model over every clip DIR/**/CLIP/com/NNNN.png and score it
                          against CLIP/pha (and CLIP/fgr)
   --pred DIR --truth DIR score saved predictions PRED/CLIP/pha/NNNN.png (+ fgr/) against TRUTH
   --make-pseudo-gt OUT   build the pseudo-ground-truth benchmark (needs --clips, --images, --weights)
   --compose OUT          compose a VideoMatte-style test set (needs --foregrounds, --backgrounds)
+  --make-subject-set OUT two matted people walking apart, together, across each other: the test set
+                         of subject selection (needs --clips, --images, --weights; scored by
+                         benchmarks/bench_subject.py)
 
 Results: a table on stdout, and --json / --csv files with per-clip and overall scores under the
 keys mad, mse, grad, conn, dtssd, fgr_mad, fgr_mse."""
@@ -24,7 +27,9 @@ examples:
       --images ../shared/data/images --weights ../shared/data/weights/rvm_mobilenetv3_fp32.onnx
   videomatte evaluate --model mobilenetv3 --data pgt/heldout --json scores.json
   videomatte evaluate --model mobilenetv3 --data pgt/heldout --no-state
-  videomatte evaluate --pred my_run --truth pgt/heldout --json scores.json"""
+  videomatte evaluate --pred my_run --truth pgt/heldout --json scores.json
+  videomatte evaluate --make-subject-set pairs --clips ../shared/data/clips \\
+      --images ../shared/data/images --weights ../shared/data/weights/rvm_mobilenetv3_fp32.onnx"""
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -44,6 +49,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     mode.add_argument("--truth", type=Path, metavar="DIR", help="ground truth for --pred")
     mode.add_argument("--make-pseudo-gt", type=Path, metavar="OUT", help="build the pseudo-GT benchmark")
     mode.add_argument("--compose", type=Path, metavar="OUT", help="compose a test set")
+    mode.add_argument("--make-subject-set", type=Path, metavar="OUT",
+                      help="build the two-person subject-selection set")
 
     run = parser.add_argument_group("running a model (--data)")
     run.add_argument("--model", default="mobilenetv3",
@@ -80,17 +87,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="still backgrounds: keep still or pan across (videos always play)")
     build.add_argument("--passes", type=int, default=5, help="backgrounds per foreground (default: 5)")
     build.add_argument("--size", type=_size, default=None, help="output WxH (default: 512x288)")
-    build.add_argument("--frames", type=int, default=None, help="frames per clip (default: 100, pseudo-GT 40)")
-    build.add_argument("--seed", type=int, default=None, help="random seed (default: 10, pseudo-GT 2108)")
+    build.add_argument("--frames", type=int, default=None,
+                       help="frames per clip (default: 100, pseudo-GT 40, subject set 100)")
+    build.add_argument("--seed", type=int, default=None,
+                       help="random seed (default: 10, pseudo-GT 2108, subject set 16)")
+    build.add_argument("--pairs", type=int, default=4, help="subject set: clips of two people (default: 4)")
     build.add_argument("--max-train-segments", type=int, default=None, help="pseudo-GT: cap training segments")
 
 
 def _mode(args: argparse.Namespace) -> str:
     from videomatte.errors import VideoMatteError
 
-    chosen = [m for m in ("data", "pred", "make_pseudo_gt", "compose") if getattr(args, m) is not None]
+    modes = ("data", "pred", "make_pseudo_gt", "compose", "make_subject_set")
+    chosen = [m for m in modes if getattr(args, m) is not None]
     if len(chosen) != 1:
-        raise VideoMatteError("choose one of --data, --pred/--truth, --make-pseudo-gt, --compose (see --help)")
+        raise VideoMatteError("choose one of --data, --pred/--truth, --make-pseudo-gt, --compose, "
+                              "--make-subject-set (see --help)")
     if chosen[0] == "pred" and args.truth is None:
         raise VideoMatteError("--pred needs --truth DIR")
     if args.truth is not None and chosen[0] != "pred":
@@ -139,13 +151,32 @@ def _score(args: argparse.Namespace, mode: str) -> int:
 def _build(args: argparse.Namespace, mode: str) -> int:
     from videomatte.errors import VideoMatteError
 
-    needed = ("clips", "images") if mode == "make_pseudo_gt" else ("foregrounds", "backgrounds")
+    from_clips = mode in ("make_pseudo_gt", "make_subject_set")
+    needed = ("clips", "images") if from_clips else ("foregrounds", "backgrounds")
     missing = [f"--{n}" for n in needed if getattr(args, n) is None]
     if missing:
         raise VideoMatteError(f"--{mode.replace('_', '-')} needs {' and '.join(missing)}")
     if mode == "make_pseudo_gt":
         return _make_pseudo_gt(args)
+    if mode == "make_subject_set":
+        return _make_subject_set(args)
     return _compose(args)
+
+
+def _make_subject_set(args: argparse.Namespace) -> int:
+    from videomatte.errors import VideoMatteError
+    from videomatte.evaluation.subject_set import SubjectSetConfig, build_subject_set
+
+    if args.weights in (None, "official", "none"):
+        raise VideoMatteError("--make-subject-set needs --weights PATH to the official rvm_mobilenetv3_fp32.onnx")
+    if args.pairs < 1 or (args.frames is not None and args.frames < 2):
+        raise VideoMatteError("--pairs must be at least 1 and --frames at least 2")
+    config = SubjectSetConfig(args.size or (512, 288), args.frames or 100, args.pairs,
+                              16 if args.seed is None else args.seed)
+    path = build_subject_set(args.make_subject_set, args.clips, args.images, Path(args.weights), config,
+                             progress=lambda msg: print(msg, file=sys.stderr))
+    print(f"wrote {config.clips} clips of two people to {path.parent} ({path.name} lists them)")
+    return 0
 
 
 def _make_pseudo_gt(args: argparse.Namespace) -> int:

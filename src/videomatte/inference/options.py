@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 from fractions import Fraction
 
 from videomatte.errors import OptionError
+from videomatte.inference.subject_prompt import SubjectPrompt
 from videomatte.io.codecs import CODECS, SEQUENCE_CODECS
 from videomatte.models.registry import DEFAULT_MODEL, check_refiner, get_spec
 
@@ -41,6 +42,8 @@ class ConvertOptions:
         codec: codec of the main output (``h265``, ``png``, ``tiff``...); ``crf``: its quality.
         audio: copy the input's audio into video outputs.
         frame_rate: frame rate of image-sequence inputs (default 30).
+        subject: keep only the people this prompt points at on each input's first frame
+            (``SubjectPrompt.from_cli(points, box, mask)``, see ``docs/subject.md``); ``None`` keeps everyone.
 
     Raises:
         OptionError: (from the constructor) a value out of range or a name nobody knows.
@@ -66,6 +69,7 @@ class ConvertOptions:
     crf: int | None = None
     audio: bool = True
     frame_rate: Fraction | None = None
+    subject: SubjectPrompt | None = None
 
     def __post_init__(self) -> None:
         get_spec(self.variant)

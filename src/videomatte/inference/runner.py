@@ -79,7 +79,8 @@ class SessionFactory:
         if backend not in self._sessions:
             options = self.options
             self._sessions[backend] = MattingSession(self.network(), device=options.device, dtype=options.dtype,
-                                                     downsample_ratio=options.downsample_ratio, backend=backend)
+                                                     downsample_ratio=options.downsample_ratio, backend=backend,
+                                                     subject=options.subject)
         session = self._sessions[backend]
         session.reset()
         return session, backend

@@ -6,6 +6,8 @@ only hands it frames::
     session = MattingSession("mobilenetv3")
     for frame in camera:                 # uint8 [H, W, 3] RGB
         matte = session.step(frame)      # matte.pha [1, 1, H, W], matte.fgr [1, 3, H, W]
+
+``subject=SubjectPrompt.from_cli(["0.3,0.5"])`` keeps only the person under that point.
 """
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ from torch import Tensor, nn
 
 from videomatte.errors import OptionError
 from videomatte.inference.backends import Backend, make_backend
+from videomatte.inference.subject import SubjectTracker
+from videomatte.inference.subject_prompt import SubjectPrompt
 from videomatte.io.frames import to_tensor
 from videomatte.models.network import min_ratio
 from videomatte.models.registry import DEFAULT_MODEL, auto_downsample_ratio
@@ -101,9 +105,13 @@ class MattingSession:
             resolution it sees.
         backend: ``"torch"`` (eager), ``"torchscript"`` or ``"onnxruntime"`` (CPU, or CUDA/TensorRT
             providers when present); see ``videomatte.inference.backends``.
+        subject: keep only the people this prompt points at on the first frame (see
+            ``videomatte.inference.subject``); ``None`` keeps everyone. Applied to ``pha`` after the
+            network, so every output follows it.
 
-    A change of frame size resets the state (and recomputes an automatic ratio). ``step`` holds a
-    lock, so one session may be fed from several threads, one chunk at a time.
+    A change of frame size resets the state (the network's and the subject's; an automatic ratio is
+    recomputed). ``step`` holds a lock, so one session may be fed from several threads, one chunk at a
+    time.
     """
 
     def __init__(
@@ -115,6 +123,7 @@ class MattingSession:
         dtype: str | torch.dtype | None = None,
         downsample_ratio: float | None = None,
         backend: str = "torch",
+        subject: SubjectPrompt | None = None,
     ) -> None:
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype, self.device)
@@ -125,6 +134,18 @@ class MattingSession:
         self._lock = threading.Lock()
         self._rec: list[Tensor | None] = [None] * 4
         self._size: tuple[int, int] | None = None
+        self._subject = SubjectTracker(subject) if subject is not None else None
+
+    @property
+    def subject(self) -> SubjectPrompt | None:
+        """The prompt choosing who is matted (``None``: everyone)."""
+        return self._subject.prompt if self._subject is not None else None
+
+    def set_subject(self, subject: SubjectPrompt | None) -> None:
+        """Choose who is matted from the next frame on (that frame is the prompt's first frame);
+        ``None`` mattes everyone again. The network's state is kept."""
+        with self._lock:
+            self._subject = SubjectTracker(subject) if subject is not None else None
 
     @property
     def downsample_ratio(self) -> float | None:
@@ -143,6 +164,8 @@ class MattingSession:
         with self._lock:
             self._rec = [None] * 4
             self._size = None
+            if self._subject is not None:
+                self._subject.reset()
 
     def to_input(self, frames: np.ndarray | Tensor) -> Tensor:
         """Frames as the network's input ``[T, 3, H, W]`` on the session's device and dtype.
@@ -168,7 +191,10 @@ class MattingSession:
             if size != self._size:
                 self._rec = [None] * 4
                 self._size = size
+                if self._subject is not None:
+                    self._subject.reset()
             ratio = self.downsample_ratio
             _check_ratio_fits(ratio, *size)
             fgr, pha, self._rec = self.backend(src[None], self._rec, ratio)
-        return Matte(fgr=fgr[0], pha=pha[0])
+            pha = pha[0] if self._subject is None else self._subject.apply(pha[0])
+        return Matte(fgr=fgr[0], pha=pha)

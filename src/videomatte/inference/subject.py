@@ -1,0 +1,289 @@
+"""Subject selection: keep one person (or a chosen few) of the network's matte, frame after frame.
+
+The network mattes every person it sees. :class:`SubjectTracker` takes its alpha, splits each frame
+into person regions (connected components of the matte above a low threshold; on the first frame a
+region holding several people standing side by side is cut between their heads), picks on the first
+frame the people the :class:`~videomatte.inference.subject_prompt.SubjectPrompt` points at, and then
+follows them:
+
+* every region of the new frame takes the label (chosen person or other person) of the previous
+  frame's people within the motion radius, each chosen person's mask first moved by its own velocity;
+* a region that holds several people (they touch or cross) is split by the nearest of those previous
+  labels, so each keeps its side until they separate;
+* a region that comes from nobody (a person entering) is another person, never the subject, except
+  when a chosen person has been lost and it appears near where they were last seen: then it is them.
+
+The output alpha is the network's alpha times a weight that is 1 wherever the nearest person is a
+chosen one and 0 wherever it is another, blurred across the border between the two, so soft hair and
+motion blur around the subject stay as the network made them. A subject that leaves the frame (or is
+hidden) gets alpha zero until they come back near where they left.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from scipy import ndimage
+from torch import Tensor
+
+from videomatte.inference import subject_regions as regions
+from videomatte.inference.subject_pick import pick_people
+from videomatte.inference.subject_prompt import SubjectPrompt
+
+FIRST_TRACK = 1
+MOVING = 0.5  # working pixels per frame above which a person crossing another keeps its shape
+CENTRE_WEIGHT = 0.5  # merged region: a pixel inside two expected masks goes to the nearer centre (in radii)
+FRAGMENT = 0.1  # a region under this share of the largest person's area, next to a person, is part of them
+
+
+@dataclass
+class Track:
+    """One person followed from frame to frame (chosen or not).
+
+    Attributes:
+        label: its value in the owner map.
+        chosen: the user picked this person.
+        velocity: ``(dx, dy)`` in working pixels per frame.
+        mask: where it is expected in the next frame (its last mask moved by its velocity).
+        last_seen: the mask where it was last seen.
+        lost_for: frames it has been out of sight (0: visible).
+        away: distance to ``last_seen``, computed once a chosen person is lost.
+    """
+
+    label: int
+    chosen: bool
+    velocity: np.ndarray
+    mask: np.ndarray
+    last_seen: np.ndarray
+    lost_for: int = 0
+    away: np.ndarray | None = None
+
+    @property
+    def lost(self) -> bool:
+        return self.lost_for > 0
+
+
+@dataclass(frozen=True)
+class TrackerSettings:
+    """Tuning of :class:`SubjectTracker` (working-resolution pixels unless said otherwise).
+
+    Attributes:
+        work_side: longest side of the working resolution.
+        threshold: alpha above which a pixel belongs to a person region.
+        min_area: regions smaller than this fraction of the frame are ignored (noise).
+        motion: base motion radius as a fraction of the frame diagonal; the speed is added to it.
+        return_radius: how near (fraction of the diagonal) to where a lost subject was last seen a new
+            region must appear to be taken as the subject coming back.
+        feather: blur (sigma, pixels) of the border between the subject's and others' territory.
+        minor: an expected person covering less than this share of a region is dropped from it.
+        hidden_frames: frames an unchosen person out of sight is still expected to reappear.
+    """
+
+    work_side: int = 384
+    threshold: float = 0.1
+    min_area: float = 2e-4
+    motion: float = 0.02
+    return_radius: float = 0.08
+    feather: float = 1.0
+    minor: float = 0.02
+    hidden_frames: int = 45
+
+
+class SubjectTracker:
+    """Recurrent subject selection on the network's alpha; see the module docstring.
+
+    Args:
+        prompt: who to keep, as pointed at on the first frame after construction or :meth:`reset`.
+        settings: tuning; the defaults suit footage of people from 360p to 4K.
+    """
+
+    def __init__(self, prompt: SubjectPrompt, settings: TrackerSettings = TrackerSettings()) -> None:
+        self.prompt = prompt
+        self.settings = settings
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the people followed so far: the next frame is a first frame again."""
+        self.frame = 0
+        self._owner: np.ndarray | None = None
+        self._tracks: dict[int, Track] = {}
+        self._size: tuple[int, int] | None = None
+
+    @property
+    def lost(self) -> bool:
+        """Whether every chosen person is out of sight (the output alpha is zero then)."""
+        chosen = [t for t in self._tracks.values() if t.chosen]
+        return bool(chosen) and all(t.lost for t in chosen)
+
+    def apply(self, pha: Tensor) -> Tensor:
+        """The network's alpha ``[T, 1, H, W]`` in 0..1 with everyone but the subject removed.
+
+        Raises:
+            SubjectError: on a first frame, when the prompt points at no person.
+        """
+        size = (int(pha.shape[-2]), int(pha.shape[-1]))
+        if size != self._size:
+            self.reset()
+            self._size = size
+        work = self._work_size(size)
+        small = F.interpolate(pha.float(), size=work, mode="area")[:, 0].cpu().numpy()
+        weights = np.stack([self.step(alpha) for alpha in small])[:, None]
+        weight = torch.from_numpy(weights).to(pha.device, pha.dtype)
+        return pha * F.interpolate(weight, size=size, mode="bilinear", align_corners=False).clamp_(0, 1)
+
+    def step(self, alpha: np.ndarray) -> np.ndarray:
+        """One frame at working resolution: alpha ``float32 [h, w]`` in, weight ``float32 [h, w]`` out."""
+        s = self.settings
+        h, w = alpha.shape
+        found, count = regions.person_regions(alpha, s.threshold, max(1, round(s.min_area * h * w)))
+        owner = self._first_owner(found, count) if self._owner is None else self._follow(found)
+        self._update_tracks(owner)
+        self._owner = owner
+        self.frame += 1
+        visible = [t.label for t in self._tracks.values() if t.chosen and not t.lost]
+        if not visible:
+            return np.zeros_like(alpha)
+        if all(t.chosen for t in self._tracks.values() if not t.lost):
+            return np.ones_like(alpha)  # nobody else in view: the whole matte is the subject's
+        return regions.feathered_territory(owner, np.array(visible), s.feather)
+
+    def _work_size(self, size: tuple[int, int]) -> tuple[int, int]:
+        scale = min(1.0, self.settings.work_side / max(size))
+        return max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
+
+    def _new_track(self, mask: np.ndarray, chosen: bool) -> int:
+        label = max(self._tracks, default=FIRST_TRACK - 1) + 1
+        self._tracks[label] = Track(label, chosen, np.zeros(2), mask, mask)
+        return label
+
+    def _first_owner(self, found: np.ndarray, count: int) -> np.ndarray:
+        """Owner map of the first frame: one track per person, the ones the prompt picks chosen."""
+        parts = [p for k in range(1, count + 1) for p in regions.split_side_by_side(found == k)]
+        reach = self.settings.motion * float(np.hypot(*found.shape))
+        people = regions.attach_fragments(parts, FRAGMENT, reach)
+        chosen = pick_people(self.prompt, people, found.shape, self._size or found.shape, self.frame)
+        owner = np.zeros(found.shape, np.int32)
+        for person in people:
+            owner[person] = self._new_track(person, chosen=False)
+        for person in chosen:  # a mask may pick a piece of a person: it becomes a person of its own
+            owner[person] = self._new_track(person, chosen=True)
+        for label in set(self._tracks) - set(np.unique(owner).tolist()):
+            del self._tracks[label]
+        return owner
+
+    def _follow(self, found: np.ndarray) -> np.ndarray:
+        """Owner map of a later frame, from the people expected in it (see the module docstring)."""
+        diagonal = float(np.hypot(*found.shape))
+        reach = {k: self.settings.motion * diagonal + float(np.hypot(*t.velocity)) for k, t in self._tracks.items()}
+        near = {k: regions.distance_to(t.mask, reach[k]) for k, t in self._tracks.items() if t.mask.any()}
+        owner = np.zeros_like(found)
+        for k, slices in enumerate(ndimage.find_objects(found), start=1):
+            region = found[slices] == k
+            local = {label: d[slices] for label, d in near.items()}
+            labels = self._label_region(region, local, reach, slices, diagonal)
+            owner[slices][region] = labels[region]
+        return owner
+
+    def _label_region(self, region: np.ndarray, near: dict[int, np.ndarray], reach: dict[int, float],
+                      slices: tuple, diagonal: float) -> np.ndarray:
+        """Labels of one region (inside its bounding box): one expected person, several, or none."""
+        counts = {k: int(np.count_nonzero(d[region] <= reach[k])) for k, d in near.items()}
+        total = sum(counts.values())
+        present = [k for k, n in counts.items() if n > 0 and n >= self.settings.minor * total]
+        if not present:
+            return np.full(region.shape, self._newcomer(region, slices, diagonal), np.int32)
+        if len(present) == 1:
+            return np.full(region.shape, present[0], np.int32)
+        self._fit(present, region, slices)
+        near = {k: regions.distance_to(self._tracks[k].mask, reach[k])[slices] for k in present}
+        rows, cols = np.indices(region.shape)
+        rows, cols = rows + slices[0].start, cols + slices[1].start
+        scores = []
+        for k in present:
+            mask = self._tracks[k].mask
+            cx, cy = regions.centroid(mask)
+            radius = max(1.0, float(np.sqrt(np.count_nonzero(mask) / np.pi)))
+            scores.append(near[k] + CENTRE_WEIGHT * np.hypot(cols - cx, rows - cy) / radius)
+        return np.where(region, np.asarray(present, np.int32)[np.argmin(scores, axis=0)], 0)
+
+    def _fit(self, present: list[int], region: np.ndarray, slices: tuple) -> None:
+        """Move the expected masks of the people sharing a region to fit it best (people slowing down,
+        turning back); their velocities follow."""
+        full = np.zeros(self._owner.shape, bool)
+        full[slices] = region
+        moves = regions.fit_shifts([self._tracks[k].mask for k in present], full)
+        for k, (dx, dy) in zip(present, moves):
+            track = self._tracks[k]
+            if np.hypot(*track.velocity) >= MOVING:  # still people keep their own part (see _through_merge)
+                track.mask = regions.shift(track.mask, dx, dy)
+                track.velocity = track.velocity + np.array([dx, dy], float)
+
+    def _newcomer(self, region: np.ndarray, slices: tuple, diagonal: float) -> int:
+        """The label of a region that comes from nobody: a lost chosen person coming back near where
+        they were last seen, or else a new (never chosen) person."""
+        part_of = self._fragment_of(region, slices, diagonal)
+        if part_of is not None:
+            return part_of
+        radius = self.settings.return_radius * diagonal
+        for track in self._tracks.values():
+            if track.chosen and track.lost:
+                if track.away is None:
+                    track.away = ndimage.distance_transform_edt(~track.last_seen)
+                if float(track.away[slices][region].min()) <= radius:
+                    return track.label
+        mask = np.zeros(self._owner.shape, bool)
+        mask[slices] = region
+        return self._new_track(mask, chosen=False)
+
+    def _fragment_of(self, region: np.ndarray, slices: tuple, diagonal: float) -> int | None:
+        """The visible person a small new region away from the frame's border lies next to (a hand or
+        a tool the matte cut off), if any; people entering come through the border."""
+        h, w = self._owner.shape
+        if slices[0].start == 0 or slices[1].start == 0 or slices[0].stop == h or slices[1].stop == w:
+            return None
+        visible = [t for t in self._tracks.values() if not t.lost]
+        largest = max((np.count_nonzero(t.last_seen) for t in visible), default=0)
+        if np.count_nonzero(region) >= FRAGMENT * largest:
+            return None
+        reach = self.settings.motion * diagonal
+        for track in visible:
+            if float(regions.distance_to(track.mask, reach)[slices][region].min()) <= reach:
+                return track.label
+        return None
+
+    def _update_tracks(self, owner: np.ndarray) -> None:
+        """Velocity, expected mask and visibility of every person after this frame. A person out of
+        sight keeps drifting with its (slowing) velocity; others are forgotten after
+        ``settings.hidden_frames``, chosen ones are kept with where they were last seen."""
+        touching = regions.touching_labels(owner)
+        for track in list(self._tracks.values()):
+            mask = owner == track.label
+            if not mask.any():
+                track.lost_for += 1
+                if not track.chosen and track.lost_for > self.settings.hidden_frames:
+                    del self._tracks[track.label]
+                track.velocity = track.velocity * 0.9
+                track.mask = regions.shift(track.mask, *np.round(track.velocity).astype(int))
+                continue
+            if not track.lost and track.label in touching:
+                self._through_merge(track, mask)
+                continue
+            if not track.lost:
+                step = regions.centroid(mask) - regions.centroid(track.last_seen)
+                track.velocity = 0.5 * track.velocity + 0.5 * step
+            track.last_seen, track.lost_for, track.away = mask, 0, None
+            track.mask = regions.shift(mask, *np.round(track.velocity).astype(int))
+
+    @staticmethod
+    def _through_merge(track: Track, mask: np.ndarray) -> None:
+        """A person inside a merged region: a moving one is expected where its shape from before the
+        merge, carried on by its velocity, goes (people crossing); a still one where its part is."""
+        track.last_seen = mask
+        if np.hypot(*track.velocity) >= MOVING:
+            track.velocity = track.velocity * 0.98
+            track.mask = regions.shift(track.mask, *np.round(track.velocity).astype(int))
+        else:
+            track.velocity = track.velocity * 0.95
+            track.mask = regions.shift(mask, *np.round(track.velocity).astype(int))
