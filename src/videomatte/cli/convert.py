@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 
+from videomatte.cli._subject import add_subject_arguments, subject_from
+
 COMMAND = "convert"
 HELP = "matte videos, image sequences or folders of videos into files"
 DESCRIPTION = """\
@@ -61,14 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     model.add_argument("--fp16", action="store_true", help="half precision (GPU only)")
     model.add_argument("--backend", default="auto", choices=BACKEND_CHOICES,
                        help="runtime (default auto: onnxruntime for float32 on the CPU, else torch)")
-    who = parser.add_argument_group("subject (keep only the people pointed at on the first frame)")
-    who.add_argument("--subject", action="append", metavar="X,Y",
-                     help="a point on the person to keep, in pixels or fractions of the frame (0.5,0.4); "
-                          "repeat it or write X,Y;X,Y for several people")
-    who.add_argument("--subject-box", metavar="X0,Y0,X1,Y1",
-                     help="keep the people lying mostly inside this box (pixels or fractions)")
-    who.add_argument("--subject-mask", metavar="FILE.png",
-                     help="keep the people lying mostly inside this first-frame mask (white = keep)")
+    add_subject_arguments(parser)
     parser.add_argument("--fps", type=float, metavar="F", help="frame rate of image-sequence inputs (default 30)")
     parser.add_argument("--quiet", action="store_true", help="no progress line")
 
@@ -78,10 +73,9 @@ def options_from(args: argparse.Namespace):  # noqa: ANN201 - a ConvertOptions, 
     from fractions import Fraction
 
     from videomatte.inference.options import ConvertOptions
-    from videomatte.inference.subject_prompt import SubjectPrompt
 
     return ConvertOptions(
-        subject=SubjectPrompt.from_cli(args.subject, args.subject_box, args.subject_mask),
+        subject=subject_from(args),
         output=args.output, alpha=args.alpha, foreground=args.foreground, composite=args.composite,
         background=args.background, variant=args.variant, refiner=args.refiner,
         weights=None if args.weights == "none" else args.weights, downsample_ratio=args.ratio,

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 
+from videomatte.cli._subject import add_subject_arguments, subject_from
+
 COMMAND = "live"
 HELP = "matte a camera (or file, stream, test pattern) live into a virtual camera, window or recording"
 DESCRIPTION = """\
@@ -36,6 +38,8 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from videomatte.inference.options import BACKEND_CHOICES
+
     """Options of ``videomatte live``."""
     src = parser.add_argument_group("source")
     src.add_argument("--source", default="0", metavar="SRC",
@@ -67,12 +71,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     model.add_argument("--variant", default="mobilenetv3", help="network variant (default mobilenetv3)")
     model.add_argument("--weights", default="official", help="'official', a weights file (.pth/.safetensors/.onnx) or 'none'")
     model.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps (default auto)")
-    model.add_argument("--backend", default="auto", choices=["auto", "torch", "torchscript", "onnxruntime"],
+    model.add_argument("--backend", default="auto", choices=BACKEND_CHOICES,
                        help="runtime (default auto: onnxruntime for float32 on the CPU, else torch)")
     end = parser.add_argument_group("ending")
     end.add_argument("--max-frames", type=int, metavar="N", help="stop after N output frames")
     end.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
     end.add_argument("--quiet", action="store_true", help="no live readout")
+    add_subject_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -92,7 +97,8 @@ def run(args: argparse.Namespace) -> int:
             backend=args.backend, quality=args.quality, ratio=args.ratio, background=args.background,
             mirror=args.mirror, smooth=args.smooth, virtual_camera=args.virtual_camera,
             camera_device=args.camera_device, window=args.window, record=args.record, overwrite=args.overwrite,
-            max_frames=args.max_frames, duration=args.duration, readout=not args.quiet and sys.stderr.isatty())
+            max_frames=args.max_frames, duration=args.duration, readout=not args.quiet and sys.stderr.isatty(),
+            subject=subject_from(args))
         stats = live.run()
     except ValueError as err:
         raise VideoMatteError(str(err)) from err

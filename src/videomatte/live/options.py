@@ -28,7 +28,8 @@ class LiveOptions:
     composite, or RGBA with ``callback_alpha``).
 
     Ending: ``max_frames`` output frames, ``duration`` seconds, the source's end, Ctrl-C or ``stop()``.
-    ``readout`` prints a live one-line status on stderr.
+    ``readout`` prints a live one-line status on stderr. ``subject`` (a ``SubjectPrompt``) keeps only the
+    people it points at on the first frame, as ``convert --subject`` does.
     """
 
     source: str | Iterable[np.ndarray] = "testsrc"
@@ -57,6 +58,7 @@ class LiveOptions:
     max_frames: int | None = None
     duration: float | None = None
     readout: bool = False
+    subject: object | None = None
 
     def __post_init__(self) -> None:
         """Raises ``OptionError`` for a value out of range (before anything is opened or loaded)."""
@@ -75,7 +77,7 @@ class LiveOptions:
         from videomatte.inference.runner import SessionFactory
 
         settings = ConvertOptions(variant=self.model, weights=self.weights, refiner=self.refiner,
-                                  device=self.device, backend=self.backend)
+                                  device=self.device, backend=self.backend, subject=self.subject)
         return SessionFactory(settings).session_for(None)[0]  # type: ignore[arg-type]
 
     def make_source(self):  # noqa: ANN201 - a source of Captured frames
