@@ -19,7 +19,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from videomatte.export.upsample import resize_node, upsample_parts
+from videomatte.export.upsample import downsample_fixed, resize_node, upsample_parts
 from videomatte.models.decoder import RecurrentDecoder
 from videomatte.models.layers import downsample
 from videomatte.models.network import MattingNetwork
@@ -210,7 +210,10 @@ class OnnxMatting(_SharedSubmodules):
                 raise ValueError("this wrapper takes downsample_ratio as an input")
             src_sm = _ResizeByRatio.apply(src, downsample_ratio)
         else:
-            src_sm = downsample(src, self.ratio) if self.ratio != 1.0 else src
+            if self.ratio == 1.0:
+                src_sm = src
+            else:
+                src_sm = downsample_fixed(src, self.ratio) if self.fixed_shapes else downsample(src, self.ratio)
         f1, f2, f3, f4 = self.backbone(src_sm)
         states = [r1, r2, r3, r4]
         if not self.fixed_shapes:
