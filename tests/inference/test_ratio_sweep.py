@@ -1,0 +1,69 @@
+"""Every downsample ratio the network accepts mattes on every backend, at odd and even frame sizes.
+
+Issue 17: ``--ratio 0.45`` on a 360x640 clip failed in the onnxruntime backend's static export (ONNX
+computes ``floor(640 * float32(0.45)) = 287`` where PyTorch gives 288). The sizes below reproduce that
+rounding at a small scale (``40 * float32(0.45)`` and ``30 * float32(0.7)`` fall short of a whole
+number), include odd sizes whose halvings round up, and the smallest ratio, whose network input is one
+pixel high. Random weights: the check is that each backend gives the eager network's mattes.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from videomatte.inference.backends import BACKENDS
+from videomatte.inference.session import MattingSession
+from videomatte.models.network import MattingNetwork, min_ratio
+
+MEAN_TOL, MAX_TOL = 1e-6, 5e-4  # the fp32 round-trip tolerances of the export tests
+SWEEP = [((40, 60), 0.45), ((41, 73), 0.45), ((30, 47), 0.7), ((40, 60), 1 / 3), ((41, 73), 1.0),
+         ((41, 73), min_ratio(41, 73))]
+
+
+@pytest.fixture(scope="module")
+def sweep_net() -> MattingNetwork:
+    """A random-init mobilenetv3 whose alpha varies over the picture."""
+    torch.manual_seed(0)
+    net = MattingNetwork("mobilenetv3").eval()
+    with torch.no_grad():
+        net.project_mat.conv.bias[3] = 0.5
+        net.project_mat.conv.weight[3] *= 5
+    return net
+
+
+def _mattes(session: MattingSession, size: tuple[int, int], ratio: float) -> np.ndarray:
+    """Foreground and alpha ``[2, 4, H, W]`` of two frames (the second with the first one's state)."""
+    session.fixed_ratio = ratio
+    session.reset()
+    generator = torch.Generator().manual_seed(size[0] * size[1])
+    mattes = [session.step(torch.rand(3, *size, generator=generator)) for _ in range(2)]
+    return np.concatenate([np.concatenate([m.fgr.numpy(), m.pha.numpy()], axis=1) for m in mattes])
+
+
+@pytest.fixture(scope="module")
+def eager_mattes(sweep_net: MattingNetwork) -> list[np.ndarray]:
+    session = MattingSession(sweep_net, device="cpu", backend="torch")
+    return [_mattes(session, size, ratio) for size, ratio in SWEEP]
+
+
+@pytest.mark.parametrize("backend", [name for name in BACKENDS if name != "torch"])
+def test_every_ratio_gives_the_eager_mattes_on_every_backend(sweep_net, eager_mattes, backend):
+    session = MattingSession(sweep_net, device="cpu", backend=backend)
+    for (size, ratio), expected in zip(SWEEP, eager_mattes):
+        actual = _mattes(session, size, ratio)
+        assert actual.shape == expected.shape == (2, 4, *size)
+        difference = np.abs(actual - expected)
+        assert difference.mean() <= MEAN_TOL and difference.max() <= MAX_TOL, (backend, size, ratio)
+
+
+def test_the_sweep_covers_ratios_whose_float32_scale_falls_short():
+    for (height, width), ratio in SWEEP[:3]:
+        assert any(np.floor(np.float32(ratio) * np.float32(side)) < int(side * ratio) for side in (height, width))
+    assert int(41 * SWEEP[-1][1]) == 1
+
+
+def test_a_ratio_below_the_smallest_is_refused_with_the_smallest(sweep_net):
+    session = MattingSession(sweep_net, device="cpu", backend="torch", downsample_ratio=0.01)
+    with pytest.raises(ValueError, match=r"ratio 0\.01 .*41x73.*at least 0\.0244"):
+        session.step(torch.rand(3, 41, 73))
