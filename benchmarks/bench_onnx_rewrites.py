@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Optional
 
 import numpy as np
 
@@ -35,69 +35,53 @@ CASES = {"288p": ((288, 512), 1.0, "clips/person_short_360x640.mp4"),
          "1080p-auto": ((1080, 1920), 512 / 1920, "clips/group_1920x1080.mp4")}
 
 
-def _identity(model):  # noqa: ANN001, ANN202 - an ONNX pass that changes nothing
-    return model
-
-
-def _unstacked_box(refiner, base_src, base_y, base_hid):  # noqa: ANN001, ANN202 - four separate box filters
-    import torch
-
-    from videomatte.export import wrappers
-
-    x = torch.cat([base_src, wrappers._gray(base_src)], dim=1)
-    box = refiner.box_filter
-    mean_x, mean_y = box(x), box(base_y)
-    A = refiner.conv(torch.cat([box(x * base_y) - mean_x * mean_y, box(x * x) - mean_x * mean_x, base_hid], dim=1))
-    return A, mean_y - A * mean_x
-
-
 def _one_resize(low, like, parts, fixed_shapes):  # noqa: ANN001, ANN202 - the route of dynamic shapes
     from videomatte.export.upsample import UpsampleLike
 
     return list(UpsampleLike.apply(low, like).split(list(parts), dim=1))
 
 
-def undo_table() -> dict[str, list[tuple[str, str, Callable]]]:
-    """For each rewrite: the (module, attribute, replacement) patches that undo it."""
+TRACE_REWRITES = ("split_concat_convs", "block_upsamplings")
+
+
+def wrapper_undo_table() -> dict[str, tuple[str, Callable]]:
+    """For each rewrite of the export wrapper: the attribute of ``export.wrappers`` that undoes it."""
     return {
-        "split_concat_convs": [("videomatte.export.onnx_optimize", "split_concat_convs", _identity)],
-        "fuse_normalization": [("videomatte.export.onnx_optimize", "fuse_normalization", _identity)],
-        "block_upsamplings": [("videomatte.export.onnx_blocked", "block_upsamplings", _identity)],
-        "two-pass upsample_parts": [("videomatte.export.wrappers", "upsample_parts", _one_resize)],
-        "stacked box filter": [("videomatte.export.wrappers", "_stacked_box_coefficients", _unstacked_box)],
-        "gray matmul": [("videomatte.export.wrappers", "_gray", lambda rgb: rgb.mean(dim=1, keepdim=True))],
+        "two-pass upsample_parts": ("upsample_parts", _one_resize),
+        "gray matmul": ("_gray", lambda rgb: rgb.mean(dim=1, keepdim=True)),
     }
 
 
 @contextlib.contextmanager
 def undone(names: list[str]) -> Iterator[None]:
-    """Export with the rewrites ``names`` replaced by their plain forms."""
-    import importlib
+    """Export with the wrapper rewrites ``names`` replaced by their plain forms."""
+    from videomatte.export import wrappers
 
-    saved = []
+    saved = {}
     for name in names:
-        for module_name, attribute, replacement in undo_table()[name]:
-            module = importlib.import_module(module_name)
-            saved.append((module, attribute, getattr(module, attribute)))
-            setattr(module, attribute, replacement)
+        attribute, replacement = wrapper_undo_table()[name]
+        saved[attribute] = getattr(wrappers, attribute)
+        setattr(wrappers, attribute, replacement)
     try:
         yield
     finally:
-        for module, attribute, original in reversed(saved):
-            setattr(module, attribute, original)
+        for attribute, original in saved.items():
+            setattr(wrappers, attribute, original)
 
 
-def variants(net, size: tuple[int, int], ratio: float, workdir: Path) -> dict[str, Path]:  # noqa: ANN001
-    """Static exports: all rewrites, each one undone, and none."""
+def variants(net, size: tuple[int, int], ratio: float, workdir: Path,  # noqa: ANN001
+             only: Optional[list[str]] = None) -> dict[str, Path]:
+    """Static exports: all rewrites, each one undone (or those in ``only``), and none."""
     from videomatte.export.onnx import OnnxSettings, trace_to_onnx
 
-    every = list(undo_table())
-    plans = {"all rewrites": [], **{f"without {name}": [name] for name in every}, "no rewrites": every}
+    every = [*TRACE_REWRITES, *wrapper_undo_table()]
+    plans = {"all rewrites": [], **{f"without {name}": [name] for name in only or every}, "no rewrites": every}
     paths = {}
     for label, names in plans.items():
         path = workdir / f"{len(paths)}.onnx"
-        with undone(names):
-            trace_to_onnx(net, OnnxSettings(ratio=ratio, static=size), path)
+        kept = frozenset(TRACE_REWRITES) - set(names)
+        with undone([name for name in names if name not in TRACE_REWRITES]):
+            trace_to_onnx(net, OnnxSettings(ratio=ratio, static=size), path, rewrites=kept)
         paths[label] = path
     return paths
 
@@ -122,6 +106,7 @@ def main() -> int:
     parser.add_argument("--case", choices=sorted(CASES), action="append")
     parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--block", type=int, default=4)
+    parser.add_argument("--only", action="append", help="undo only these rewrites, one at a time")
     parser.add_argument("--threads", type=int, default=1, help="onnxruntime threads; above 1, wall-clock time")
     args = parser.parse_args()
     if not OFFICIAL.is_file():
@@ -129,7 +114,7 @@ def main() -> int:
         return 2
     from videomatte.export.bench import ort_step
     from videomatte.export.quantize import load_frames
-    from videomatte.models.zoo import load_model
+    from videomatte.models.weights.zoo import load_model
 
     net = load_model("mobilenetv3", weights=str(OFFICIAL))
     unit = "CPU ms, 1 thread" if args.threads == 1 else f"wall ms, {args.threads} threads"
@@ -141,7 +126,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="videomatte-rewrites-") as tmp:
             steps = {"official onnx": ort_step(OFFICIAL, ratio, args.threads)}
             steps.update({label: ort_step(path, ratio, args.threads)
-                          for label, path in variants(net, (height, width), ratio, Path(tmp)).items()})
+                          for label, path in variants(net, (height, width), ratio, Path(tmp), args.only).items()})
             load = os.getloadavg()[0]
             clock = time.thread_time if args.threads == 1 else time.perf_counter
             times = time_round_robin(steps, frames, args.rounds, args.block, clock)

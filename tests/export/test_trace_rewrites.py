@@ -13,7 +13,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from videomatte.export.onnx import _quiet_exporter
+from videomatte.export.onnx import quiet_exporter
 from videomatte.export.trace_rewrites import REWRITES, TraceRewrites
 
 
@@ -38,7 +38,7 @@ class _Decoderish(nn.Module):
 
 def _export(module: nn.Module, inputs: tuple, rewrites: frozenset[str]) -> onnx.ModelProto:
     buffer = io.BytesIO()
-    with _quiet_exporter(), torch.no_grad(), TraceRewrites(rewrites):
+    with quiet_exporter(), torch.no_grad(), TraceRewrites(rewrites):
         torch.onnx.export(module.eval(), inputs, buffer, opset_version=17, dynamo=False,
                           input_names=["a", "b", "skip"][: len(inputs)])
     return onnx.load_from_string(buffer.getvalue())

@@ -116,11 +116,9 @@ def trace_to_onnx(net: MattingNetwork, settings: OnnxSettings, target: Path,
         state_channels = []
     if rewrites is None:
         rewrites = REWRITES if settings.static is not None else REWRITES - {"block_upsamplings"}
-    encoder = getattr(source, "backbone", None)
     inputs = sample_inputs(net, settings, dtype)
     names = list(ONNX_INPUTS[: len(inputs)])
-    with _quiet_exporter(), torch.no_grad(), TraceRewrites(rewrites, getattr(encoder, "mean", None),
-                                                            getattr(encoder, "std", None)):
+    with quiet_exporter(), torch.no_grad(), TraceRewrites(rewrites):
         torch.onnx.export(wrapper, inputs, str(target), input_names=names, output_names=list(ONNX_OUTPUTS),
                           opset_version=settings.opset, dynamo=False, do_constant_folding=True,
                           dynamic_axes=None if settings.static else {k: v for k, v in dynamic_axes().items()
@@ -140,7 +138,7 @@ def trace_to_onnx(net: MattingNetwork, settings: OnnxSettings, target: Path,
 
 
 @contextlib.contextmanager
-def _quiet_exporter() -> Iterator[None]:
+def quiet_exporter() -> Iterator[None]:
     """Silence the TorchScript-based exporter's warnings: its deprecation notice (printed on every
     export; what keeps us on it is in docs/export.md) and the tracer's notes about Python floats
     (the parity check decides whether an export is right)."""

@@ -22,9 +22,11 @@ a concatenation whose only reader was split, the exporter drops as dead code.
   pass-through half and the ConvGRU state together, neither straight from a convolution, so the
   upsampling ran in NCHW and its output was reordered again for the next convolution. Every part must
   have a multiple of 8 channels (onnxruntime pads blocked tensors to 8 or 16).
-- The encoder's ImageNet normalisation ``(x - mean) / std`` (its ``mean`` and ``std`` buffers, ``[1, 3,
-  1, 1]``) becomes one ``batch_norm`` with scale ``1/std`` and shift ``-mean/std`` (one pass over the
-  frame instead of two broadcasting ones; float rounding only).
+
+Measured with ``benchmarks/bench_onnx_rewrites.py`` (CPU time of one onnxruntime thread per frame, the
+official weights, static graphs; docs/export.md): without the convolution splitting the graph takes
+1.26x as long at 512x288 ratio 1 and 1.18x at 1920x1080 ratio 0.25; without the blocked upsampling
+1.07x and 1.05x.
 """
 from __future__ import annotations
 
@@ -40,7 +42,7 @@ from videomatte.export.upsample import resize_node
 _CONV_ARGS = ("input", "weight", "bias", "stride", "padding", "dilation", "groups")
 _CONV_DEFAULTS = {"bias": None, "stride": 1, "padding": 0, "dilation": 1, "groups": 1}
 BLOCK = 8  # channel multiple of each upsampled part
-REWRITES = frozenset({"split_concat_convs", "block_upsamplings", "fuse_normalization"})
+REWRITES = frozenset({"split_concat_convs", "block_upsamplings"})
 
 
 class _BlockedUpsample(torch.autograd.Function):
@@ -58,28 +60,22 @@ class _BlockedUpsample(torch.autograd.Function):
 
 
 class TraceRewrites(TorchFunctionMode):
-    """The rewrites named in ``rewrites`` (of ``REWRITES``) while active: ``split_concat_convs``,
-    ``block_upsamplings`` and ``fuse_normalization`` of the normalisation by ``mean``/``std`` (the
-    encoder's buffers ``[1, 3, 1, 1]``; ``None`` where the encoder takes raw RGB).
-
-    Use as ``with TraceRewrites(REWRITES, mean, std): torch.onnx.export(...)``.
+    """The rewrites named in ``rewrites`` (of ``REWRITES``: ``split_concat_convs``, ``block_upsamplings``)
+    while active. Use as ``with TraceRewrites(REWRITES): torch.onnx.export(...)``.
     """
 
-    def __init__(self, rewrites: frozenset[str], mean: Optional[Tensor] = None, std: Optional[Tensor] = None) -> None:
+    def __init__(self, rewrites: frozenset[str]) -> None:
         super().__init__()
         unknown = set(rewrites) - REWRITES
         if unknown:
             raise ValueError(f"unknown trace rewrites {sorted(unknown)}; choose from {sorted(REWRITES)}")
         self.split_convs = "split_concat_convs" in rewrites
         self.block_upsamplings = "block_upsamplings" in rewrites
-        self.mean, self.std = (mean, std) if "fuse_normalization" in rewrites else (None, None)
         self._parts: dict[int, tuple[Tensor, list[Tensor]]] = {}  # id(cat output) -> (output, leaves)
-        self._centred: dict[int, tuple[Tensor, Tensor]] = {}  # id(x - mean) -> (x - mean, x)
         self._split: dict[int, tuple[Tensor, dict, list[Tensor]]] = {}  # id(split conv) -> (it, call, leaves)
 
     def __torch_function__(self, func: Callable, types: Any, args: tuple = (), kwargs: Optional[dict] = None) -> Any:
         kwargs = kwargs or {}
-        name = getattr(func, "__name__", "")
         if func is torch.cat:
             return self._cat(func, args, kwargs)
         if func is F.conv2d and self.split_convs:
@@ -90,12 +86,6 @@ class TraceRewrites(TorchFunctionMode):
             return self._upsample(func, args, kwargs)
         if self.block_upsamplings and func is Tensor.__getitem__ and id(args[0]) in self._parts:
             return self._crop(func, args)
-        if name in ("sub", "__sub__") and self.mean is not None and len(args) == 2 and args[1] is self.mean:
-            out = func(*args, **kwargs)
-            self._centred[id(out)] = (out, args[0])
-            return out
-        if name in ("div", "__truediv__") and self.std is not None and len(args) == 2 and args[1] is self.std and id(args[0]) in self._centred:
-            return self._normalize(self._centred[id(args[0])][1])
         return func(*args, **kwargs)
 
     def _cat(self, func: Callable, args: tuple, kwargs: dict) -> Tensor:
@@ -160,13 +150,6 @@ class TraceRewrites(TorchFunctionMode):
                 or not all(isinstance(i, slice) for i in index)):
             return func(*args)
         return self._cat(torch.cat, ([func(leaf, index) for leaf in leaves], 1), {})
-
-    def _normalize(self, x: Tensor) -> Tensor:
-        """``(x - mean) / std`` as one inference-mode ``batch_norm``."""
-        mean, std = self.mean.reshape(-1).double(), self.std.reshape(-1).double()
-        scale, shift = (1.0 / std).to(x.dtype), (-mean / std).to(x.dtype)
-        zeros, ones = torch.zeros_like(scale), torch.ones_like(scale)
-        return F.batch_norm(x, zeros, ones, scale, shift, training=False, eps=0.0)
 
 
 def _split_conv(func: Callable, leaves: list[Tensor], weight: Tensor, bias: Optional[Tensor], call: dict) -> Tensor:
