@@ -106,10 +106,12 @@ def test_unknown_rewrites_are_refused():
         TraceRewrites(frozenset({"fold"}))
 
 
-def test_every_decoder_concat_of_an_export_is_split(dynamic_onnx):
+def test_every_concat_read_by_an_ungrouped_conv_is_split(dynamic_onnx):
+    """The decoder's and the refiner's; the refiner's depthwise box filter reads ``[rgb, gray]`` whole."""
     model = onnx.load(str(dynamic_onnx))
     producer = {name: node for node in model.graph.node for name in node.output}
-    convs_over_concat = [node.name for node in model.graph.node if node.op_type == "Conv"
+    groups = {node.name: next((a.i for a in node.attribute if a.name == "group"), 1) for node in model.graph.node}
+    convs_over_concat = [node.name for node in model.graph.node if node.op_type == "Conv" and groups[node.name] == 1
                          and producer.get(node.input[0]) is not None
                          and producer[node.input[0]].op_type == "Concat"]
     assert convs_over_concat == []

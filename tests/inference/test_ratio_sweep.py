@@ -2,9 +2,9 @@
 
 Issue 17: ``--ratio 0.45`` on a 360x640 clip failed in the onnxruntime backend's static export (ONNX
 computes ``floor(640 * float32(0.45)) = 287`` where PyTorch gives 288). The sizes below reproduce that
-rounding at a small scale (``40 * float32(0.45)`` and ``30 * float32(0.7)`` fall short of a whole
-number), include odd sizes whose halvings round up, and the smallest ratio, whose network input is one
-pixel high. Random weights: the check is that each backend gives the eager network's mattes.
+rounding at a small scale (``40 * float32(0.45)`` falls short of 18 and ``30 * float32(0.7)`` of 21),
+include odd sizes whose halvings round up, and the smallest ratio, whose network input is one pixel
+high. Random weights: the check is that each backend gives the eager network's mattes.
 """
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from videomatte.models.network import MattingNetwork, min_ratio
 from videomatte.models.registry import build_network
 
 MEAN_TOL, MAX_TOL = 1e-6, 5e-4  # the fp32 round-trip tolerances of the export tests
-SWEEP = [((40, 60), 0.45), ((41, 73), 0.45), ((30, 47), 0.7), ((40, 60), 1 / 3), ((41, 73), 1.0),
-         ((41, 73), min_ratio(41, 73))]
+# ratio 1 at odd sizes: tests/export/test_onnx_export.py and the backend tests
+SWEEP = [((40, 60), 0.45), ((41, 73), 0.45), ((30, 47), 0.7), ((40, 60), 1 / 3), ((41, 73), min_ratio(41, 73))]
 
 
 @pytest.fixture(scope="module")
@@ -58,10 +58,14 @@ def test_every_ratio_gives_the_eager_mattes_on_every_backend(sweep_net, eager_ma
         assert difference.mean() <= MEAN_TOL and difference.max() <= MAX_TOL, (backend, size, ratio)
 
 
-def test_the_sweep_covers_ratios_whose_float32_scale_falls_short():
-    for (height, width), ratio in SWEEP[:3]:
-        assert any(np.floor(np.float32(ratio) * np.float32(side)) < int(side * ratio) for side in (height, width))
-    assert int(41 * SWEEP[-1][1]) == 1
+def test_the_sweep_covers_sizes_that_a_float32_scale_gets_wrong():
+    def size_by_float32_scale(side: int, ratio: float) -> int:  # as onnx's shape inference computes it
+        return int(np.floor(float(np.float32(ratio)) * side))
+
+    for side, ratio in [(640, 0.45), (40, 0.45), (30, 0.7)]:
+        assert size_by_float32_scale(side, ratio) == int(side * ratio) - 1, (side, ratio)
+    assert ((40, 60), 0.45) in SWEEP and ((30, 47), 0.7) in SWEEP
+    assert int(41 * SWEEP[-1][1]) == 1  # the smallest ratio leaves one network pixel
 
 
 def test_a_ratio_below_the_smallest_is_refused_with_the_smallest(sweep_net):
