@@ -7,13 +7,13 @@ from collections import Counter
 
 import numpy as np
 import onnx
-import onnxruntime as ort
 import pytest
 import torch
 from torch import nn
 from torch.nn import functional as F
 
 from videomatte.export.onnx import quiet_exporter
+from videomatte.export.runner import open_session
 from videomatte.export.trace_rewrites import REWRITES, TraceRewrites
 
 
@@ -45,7 +45,7 @@ def _export(module: nn.Module, inputs: tuple, rewrites: frozenset[str]) -> onnx.
 
 
 def _run(model: onnx.ModelProto, inputs: tuple) -> np.ndarray:
-    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    session = open_session(model.SerializeToString())
     return session.run(None, {i.name: t.numpy() for i, t in zip(session.get_inputs(), inputs)})[0]
 
 

@@ -15,22 +15,10 @@ import torch
 from videomatte.inference.backends import BACKENDS
 from videomatte.inference.session import MattingSession
 from videomatte.models.network import MattingNetwork, min_ratio
-from videomatte.models.registry import build_network
 
 MEAN_TOL, MAX_TOL = 1e-6, 5e-4  # the fp32 round-trip tolerances of the export tests
 # ratio 1 at odd sizes: tests/export/test_onnx_export.py and the backend tests
 SWEEP = [((40, 60), 0.45), ((41, 73), 0.45), ((30, 47), 0.7), ((40, 60), 1 / 3), ((41, 73), min_ratio(41, 73))]
-
-
-@pytest.fixture(scope="module")
-def sweep_net() -> MattingNetwork:
-    """A random-init mobilenetv3 whose alpha varies over the picture."""
-    torch.manual_seed(0)
-    net = build_network("mobilenetv3").eval()
-    with torch.no_grad():
-        net.project_mat.conv.bias[3] = 0.5
-        net.project_mat.conv.weight[3] *= 5
-    return net
 
 
 def _mattes(session: MattingSession, size: tuple[int, int], ratio: float) -> np.ndarray:
@@ -43,14 +31,14 @@ def _mattes(session: MattingSession, size: tuple[int, int], ratio: float) -> np.
 
 
 @pytest.fixture(scope="module")
-def eager_mattes(sweep_net: MattingNetwork) -> list[np.ndarray]:
-    session = MattingSession(sweep_net, device="cpu", backend="torch")
+def eager_mattes(tiny_net: MattingNetwork) -> list[np.ndarray]:
+    session = MattingSession(tiny_net, device="cpu", backend="torch")
     return [_mattes(session, size, ratio) for size, ratio in SWEEP]
 
 
 @pytest.mark.parametrize("backend", [name for name in BACKENDS if name != "torch"])
-def test_every_ratio_gives_the_eager_mattes_on_every_backend(sweep_net, eager_mattes, backend):
-    session = MattingSession(sweep_net, device="cpu", backend=backend)
+def test_every_ratio_gives_the_eager_mattes_on_every_backend(tiny_net, eager_mattes, backend):
+    session = MattingSession(tiny_net, device="cpu", backend=backend)
     for (size, ratio), expected in zip(SWEEP, eager_mattes):
         actual = _mattes(session, size, ratio)
         assert actual.shape == expected.shape == (2, 4, *size)
@@ -68,7 +56,7 @@ def test_the_sweep_covers_sizes_that_a_float32_scale_gets_wrong():
     assert int(41 * SWEEP[-1][1]) == 1  # the smallest ratio leaves one network pixel
 
 
-def test_a_ratio_below_the_smallest_is_refused_with_the_smallest(sweep_net):
-    session = MattingSession(sweep_net, device="cpu", backend="torch", downsample_ratio=0.01)
+def test_a_ratio_below_the_smallest_is_refused_with_the_smallest(tiny_net):
+    session = MattingSession(tiny_net, device="cpu", backend="torch", downsample_ratio=0.01)
     with pytest.raises(ValueError, match=r"ratio 0\.01 .*73x41 frame; the smallest ratio that works is 0\.02439"):
         session.step(torch.rand(3, 41, 73))
