@@ -24,9 +24,9 @@ a concatenation whose only reader was split, the exporter drops as dead code.
   have a multiple of 8 channels (onnxruntime pads blocked tensors to 8 or 16).
 
 Measured with ``benchmarks/bench_onnx_rewrites.py`` (CPU time of one onnxruntime thread per frame, the
-official weights, static graphs; docs/export.md): without the convolution splitting the graph takes
-1.26x as long at 512x288 ratio 1 and 1.18x at 1920x1080 ratio 0.25; without the blocked upsampling
-1.07x and 1.05x.
+official weights, static graphs, two runs; docs/export.md): without the convolution splitting the graph
+takes 1.26-1.28x as long at 512x288 ratio 1 and 1.18-1.23x at 1920x1080 ratio 0.25; without the
+blocked upsampling 1.07-1.08x and 1.05-1.09x.
 """
 from __future__ import annotations
 

@@ -59,7 +59,8 @@ class _ResizeByRatio(torch.autograd.Function):
 def _gray(rgb: Tensor) -> Tensor:
     """Channel mean ``[B, 3, H, W] -> [B, 1, H, W]`` as a matrix product (onnxruntime's ReduceMean over
     channels is four times slower at 1080p). Measured (benchmarks/bench_onnx_rewrites.py, CPU time of
-    one thread): the 1080p ratio 0.25 static graph runs 2 % faster with it (two runs)."""
+    one thread): the 1080p ratio 0.25 static graph runs 2 % faster with it by the minimum frame time of
+    three runs (0-4 % by the median): marginal."""
     weights = torch.full((1, 3), 1.0 / 3.0, dtype=rgb.dtype, device=rgb.device)
     return torch.matmul(weights, rgb.flatten(2)).unflatten(2, rgb.shape[2:])
 
