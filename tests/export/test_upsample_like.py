@@ -8,6 +8,7 @@ import onnx
 import pytest
 import torch
 
+from videomatte.export.onnx import quiet_exporter
 from videomatte.export.runner import open_session
 from videomatte.export.upsample import UpsampleLike, row_weights, upsample_parts
 
@@ -20,8 +21,9 @@ class _Up(torch.nn.Module):
 def _session():  # noqa: ANN202 - an onnxruntime session
     buffer = io.BytesIO()
     axes = {"x": {2: "h", 3: "w"}, "like": {2: "H", 3: "W"}}
-    torch.onnx.export(_Up(), (torch.rand(1, 2, 3, 3), torch.rand(1, 1, 5, 5)), buffer, input_names=["x", "like"],
-                      output_names=["y"], dynamic_axes=axes, opset_version=17, dynamo=False)
+    with quiet_exporter():
+        torch.onnx.export(_Up(), (torch.rand(1, 2, 3, 3), torch.rand(1, 1, 5, 5)), buffer, input_names=["x", "like"],
+                          output_names=["y"], dynamic_axes=axes, opset_version=17, dynamo=False)
     return open_session(buffer.getvalue())
 
 
@@ -52,7 +54,8 @@ def test_two_pass_upsampling_of_fixed_shapes_equals_bilinear_and_needs_no_split(
     torch.testing.assert_close(torch.cat(eager, dim=1), expected, rtol=0, atol=1e-4)
 
     buffer = io.BytesIO()
-    torch.onnx.export(_Parts(), (low, like), buffer, input_names=["low", "like"], opset_version=17, dynamo=False)
+    with quiet_exporter():
+        torch.onnx.export(_Parts(), (low, like), buffer, input_names=["low", "like"], opset_version=17, dynamo=False)
     model = onnx.load_from_string(buffer.getvalue())
     ops = [node.op_type for node in model.graph.node]
     assert "Split" not in ops and ops.count("MatMul") == 4 and ops.count("Resize") == 1
@@ -84,7 +87,8 @@ def test_rational_scales_take_the_two_pass_route_when_exact(size, big):
     low, like = torch.randn(1, 8, *size) * 100, torch.zeros(1, 3, *big)
     expected = torch.nn.functional.interpolate(low, size=big, mode="bilinear", align_corners=False)
     buffer = io.BytesIO()
-    torch.onnx.export(_Parts(), (low, like), buffer, input_names=["low", "like"], opset_version=17, dynamo=False)
+    with quiet_exporter():
+        torch.onnx.export(_Parts(), (low, like), buffer, input_names=["low", "like"], opset_version=17, dynamo=False)
     ops = [node.op_type for node in onnx.load_from_string(buffer.getvalue()).graph.node]
     two_pass = big[1] / size[1] != 8 / 3  # 8/3 is not exact in float32: one Resize by runtime scales
     assert ("MatMul" in ops) == two_pass

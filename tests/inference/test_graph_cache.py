@@ -68,3 +68,17 @@ def test_an_unwritable_cache_only_costs_the_export(tiny_net, private_cache, tmp_
     frame = torch.rand(1, 1, 3, 48, 64)
     assert torch.equal(_run(tiny_net, frame), _run(tiny_net, frame))
     assert len(private_cache) == 2
+
+
+def test_a_change_in_a_models_subfolder_changes_the_code_fingerprint(tmp_path, monkeypatch):
+    import shutil
+
+    from videomatte.inference import graph_cache
+
+    for folder in ("models", "export"):
+        shutil.copytree(graph_cache._PACKAGE / folder, tmp_path / folder)
+    monkeypatch.setattr(graph_cache, "_PACKAGE", tmp_path)
+    before = graph_cache._code_fingerprint()
+    layers = tmp_path / "models" / "blocks" / "layers.py"
+    layers.write_text(layers.read_text() + "\n# changed\n")
+    assert graph_cache._code_fingerprint() != before

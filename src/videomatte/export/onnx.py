@@ -6,12 +6,14 @@ only then renamed to the target: a failed export never leaves a file behind.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import numpy as np
 import torch
@@ -95,14 +97,14 @@ def sample_inputs(net: MattingNetwork, settings: OnnxSettings, dtype: torch.dtyp
     return (src, *states, *ratio)
 
 
-def trace_to_onnx(net: MattingNetwork, settings: OnnxSettings, target: Path) -> None:
-    """Export the wrapper of ``net`` to ``target`` (fp32 or fp16), folding shapes when static and splitting
-    convolutions over concatenations (``onnx_optimize``)."""
-    import warnings
-
+def trace_to_onnx(net: MattingNetwork, settings: OnnxSettings, target: Path,
+                  rewrites: Optional[frozenset[str]] = None) -> None:
+    """Export the wrapper of ``net`` to ``target`` (fp32 or fp16) with the trace-time ``rewrites`` (names
+    of ``trace_rewrites.REWRITES``; ``None``: all of them, the blocked upsampling for static shapes
+    only), and with shape arithmetic folded away when static (``onnx_graph.fold_static_shapes``)."""
     import onnx
 
-    from videomatte.export.onnx_optimize import fuse_normalization, split_concat_convs
+    from videomatte.export.trace_rewrites import REWRITES, TraceRewrites
 
     dtype = torch.float16 if settings.fp16 else torch.float32
     source = copy.deepcopy(net) if settings.fp16 else net  # the wrapper shares (and would convert) weights
@@ -112,10 +114,11 @@ def trace_to_onnx(net: MattingNetwork, settings: OnnxSettings, target: Path) -> 
     else:
         wrapper = FixedRatioMatting(source, settings.ratio).eval().to(dtype)
         state_channels = []
+    if rewrites is None:
+        rewrites = REWRITES if settings.static is not None else REWRITES - {"block_upsamplings"}
     inputs = sample_inputs(net, settings, dtype)
     names = list(ONNX_INPUTS[: len(inputs)])
-    with warnings.catch_warnings(), torch.no_grad():
-        warnings.simplefilter("ignore")  # tracer warnings about Python floats; the parity check decides
+    with quiet_exporter(), torch.no_grad(), TraceRewrites(rewrites):
         torch.onnx.export(wrapper, inputs, str(target), input_names=names, output_names=list(ONNX_OUTPUTS),
                           opset_version=settings.opset, dynamo=False, do_constant_folding=True,
                           dynamic_axes=None if settings.static else {k: v for k, v in dynamic_axes().items()
@@ -123,17 +126,25 @@ def trace_to_onnx(net: MattingNetwork, settings: OnnxSettings, target: Path) -> 
     model = onnx.load(str(target))
     if settings.static is None:
         _set_output_dims(model, [3, 1, *state_channels])
-    if settings.static is not None:
-        from videomatte.export.onnx_blocked import block_upsamplings
+    else:
         from videomatte.export.onnx_graph import fold_static_shapes
 
-        model = block_upsamplings(fold_static_shapes(model))
-    model = fuse_normalization(split_concat_convs(model))
+        model = fold_static_shapes(model)
     meta = {"videomatte.variant": net.variant, "videomatte.refiner": net.refiner_name,
             "videomatte.downsample_ratio": "input" if settings.ratio is None else repr(settings.ratio),
             "videomatte.precision": "fp16" if settings.fp16 else "fp32"}
     onnx.helper.set_model_props(model, meta)
     onnx.save(model, str(target))
+
+
+@contextlib.contextmanager
+def quiet_exporter() -> Iterator[None]:
+    """Silence the TorchScript-based exporter's warnings: its deprecation notice (printed on every
+    export; what keeps us on it is in docs/export.md) and the tracer's notes about Python floats
+    (the parity check decides whether an export is right)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
 
 
 def _set_output_dims(model, channels: list[int]) -> None:  # noqa: ANN001 - onnx.ModelProto

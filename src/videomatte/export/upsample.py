@@ -15,6 +15,9 @@ at 1080p), the same bilinear weights are applied in two passes instead:
    ``[B, c, periods, p, W]`` land in order, so each group comes out contiguous and no split is needed.
 
 Same values as ``F.interpolate(..., mode="bilinear", align_corners=False)`` up to float rounding.
+Measured with ``benchmarks/bench_onnx_rewrites.py`` (CPU time of one onnxruntime thread per frame, the
+official weights): the 1920x1080 ratio 0.25 static graph takes 1.10x as long with one ``Resize`` and a
+split instead (no refiner at 512x288 ratio 1).
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ import math
 from fractions import Fraction
 from typing import Optional, Sequence
 
+import numpy as np
 import torch
 from torch import Tensor
 from torch.nn import functional as F
@@ -69,6 +73,69 @@ class _StretchWidth(torch.autograd.Function):
     def symbolic(g, x, width, small):  # noqa: ANN001, ANN205 - ONNX graph-building callback
         scales = g.op("Constant", value_t=torch.tensor([1.0, 1.0, 1.0, width / small], dtype=torch.float32))
         return resize_node(g, x, scales, coordinates="half_pixel")
+
+
+class _DownsampleBy(torch.autograd.Function):
+    """``downsample(x, ratio)`` for a fixed frame size, exported as one ``Resize`` whose output is the
+    size PyTorch computes, ``floor(H * ratio) x floor(W * ratio)`` in double precision.
+
+    ONNX takes float32 scales, and ``floor(640 * float32(0.45))`` is 287 in onnx's shape inference
+    (288 in PyTorch): the decoder's concatenation of the image with its upsampled features then failed
+    (issue 17). Each axis gets the float32 scale nearest to ``ratio`` that reaches PyTorch's size in
+    float32 and in double arithmetic (``axis_scale``: ``float32(ratio)`` itself for 0.25, 0.5 or 1/3 at
+    1080p; one or two float32 steps away for 0.45 at 640), so the sampling grid moves by at most a few
+    1e-7 of its span. Coordinates are ``half_pixel``, PyTorch's rule for every output size
+    (``pytorch_half_pixel`` samples pixel 0 for an output of one pixel, where PyTorch samples the
+    centre: at the smallest ratio).
+    """
+
+    @staticmethod
+    def forward(ctx: object, x: Tensor, ratio: float) -> Tensor:  # noqa: D102 - see class docstring
+        return F.interpolate(x, scale_factor=ratio, mode="bilinear", align_corners=False, recompute_scale_factor=False)
+
+    @staticmethod
+    def symbolic(g, x, ratio):  # noqa: ANN001, ANN205 - ONNX graph-building callback
+        height, width = (int(n) for n in x.type().sizes()[2:])
+        factors = [1.0, 1.0, axis_scale(height, ratio), axis_scale(width, ratio)]
+        scales = g.op("Constant", value_t=torch.tensor(factors, dtype=torch.float32))
+        return resize_node(g, x, scales, coordinates="half_pixel")
+
+
+def axis_scale(size: int, ratio: float, target: Optional[int] = None) -> float:
+    """The float32 value nearest to ``ratio`` whose product with ``size`` floors to ``target`` (default
+    ``int(size * ratio)``, PyTorch's output size) both in float32 and in double arithmetic."""
+    target = int(size * ratio) if target is None else target
+    scale = np.float32(ratio)
+    for _ in range(64):
+        in_float = int(np.floor(scale * np.float32(size)))
+        in_double = math.floor(float(scale) * size)
+        if in_float == target and in_double == target:
+            return float(scale)
+        scale = np.nextafter(scale, np.float32(np.inf if max(in_float, in_double) <= target else 0.0))
+    raise ValueError(f"no float32 scale resizes {size} to {target} pixels")
+
+
+class _ResizeToFixed(torch.autograd.Function):
+    """Bilinear resize of ``x`` to ``height x width`` for a fixed input size, exported as one ``Resize``
+    by constant per-axis scales (``axis_scale``): no shape arithmetic for a folding tool to get wrong,
+    and scales rather than sizes, which onnxruntime's CPU ``Resize`` runs faster (``UpsampleLike``)."""
+
+    @staticmethod
+    def forward(ctx: object, x: Tensor, height: int, width: int) -> Tensor:  # noqa: D102 - see class docstring
+        return F.interpolate(x, size=(height, width), mode="bilinear", align_corners=False)
+
+    @staticmethod
+    def symbolic(g, x, height, width):  # noqa: ANN001, ANN205 - ONNX graph-building callback
+        small_h, small_w = (int(n) for n in x.type().sizes()[2:])
+        factors = [1.0, 1.0, axis_scale(small_h, height / small_h, height), axis_scale(small_w, width / small_w, width)]
+        return resize_node(g, x, g.op("Constant", value_t=torch.tensor(factors, dtype=torch.float32)))
+
+
+def downsample_fixed(x: Tensor, ratio: float) -> Tensor:
+    """``x`` ``[B, C, H, W]`` bilinearly resized by ``ratio`` to ``floor(H*r) x floor(W*r)`` (as
+    ``models.blocks.layers.downsample``), exported for a fixed frame size so that every runtime agrees on the
+    output size (``_DownsampleBy``)."""
+    return _DownsampleBy.apply(x, ratio)
 
 
 def resize_node(g, x, scales, coordinates: str = "pytorch_half_pixel"):  # noqa: ANN001, ANN201 - ONNX helper
@@ -138,13 +205,15 @@ def upsample_parts(low: Tensor, like: Tensor, parts: Sequence[int], fixed_shapes
 
     With ``fixed_shapes``, a float32-exact width scale and a row scale of short period (whole numbers,
     and the ratios of the automatic rule: 15/4 at 1080p, 5/2 at 720p, 15/2 at 4K) it takes the two-pass
-    route of the module docstring; otherwise one ``Resize`` by runtime scales and a split.
+    route of the module docstring; otherwise one ``Resize`` (by constant scales with ``fixed_shapes``,
+    by runtime scales without) and a split.
     """
     batch, channels, height, width = (int(n) for n in low.shape)
     big_h, big_w = int(like.shape[2]), int(like.shape[3])
     weights = row_weights(height, big_h) if fixed_shapes and exact_scale(width, big_w) else None
     if weights is None:
-        return list(UpsampleLike.apply(low, like).split(list(parts), dim=1))
+        whole = _ResizeToFixed.apply(low, big_h, big_w) if fixed_shapes else UpsampleLike.apply(low, like)
+        return list(whole.split(list(parts), dim=1))
     window = weights.shape[1]
     wide = stretch_width(low, big_w).reshape(batch * channels * height, big_w)
     out, first = [], 0

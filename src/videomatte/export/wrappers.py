@@ -15,11 +15,9 @@ from typing import List, Optional
 
 import torch
 from torch import Tensor, nn
-from torch.nn import functional as F
 
 from videomatte.export.runner import ONNX_INPUTS, ONNX_OUTPUTS
-from videomatte.export.upsample import resize_node, upsample_parts
-from videomatte.models.blocks.guided_filter import DeepGuidedFilterRefiner
+from videomatte.export.upsample import downsample_fixed, resize_node, upsample_parts
 from videomatte.models.blocks.layers import downsample
 from videomatte.models.network import MattingNetwork
 
@@ -58,23 +56,11 @@ class _ResizeByRatio(torch.autograd.Function):
         return resize_node(g, x, scales)
 
 
-def _stacked_box_coefficients(refiner: DeepGuidedFilterRefiner, base_src: Tensor, base_y: Tensor,
-                              base_hid: Tensor) -> tuple[Tensor, Tensor]:
-    """``refiner.coefficients`` with its four 4-channel box filters run as one 16-channel depthwise
-    convolution: onnxruntime runs each in a 16-wide blocked layout, so four separate ones paid four
-    times for reordering padded copies to and from it. ``base_y`` is ``[fgr residual, alpha]``
-    ``[B, 4, h, w]`` as ``project_mat`` gives it. Returns ``A``, ``b`` ``[B, 4, h, w]``."""
-    x = torch.cat([base_src, _gray(base_src)], dim=1)
-    weight = refiner.box_filter.weight.repeat(4, 1, 1, 1)
-    boxes = F.conv2d(torch.cat([x, base_y, x * base_y, x * x], dim=1), weight, padding=1, groups=16)
-    mean_x, mean_y, mean_xy, mean_xx = boxes.split(4, dim=1)
-    A = refiner.conv(torch.cat([mean_xy - mean_x * mean_y, mean_xx - mean_x * mean_x, base_hid], dim=1))
-    return A, mean_y - A * mean_x
-
-
 def _gray(rgb: Tensor) -> Tensor:
     """Channel mean ``[B, 3, H, W] -> [B, 1, H, W]`` as a matrix product (onnxruntime's ReduceMean over
-    channels is four times slower at 1080p)."""
+    channels is four times slower at 1080p). Measured (benchmarks/bench_onnx_rewrites.py, CPU time of
+    one thread): the 1080p ratio 0.25 static graph runs 2 % faster with it by the minimum frame time of
+    three runs (0-4 % by the median): marginal."""
     weights = torch.full((1, 3), 1.0 / 3.0, dtype=rgb.dtype, device=rgb.device)
     return torch.matmul(weights, rgb.flatten(2)).unflatten(2, rgb.shape[2:])
 
@@ -146,7 +132,10 @@ class OnnxMatting(_SharedSubmodules):
                 raise ValueError("this wrapper takes downsample_ratio as an input")
             src_sm = _ResizeByRatio.apply(src, downsample_ratio)
         else:
-            src_sm = downsample(src, self.ratio) if self.ratio != 1.0 else src
+            if self.ratio == 1.0:
+                src_sm = src
+            else:
+                src_sm = downsample_fixed(src, self.ratio) if self.fixed_shapes else downsample(src, self.ratio)
         f1, f2, f3, f4 = self.backbone(src_sm)
         states = [r1, r2, r3, r4]
         if not self.fixed_shapes:
@@ -167,10 +156,7 @@ class OnnxMatting(_SharedSubmodules):
         weights sum to one), and alpha is computed on its own, so that no 4-channel full-resolution
         tensor is concatenated or split.
         """
-        if isinstance(self.refiner, DeepGuidedFilterRefiner):
-            A, b = _stacked_box_coefficients(self.refiner, src_sm, mat, hid)
-        else:
-            A, b = self.refiner.coefficients(src_sm, *mat.split([3, 1], dim=1), hid)
+        A, b = self.refiner.coefficients(src_sm, *mat.split([3, 1], dim=1), hid)
         rgb_plus_one = torch.tensor([1.0, 1.0, 1.0, 0.0], dtype=A.dtype, device=A.device).view(1, 4, 1, 1)
         low = torch.cat([A + rgb_plus_one, b], dim=1)  # [A_rgb + 1, A_pha, b_rgb, b_pha]
         a_rgb, a_pha, b_rgb, b_pha = upsample_parts(low, src, [3, 1, 3, 1], self.fixed_shapes)

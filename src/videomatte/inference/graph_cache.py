@@ -34,13 +34,16 @@ def graphs_dir() -> Path:
 
 
 def _code_fingerprint() -> bytes:
-    """The model and export source files, so that a changed exporter never reuses an old graph."""
+    """The model and export source files (subfolders too) and the versions of the tools that make the
+    graph, so that a changed exporter never reuses an old graph."""
     import onnx
+    import onnxslim
 
-    digest = hashlib.sha256(f"torch {torch.__version__} onnx {onnx.__version__}".encode())
+    versions = f"torch {torch.__version__} onnx {onnx.__version__} onnxslim {onnxslim.__version__}"
+    digest = hashlib.sha256(versions.encode())
     for folder in ("models", "export"):
-        for path in sorted((_PACKAGE / folder).glob("*.py")):
-            digest.update(path.name.encode() + path.read_bytes())
+        for path in sorted((_PACKAGE / folder).rglob("*.py")):  # models/ has blocks/, seeds/, weights/
+            digest.update(path.relative_to(_PACKAGE).as_posix().encode() + path.read_bytes())
     return digest.digest()
 
 
