@@ -15,6 +15,8 @@ _LAZY = {
     "available_models": "videomatte.models.registry",
     "MattingSession": "videomatte.inference.session",
     "convert": "videomatte.inference.convert",
+    "LiveMatting": "videomatte.live.engine",
+    "FrameMatter": "videomatte.live.frames",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -1,0 +1,27 @@
+"""Live matting: frames from a camera, a file played in real time, a stream or a synthetic pattern,
+matted as they arrive and sent to a virtual camera, a window, a recording or a Python callback.
+
+``FrameMatter`` mattes one frame at a time (the web page's webcam tab uses it); ``LiveMatting`` runs the
+whole concurrent loop (``videomatte live`` on the command line).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+_LAZY = {
+    "FrameMatter": "videomatte.live.frames",
+    "MatteResult": "videomatte.live.frames",
+    "LiveMatting": "videomatte.live.engine",
+    "LiveOptions": "videomatte.live.options",
+    "LiveStats": "videomatte.live.stats",
+}
+
+__all__ = list(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'videomatte.live' has no attribute {name!r}")

@@ -1,0 +1,208 @@
+"""``LiveMatting``: capture, inference and output in three threads, newest frame wins.
+
+::
+
+    capture thread ──Latest──▶ inference thread ──Latest──▶ output thread ──▶ sinks
+    (source paces)              (FrameMatter)                (composite/RGBA, record, camera, window)
+
+Each hand-over holds one item: a stage that falls behind finds only the newest frame waiting, and the
+ones it never saw are counted as dropped instead of queueing up into lag. A frame and its matte travel
+together (``MatteResult``), so what is sent is always composited with the frame it was computed from.
+The main thread watches the clock (``duration``), prints the readout and turns Ctrl-C into a clean end:
+the recording is finalised and ``stats.interrupted`` is set.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import sys
+import threading
+import time
+from contextlib import ExitStack
+from typing import Callable
+
+from videomatte.inference.pipeline import Pipeline
+from videomatte.live.options import LiveOptions
+from videomatte.live.slots import END, Latest
+from videomatte.live.stats import LiveStats
+from videomatte.live.window import BACKGROUND_CYCLE, Controls
+
+log = logging.getLogger("videomatte.live")
+READOUT_EVERY = 0.5  # seconds
+
+
+class LiveMatting:
+    """A live matting run: ``LiveMatting(source="0", virtual_camera=True).run()``.
+
+    Args:
+        options: the settings (:class:`LiveOptions`); keyword ``settings`` build or override them.
+        session: a ready ``MattingSession`` to use instead of building one from the options.
+
+    ``run()`` blocks until the run ends and returns its :class:`LiveStats`; ``stop()`` (from any thread)
+    ends it cleanly. Errors of the source or an output (a camera that disappears, no virtual camera
+    device) are raised from ``run()`` as ``VideoMatteError`` after every thread has stopped, and a
+    recording is then removed.
+    """
+
+    def __init__(self, options: LiveOptions | None = None, *, session: object | None = None, **settings: object) -> None:
+        base = options or LiveOptions()
+        self.options = dataclasses.replace(base, **settings) if settings else base
+        self.session = session
+        self.stats = LiveStats(quality=self.options.quality)
+        others = [b for b in BACKGROUND_CYCLE if b != self.options.background]
+        self.controls = Controls(backgrounds=[self.options.background, *others])
+        self._finish = threading.Event()
+        self._errors = Pipeline()
+
+    def stop(self) -> None:
+        """End the run after the frame in flight (thread-safe)."""
+        self._finish.set()
+
+    def _spawn(self, name: str, target: Callable[[], None]) -> threading.Thread:
+        def guarded() -> None:
+            try:
+                target()
+            except BaseException as err:  # noqa: BLE001 - carried to run()
+                self._errors.fail(err)
+
+        thread = threading.Thread(target=guarded, name=f"live {name}", daemon=True)
+        thread.start()
+        return thread
+
+    def _capture(self, source: object, inbox: Latest) -> None:
+        from videomatte.live.sources import is_device
+
+        spec = self.options.source
+        wait = not self.options.pace and not (isinstance(spec, str) and is_device(spec))
+        try:
+            for frame in source:  # type: ignore[attr-defined]
+                if self._finish.is_set() or self._errors.stop.is_set():
+                    break
+                self.stats.captured()
+                if inbox.put(frame, wait=wait) is not None:
+                    self.stats.dropped()
+        finally:
+            inbox.close()
+
+    def _choose(self, matter: object, image: object, fps: float) -> None:
+        from videomatte.live import quality
+
+        session = matter.session  # type: ignore[attr-defined]
+
+        def frame_seconds(ratio: float) -> float:
+            session.fixed_ratio = ratio
+            session.reset()
+            session.step(image)  # the first call at a size exports (or loads) its graph: not timed
+            times = []
+            for _ in range(2):
+                start = time.perf_counter()
+                session.step(image)
+                times.append(time.perf_counter() - start)
+            return min(times)
+
+        height, width = image.shape[:2]  # type: ignore[attr-defined]
+        choice = quality.choose(self.options.quality, width, height, fps, frame_seconds, self.options.ratio)
+        session.fixed_ratio = choice.ratio
+        matter.reset()  # type: ignore[attr-defined]
+        self.stats.ratio, self.stats.chosen = choice.ratio, choice.mode
+        self.stats.settle()
+        log.info("live: %s", choice.describe(self.options.quality, session.backend.name))
+
+    def _infer(self, matter: object, inbox: Latest, outbox: Latest, fps: float) -> None:
+        from videomatte.live.sinks import Outgoing
+
+        stream, size = None, None
+        try:
+            while (frame := inbox.take()) is not END:
+                if frame.stream != stream:
+                    matter.reset()  # type: ignore[attr-defined]
+                    stream = frame.stream
+                if frame.image.shape[:2] != size:
+                    self._choose(matter, frame.image, fps)
+                    size = frame.image.shape[:2]
+                result = matter.infer(frame.image)  # type: ignore[attr-defined]
+                if outbox.put(Outgoing(result, frame)) is not None:
+                    self.stats.dropped()
+        finally:
+            outbox.close()
+
+    def _output(self, outbox: Latest, sinks: list) -> None:
+        from videomatte.live.sinks import Outgoing
+
+        held, limit = None, self.options.max_frames
+        while (out := outbox.take()) is not END:
+            if self.controls.paused and held is not None:
+                out = Outgoing(held.result, out.captured, held._pictures)
+            held = out
+            for sink in sinks:
+                sink.send(out)
+            self.stats.processed(out.captured.captured)
+            if self.controls.quit:
+                self.stats.interrupted = True
+            if self.controls.quit or (limit is not None and self.stats.frames_processed >= limit):
+                self._finish.set()
+                return
+
+    def _watch(self, output: threading.Thread, inbox: Latest) -> None:
+        deadline = None if self.options.duration is None else time.monotonic() + self.options.duration
+        shown = 0.0
+        try:
+            while output.is_alive():
+                output.join(0.1)
+                now = time.monotonic()
+                if self.options.readout and now - shown >= READOUT_EVERY:
+                    print(f"\rvideomatte: live: {self.stats.readout()}", end="", file=sys.stderr, flush=True)
+                    shown = now
+                if self._finish.is_set() or (deadline is not None and now >= deadline):
+                    self._finish.set()
+                    inbox.close()
+        except KeyboardInterrupt:
+            self.stats.interrupted = True
+        if self.options.readout:
+            print(file=sys.stderr)
+
+    def run(self) -> LiveStats:
+        """Run until the source ends, a limit is reached, ``stop()``, a window's quit key or Ctrl-C."""
+        import torch
+
+        from videomatte.live.frames import FrameMatter
+
+        opts = self.options
+        session = self.session if self.session is not None else opts.make_session()
+        self.session = session
+        matter = FrameMatter(session, opts.background, opts.mirror, opts.smooth)
+        self.stats.backend = session.backend.name
+        threads = torch.get_num_threads()
+        with ExitStack() as stack:
+            stack.callback(matter.close)
+            source = opts.make_source()
+            stack.callback(source.close)
+            fps = float(opts.fps or source.fps or 30.0)
+            sinks = opts.make_sinks(fps, self.controls, matter)
+            if session.backend.name == "onnxruntime":
+                torch.set_num_threads(1)  # torch only composes: leave the cores to onnxruntime
+            stack.callback(torch.set_num_threads, threads)
+            self._loop(source, matter, sinks, fps)
+        return self.stats
+
+    def _loop(self, source: object, matter: object, sinks: list, fps: float) -> None:
+        stop = self._errors.stop
+        inbox, outbox = Latest(stop), Latest(stop)
+        self.stats.started = time.monotonic()
+        workers = [self._spawn("infer", lambda: self._infer(matter, inbox, outbox, fps)),
+                   self._spawn("output", lambda: self._output(outbox, sinks))]
+        capture = self._spawn("capture", lambda: self._capture(source, inbox))
+        try:
+            self._watch(workers[1], inbox)
+        finally:
+            self._finish.set()
+            inbox.close()
+            for worker in workers:
+                worker.join()
+            capture.join(timeout=1.0)  # a camera read may block a moment; the thread is a daemon
+            self.stats.frames_dropped = self.stats.frames_captured - self.stats.frames_processed
+            error = self._errors.error
+            for sink in sinks:
+                sink.close(error)
+        if error is not None:
+            raise error

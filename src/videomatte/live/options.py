@@ -1,0 +1,101 @@
+"""``LiveOptions``: every setting of a live run, and the session and outputs they make."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+import numpy as np
+
+from videomatte.live.quality import QUALITIES
+
+
+@dataclass(frozen=True)
+class LiveOptions:
+    """Settings of :class:`videomatte.live.engine.LiveMatting`.
+
+    Source: ``source`` is a camera (``"0"``, ``"/dev/video0"``, ``"video=NAME"``), ``"testsrc"``, a URL, a
+    video file, or an iterable of ``uint8`` ``[H, W, 3]`` pictures; ``size`` ``(width, height)`` and ``fps``
+    ask the camera (or scale/pace the synthetic source); ``loop`` replays a file; ``pace=False`` hands a
+    file's frames over as fast as the loop takes them.
+
+    Matting: ``model``/``weights``/``refiner``/``device``/``backend`` build the session (``backend`` ``auto``
+    is onnxruntime on the CPU); ``quality`` (``auto``, ``high``, ``balanced``, ``fast``) or ``ratio``
+    picks the downsample ratio; ``background``, ``mirror`` and ``smooth`` as in ``FrameMatter``.
+
+    Outputs (any combination): ``virtual_camera`` (with ``camera_backend``/``camera_device``), ``window``,
+    ``record`` (a file or folder; ``overwrite`` replaces one), ``callback(picture, captured)`` (the
+    composite, or RGBA with ``callback_alpha``).
+
+    Ending: ``max_frames`` output frames, ``duration`` seconds, the source's end, Ctrl-C or ``stop()``.
+    ``readout`` prints a live one-line status on stderr.
+    """
+
+    source: str | Iterable[np.ndarray] = "testsrc"
+    size: tuple[int, int] | None = None
+    fps: float | None = None
+    loop: bool = False
+    pace: bool = True
+    model: str = "mobilenetv3"
+    weights: str | None = "official"
+    refiner: str = "deep_guided_filter"
+    device: str = "auto"
+    backend: str = "auto"
+    quality: str = "auto"
+    ratio: float | None = None
+    background: str = "green"
+    mirror: bool = False
+    smooth: float = 0.0
+    virtual_camera: bool = False
+    camera_backend: str | None = None
+    camera_device: str | None = None
+    window: bool = False
+    record: str | None = None
+    overwrite: bool = False
+    callback: Callable | None = None
+    callback_alpha: bool = False
+    max_frames: int | None = None
+    duration: float | None = None
+    readout: bool = False
+
+    def __post_init__(self) -> None:
+        if self.quality not in QUALITIES:
+            raise ValueError(f"quality must be one of {', '.join(QUALITIES)}, not {self.quality!r}")
+        if self.ratio is not None and not 0 < self.ratio <= 1:
+            raise ValueError(f"downsample ratio must be in (0, 1], got {self.ratio}")
+        for name in ("max_frames", "duration", "fps"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise ValueError(f"{name} must be positive, got {value}")
+
+    def make_session(self):  # noqa: ANN201 - a MattingSession (torch is imported here, not at module load)
+        """The ``MattingSession`` these settings ask for (official weights fetched on first use)."""
+        from videomatte.inference.runner import SessionFactory
+        from videomatte.inference.session import MattingSession
+
+        backend = SessionFactory(self.model, self.weights, self.device, None, None, self.backend).choose()
+        return MattingSession(self.model, self.weights, self.refiner, device=self.device, backend=backend)
+
+    def make_source(self):  # noqa: ANN201 - a source of Captured frames
+        """The source these settings name."""
+        from videomatte.live.sources import PictureSource, open_source
+
+        if isinstance(self.source, str):
+            return open_source(self.source, self.size, self.fps, self.loop, self.pace)
+        return PictureSource(self.source, self.fps or 30.0, self.pace)
+
+    def make_sinks(self, fps: float, controls: object, matter: object) -> list:
+        """The outputs asked for, in the order frames reach them (cheap sinks first)."""
+        from videomatte.live.sinks import CallbackSink, RecordSink, VirtualCameraSink
+
+        sinks: list = []
+        if self.callback is not None:
+            sinks.append(CallbackSink(self.callback, self.callback_alpha))
+        if self.record is not None:
+            sinks.append(RecordSink(self.record, fps, self.overwrite))
+        if self.virtual_camera:
+            sinks.append(VirtualCameraSink(fps, self.camera_backend, self.camera_device))
+        if self.window:
+            from videomatte.live.window import WindowSink
+
+            sinks.append(WindowSink(controls, matter))
+        return sinks

@@ -1,0 +1,108 @@
+"""Counters and latencies of a live run: the one-line readout and the ``--stats`` JSON."""
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass
+class LiveStats:
+    """What a live run did. Times are ``time.monotonic()`` seconds; latencies are capture to output.
+
+    Attributes:
+        frames_captured: frames the source delivered.
+        frames_processed: frames matted and handed to every output.
+        frames_dropped: frames captured but never output (stale, paused, or superseded at the output).
+        ratio: downsample ratio in use at the end; quality: the mode asked for; chosen: what it picked.
+        interrupted: the run ended by Ctrl-C (or a window's quit key).
+        settled: when the quality setting had made its choice (its timing runs and the graph export are
+            the warm-up); ``fps`` and the latencies count from then on, the frame counts from the start.
+    """
+
+    frames_captured: int = 0
+    frames_processed: int = 0
+    frames_dropped: int = 0
+    ratio: float | None = None
+    quality: str = "auto"
+    chosen: str = ""
+    backend: str = ""
+    interrupted: bool = False
+    started: float = field(default_factory=time.monotonic)
+    ended: float | None = None
+    settled: float | None = None
+    warmup_dropped: int = 0
+    latencies: list[float] = field(default_factory=list)
+    _settled_processed: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def captured(self) -> None:
+        with self._lock:
+            self.frames_captured += 1
+
+    def dropped(self, count: int = 1) -> None:
+        with self._lock:
+            self.frames_dropped += count
+
+    def settle(self) -> None:
+        """The warm-up is over (the first settling counts; later size changes do not restart it)."""
+        with self._lock:
+            if self.settled is None:
+                self.settled = time.monotonic()
+                self._settled_processed = self.frames_processed
+                self.warmup_dropped = self.frames_captured - self.frames_processed
+
+    def processed(self, captured_at: float) -> None:
+        """One frame went out; ``captured_at`` is when its source frame arrived."""
+        now = time.monotonic()
+        with self._lock:
+            self.frames_processed += 1
+            if self.settled is None or captured_at >= self.settled:
+                self.latencies.append(now - captured_at)
+            self.ended = now
+
+    @property
+    def fps(self) -> float:
+        """Output frames per second since the warm-up ended."""
+        start = self.settled if self.settled is not None else self.started
+        end = self.ended if self.ended is not None else time.monotonic()
+        return (self.frames_processed - self._settled_processed) / (end - start) if end > start else 0.0
+
+    def latency_ms(self) -> dict[str, float]:
+        """``{"p50", "p95", "max"}`` of the capture-to-output latency in milliseconds (0 with no frames)."""
+        with self._lock:
+            values = np.array(self.latencies) * 1000.0
+        if not len(values):
+            return {"p50": 0.0, "p95": 0.0, "max": 0.0}
+        p50, p95 = np.percentile(values, [50, 95])
+        return {"p50": round(float(p50), 1), "p95": round(float(p95), 1), "max": round(float(values.max()), 1)}
+
+    def as_dict(self) -> dict[str, object]:
+        """The ``--stats`` JSON object (the keys scripts read, plus what was chosen)."""
+        return {"frames_captured": self.frames_captured, "frames_processed": self.frames_processed,
+                "frames_dropped": self.frames_dropped, "fps": round(self.fps, 2), "latency_ms": self.latency_ms(),
+                "ratio": self.ratio, "quality": self.quality, "chosen": self.chosen, "backend": self.backend,
+                "interrupted": self.interrupted, "warmup": {
+                    "seconds": round((self.settled or self.started) - self.started, 3),
+                    "frames_dropped": self.warmup_dropped}}
+
+    def readout(self) -> str:
+        """One line: frames in and out, dropped, latency, ratio."""
+        latency = self.latency_ms()
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        share = 100.0 * self.frames_dropped / max(self.frames_captured, 1)
+        return (f"in {self.frames_captured / elapsed:5.1f} fps  out {self.fps:5.1f} fps  "
+                f"dropped {self.frames_dropped} ({share:.0f}%)  latency p50 {latency['p50']:.0f} ms "
+                f"p95 {latency['p95']:.0f} ms  ratio {self.ratio if self.ratio is None else round(self.ratio, 3)}")
+
+    def write(self, path: str | os.PathLike) -> None:
+        """Save :meth:`as_dict` as JSON (under a temporary name, then renamed)."""
+        target = Path(path)
+        temp = target.parent / f".{target.name}.partial-{os.getpid()}"
+        temp.write_text(json.dumps(self.as_dict(), indent=2) + "\n")
+        os.replace(temp, target)

@@ -1,0 +1,12 @@
+"""Fixtures of the live tests: one random network shared by a module's sessions, and a slow stand-in model."""
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def network(random_weights):
+    """A randomly initialised mobilenetv3, shared by the sessions of a module (each session holds its state)."""
+    from videomatte.models.zoo import load_model
+
+    return load_model("mobilenetv3", weights=str(random_weights))
