@@ -31,7 +31,7 @@ def describe_upload(path: Path, settings: ServeSettings) -> str:
     except zipfile.BadZipFile:
         return f"videomatte: error: {path.name}: not a readable zip"
     except Exception as err:  # noqa: BLE001 - every failure becomes the page's one line
-        return error_line(err)
+        return error_line(err, path)
 
 
 def summary(name: str, result: JobResult) -> str:
@@ -67,7 +67,7 @@ class ConvertHandlers:
             try:
                 result = run_job(upload, options, self.workspaces.job(_session(request)), self.settings)
             except Exception as err:  # noqa: BLE001 - shown as one line, never a traceback
-                lines.append(error_line(err))
+                lines.append(error_line(err, upload))
                 continue
             lines.append(summary(upload.name, result))
             downloads += [str(p) for p in result.downloads]
@@ -75,18 +75,21 @@ class ConvertHandlers:
         previews = (str(first.composite), str(first.checker) if first.checker else None) if first else (None, None)
         return "\n\n".join(lines), *previews, downloads or None
 
-    def convert_api(self, video: str | None, transparent: str, extras: list[str], kind: str, colour: str,
-                    background: str | None, model: str, ratio: float, audio: bool, request: gr.Request,
+    def convert_api(self, video: str | None, transparent: str = "mov", extras: list[str] | None = None,
+                    kind: str = "colour", colour: str = DEFAULT_COLOUR, background: str | None = None,
+                    model: str = DEFAULT_MODEL, ratio: float = 0.0, audio: bool = True,
+                    request: gr.Request = None,
                     progress: gr.Progress = gr.Progress(track_tqdm=True)) -> list[str]:
         """The HTTP API: one video in, the paths of the output files out; failures raise the one line."""
         if not video:
             raise gr.Error("videomatte: error: no video given", print_exception=False)
         try:
+            extras = DEFAULT_EXTRAS if extras is None else extras
             options = job_options(transparent, extras, kind, colour, background, model, ratio, audio)
             self.workspaces.sweep()
             result = run_job(Path(video), options, self.workspaces.job(_session(request)), self.settings)
         except Exception as err:  # noqa: BLE001 - the client gets the command line's one line
-            raise gr.Error(error_line(err), print_exception=False) from None
+            raise gr.Error(error_line(err, Path(video)), print_exception=False) from None
         return [str(p) for p in result.downloads]
 
 

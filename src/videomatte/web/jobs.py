@@ -6,6 +6,7 @@ format, audio and error rule of the command line holds here too.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 import time
@@ -66,12 +67,17 @@ class JobResult:
     ratio: float = 0.0
 
 
-def error_line(err: BaseException) -> str:
-    """The one line shown for a failure: the command line's ``videomatte: error: ...``."""
+def error_line(err: BaseException, upload: Path | None = None) -> str:
+    """The one line shown for a failure: the command line's ``videomatte: error: ...``, with the
+    server's path of ``upload`` shortened to its name (as if the user had converted it in place)."""
     if isinstance(err, (VideoMatteError, ValueError)):
-        return f"videomatte: error: {err}"
-    log.exception("conversion failed", exc_info=err)
-    return f"videomatte: error: internal error ({type(err).__name__}: {err})"
+        line = f"videomatte: error: {err}"
+    else:
+        log.error("conversion failed", exc_info=err)
+        line = f"videomatte: error: internal error ({type(err).__name__}: {err})"
+    if upload is not None:
+        line = line.replace(str(upload.parent) + os.sep, "")
+    return " ".join(line.split())
 
 
 def output_stem(upload: Path) -> str:
