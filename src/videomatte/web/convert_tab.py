@@ -16,6 +16,7 @@ from videomatte.web.settings import ServeSettings
 from videomatte.web.uploads import check_size, describe, probe
 from videomatte.web.workspace import Workspaces
 
+PREVIEW_HEIGHT = 420
 UPLOAD_TYPES = ["video", ".zip", ".mkv", ".mov", ".webm", ".avi", ".mxf"]
 
 
@@ -104,7 +105,9 @@ def option_inputs() -> list[gr.components.Component]:
     with gr.Row():
         kind = gr.Radio(BACKGROUND_CHOICES, value="colour", label="Background of the composite")
         colour = gr.ColorPicker(value=DEFAULT_COLOUR, label="Colour")
-    background = gr.File(label="Background image or video", file_count="single", height=90)
+    background = gr.File(label="Background image or video", file_count="single", visible=False)
+    kind.change(lambda k: gr.update(visible=k in ("image", "video")), kind, background, api_visibility="private",
+                queue=False, show_progress="hidden")
     with gr.Row():
         models = available_models()
         model = gr.Dropdown(models, value=DEFAULT_MODEL if DEFAULT_MODEL in models else models[0], label="Model")
@@ -125,8 +128,11 @@ def build_convert_tab(settings: ServeSettings, workspaces: Workspaces) -> None:
             run = gr.Button("Convert", variant="primary", elem_id="convert-button")
         with gr.Column():
             status = gr.Markdown(elem_id="status")
-            composite = gr.Video(label="Composite preview", interactive=False, elem_id="composite-preview")
-            checker = gr.Video(label="Alpha over a checkerboard", interactive=False, elem_id="checker-preview")
+            with gr.Row():
+                composite = gr.Video(label="Composite preview", interactive=False, height=PREVIEW_HEIGHT,
+                                     elem_id="composite-preview")
+                checker = gr.Video(label="Alpha over a checkerboard", interactive=False, height=PREVIEW_HEIGHT,
+                                   elem_id="checker-preview")
             downloads = gr.File(label="Downloads", file_count="multiple", interactive=False, elem_id="downloads")
     files.change(handlers.describe, files, info, api_visibility="undocumented", concurrency_limit=None)
     run.click(handlers.convert_uploads, [files, *options], [status, composite, checker, downloads],

@@ -18,6 +18,7 @@ from videomatte.web.jobs import error_line
 from videomatte.web.settings import ServeSettings
 
 STREAM_EVERY = 0.04  # seconds between two pictures sent by the page (at most 25 fps)
+LIVE_HEIGHT = 480
 LIVE_BACKGROUNDS = [("colour", "colour"), ("blur", "blur"), ("image", "image")]
 
 
@@ -88,8 +89,9 @@ def build_live_tab(settings: ServeSettings) -> None:
     """The Live tab's layout and its streaming event (inside a ``gr.Blocks``)."""
     with gr.Row():
         camera = gr.Image(sources=["webcam"], streaming=True, type="numpy", label="Webcam",
-                          webcam_options=gr.WebcamOptions(mirror=False), elem_id="webcam")
-        matted = gr.Image(label="Matted", type="numpy", format="jpeg", interactive=False, elem_id="live-output")
+                          webcam_options=gr.WebcamOptions(mirror=False), height=LIVE_HEIGHT, elem_id="webcam")
+        matted = gr.Image(label="Matted", type="numpy", format="jpeg", interactive=False,
+                          height=LIVE_HEIGHT, elem_id="live-output")
     with gr.Row():
         kind = gr.Radio(LIVE_BACKGROUNDS, value="colour", label="Background")
         colour = gr.ColorPicker(value=DEFAULT_COLOUR, label="Colour")
