@@ -1,6 +1,7 @@
 """The HTTP API of ``videomatte serve``, called with gradio_client against a real server."""
 from __future__ import annotations
 
+import time
 import zipfile
 from pathlib import Path
 
@@ -94,3 +95,15 @@ def test_a_video_over_the_duration_limit_is_refused(client, tmp_path: Path) -> N
     make_clip(clip, frames=200, width=32, height=32)
     with pytest.raises(Exception, match=r"long.mp4: 6.7 s is over this server's limit of 5 s"):
         client.predict(gradio_client.handle_file(str(clip)), api_name="/convert")
+
+
+def test_the_conversion_reports_its_frames_as_gradio_progress(client, short_clip: Path) -> None:
+    job = client.submit(gradio_client.handle_file(str(short_clip)), api_name="/convert")
+    seen = []
+    while not job.done():
+        status = job.status()
+        seen += [(unit.index, unit.length, unit.unit.strip(), unit.desc) for unit in status.progress_data or []]
+        time.sleep(0.01)
+    assert len(job.result()) == 2
+    assert seen and all(entry[1:] == (CLIP_FRAMES, "frames", "person.mp4") for entry in seen)
+    assert max(entry[0] for entry in seen) >= CLIP_FRAMES // 2  # it counted frames as they were matted
