@@ -29,6 +29,14 @@ def start_server(weights: Path, **limits: float):
     return launch(settings, host="127.0.0.1", port=free_port(), block=False)
 
 
+@pytest.fixture(scope="session")
+def server(official_onnx: Path):
+    """One real server for the web tests (the authors' ONNX weights; 2 MB and 5 s limits)."""
+    served = start_server(official_onnx, max_upload_mb=2, max_duration_s=5)
+    yield served
+    served.close()
+
+
 @pytest.fixture(scope="module")
 def short_clip(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The first frames of a real shared clip (360x640, 24 fps), no audio."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -19,18 +20,11 @@ from web_media import decode
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python package) is not installed")
 
-from conftest import CLIP_FRAMES, start_server  # noqa: E402
+from conftest import CLIP_FRAMES  # noqa: E402
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (apt-get install chromium)")
 TIMEOUT_MS = 120_000
-
-
-@pytest.fixture(scope="module")
-def server(official_onnx: Path):
-    served = start_server(official_onnx, max_upload_mb=5, max_duration_s=30)
-    yield served
-    served.close()
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +64,9 @@ def _text_of(page, selector: str, needle: str) -> str:
     return page.locator(selector).inner_text()
 
 
-def test_upload_convert_preview_download(page, short_clip: Path, screenshots: Path, tmp_path: Path) -> None:
+def test_upload_convert_preview_download_then_close(page, server, short_clip: Path, screenshots: Path,
+                                                   tmp_path: Path) -> None:
+    before = set(server.workspaces.root.iterdir())
     page.locator("#uploads input[type=file]").set_input_files(str(short_clip))
     info = _text_of(page, "#upload-info", "frames")
     assert "person.mp4: 360x640, 24 fps, 8 frames, 0.33 s, no audio; automatic downsample ratio 0.80" in info
@@ -90,6 +86,13 @@ def test_upload_convert_preview_download(page, short_clip: Path, screenshots: Pa
     assert saved.name == "person.mov"
     rgba, _ = decode(saved, alpha=True)
     assert len(rgba) == CLIP_FRAMES and rgba[0].shape[-1] == 4
+    (mine,) = set(server.workspaces.root.iterdir()) - before  # this session's folder
+    assert list(mine.glob("job-*/person.mov"))
+    page.context.close()  # the tab closes: the session ends and its files go
+    deadline = time.monotonic() + 30
+    while mine.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not mine.exists()
 
 
 def test_a_file_that_is_not_a_video_gets_one_line_in_the_page(page, tmp_path: Path) -> None:
