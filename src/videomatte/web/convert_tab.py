@@ -7,7 +7,7 @@ from pathlib import Path
 import gradio as gr
 
 from videomatte.errors import VideoMatteError
-from videomatte.io.readers import IMAGE_SUFFIXES
+from videomatte.io.files import IMAGE_SUFFIXES
 from videomatte.models.registry import DEFAULT_MODEL, available_models
 from videomatte.web.choices import (BACKGROUND_CHOICES, DEFAULT_COLOUR, DEFAULT_EXTRAS, EXTRA_CHOICES,
                                     TRANSPARENT_CHOICES, job_options)

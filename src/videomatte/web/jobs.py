@@ -99,6 +99,7 @@ def run_job(upload: Path, options: JobOptions, folder: Path, settings: ServeSett
         VideoMatteError: anything the command line would refuse (bad input, bad options).
     """
     from videomatte.inference.convert import convert
+    from videomatte.inference.options import ConvertOptions
     from videomatte.models.registry import auto_downsample_ratio
 
     if options.transparent not in TRANSPARENT_FORMATS:
@@ -113,10 +114,10 @@ def run_job(upload: Path, options: JobOptions, folder: Path, settings: ServeSett
              "foreground": folder / f"{stem}_foreground.mp4" if options.foreground else None}
     start = time.perf_counter()
     try:
-        results = convert(str(source), output=main, alpha=paths["alpha"], foreground=paths["foreground"],
-                          composite=paths["composite"], background=options.background, variant=options.model,
-                          weights=settings.weights, downsample_ratio=options.ratio, device=settings.device,
-                          audio=options.audio, progress=True)
+        results = convert(str(source), ConvertOptions(
+            output=main, alpha=paths["alpha"], foreground=paths["foreground"], composite=paths["composite"],
+            background=options.background, variant=options.model, weights=settings.weights,
+            downsample_ratio=options.ratio, device=settings.device, audio=options.audio, progress=True))
     except ValueError as err:
         raise VideoMatteError(str(err)) from err
     result = JobResult(composite=paths["composite"], frames=results[0].frames,

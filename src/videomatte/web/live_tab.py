@@ -26,12 +26,14 @@ class LiveStream:
     """One browser session's live matting: its ``FrameMatter`` and the timing of the last frames."""
 
     def __init__(self, settings: ServeSettings, window: int = 30) -> None:
+        from videomatte.inference.options import ConvertOptions
         from videomatte.inference.runner import SessionFactory
         from videomatte.inference.session import MattingSession
         from videomatte.live import FrameMatter
 
-        backend = SessionFactory(DEFAULT_MODEL, settings.weights, settings.device, None, None).choose()
-        session = MattingSession(DEFAULT_MODEL, settings.weights, device=settings.device, backend=backend)
+        factory = SessionFactory(ConvertOptions(variant=DEFAULT_MODEL, weights=settings.weights,
+                                                device=settings.device))
+        session = MattingSession(factory.network(), device=settings.device, backend=factory.choose())
         self.matter = FrameMatter(session, background="green")
         self.arrivals: deque[float] = deque(maxlen=window)
         self.matting_ms: deque[float] = deque(maxlen=window)

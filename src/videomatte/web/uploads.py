@@ -5,7 +5,9 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from videomatte.errors import MediaError
-from videomatte.io.readers import IMAGE_SUFFIXES, VideoInfo, open_reader
+from videomatte.io.files import IMAGE_SUFFIXES
+from videomatte.io.readers import open_reader
+from videomatte.io.stream import VideoInfo
 from videomatte.models.registry import auto_downsample_ratio
 from videomatte.web.settings import ServeSettings
 
