@@ -12,6 +12,7 @@ from PIL import Image
 from media_clips import make_clip, moving_scene
 from web_media import decode
 
+pytest.importorskip("gradio", reason="the web extra (gradio) is not installed")
 gradio_client = pytest.importorskip("gradio_client", reason="gradio_client is not installed")
 
 from conftest import CLIP_FRAMES  # noqa: E402

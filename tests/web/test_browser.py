@@ -18,6 +18,7 @@ from PIL import Image
 
 from web_media import decode
 
+pytest.importorskip("gradio", reason="the web extra (gradio) is not installed")
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python package) is not installed")
 
 from conftest import CLIP_FRAMES  # noqa: E402

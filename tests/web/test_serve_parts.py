@@ -8,14 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from videomatte.cli.main import main
-from videomatte.errors import MediaError, VideoMatteError
-from videomatte.web.app import bind_warning
-from videomatte.web.choices import background_spec, colour_spec, job_options
-from videomatte.web.previews import over_checkerboard
-from videomatte.web.settings import ServeSettings
-from videomatte.web.uploads import prepare_source, unpack_sequence
-from videomatte.web.workspace import Workspaces
+pytest.importorskip("gradio", reason="the web extra (gradio) is not installed")
+
+from videomatte.cli.main import main  # noqa: E402
+from videomatte.errors import MediaError, VideoMatteError  # noqa: E402
+from videomatte.web.app import bind_warning  # noqa: E402
+from videomatte.web.choices import background_spec, colour_spec, job_options  # noqa: E402
+from videomatte.web.previews import over_checkerboard  # noqa: E402
+from videomatte.web.settings import ServeSettings  # noqa: E402
+from videomatte.web.uploads import prepare_source, unpack_sequence  # noqa: E402
+from videomatte.web.workspace import Workspaces  # noqa: E402
 
 
 def test_colour_picker_values_become_hex() -> None:

@@ -1,7 +1,9 @@
 """``build_app``: the whole page (Convert and Live tabs, the ``/convert`` API), and ``launch`` for serving it."""
 from __future__ import annotations
 
+import logging
 import os
+import signal
 import sys
 import threading
 from dataclasses import dataclass
@@ -88,6 +90,7 @@ def launch(settings: ServeSettings | None = None, host: str = "127.0.0.1", port:
         The running app (its URL and a ``close``).
     """
     settings = settings or ServeSettings()
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's start-up self-checks
     warning = bind_warning(host)
     if warning:
         print(warning, file=sys.stderr)
@@ -100,8 +103,13 @@ def launch(settings: ServeSettings | None = None, host: str = "127.0.0.1", port:
                            footer_links=["api"])
     served = Served(url, app, workspaces)
     if block:
+        signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop cleans up like Ctrl-C
         try:
             app.block_thread()
         finally:
             served.close()
     return served
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

@@ -1,6 +1,7 @@
 """Per-session folders for uploads and outputs, deleted when a session ends or grows too old."""
 from __future__ import annotations
 
+import atexit
 import re
 import shutil
 import tempfile
@@ -23,6 +24,8 @@ class Workspaces:
     def __init__(self, root: Path | None = None, ttl_s: float = 3600.0) -> None:
         self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="videomatte-serve-"))
         self.root.mkdir(parents=True, exist_ok=True)
+        if root is None:
+            atexit.register(self.close)  # a folder of our own goes with the process
         self.ttl_s = ttl_s
         self._lock = threading.Lock()
 
