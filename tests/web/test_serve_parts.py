@@ -37,6 +37,8 @@ def test_background_and_outputs_choices() -> None:
                                                                                          "#112233")
     assert options.ratio is None and options.audio is False
     assert job_options("mov", [], "colour", None, None, "mobilenetv3", 0.25, True).ratio == 0.25
+    with pytest.raises(VideoMatteError, match="nothing to make: choose a transparent video, or the alpha"):
+        job_options("none", [], "colour", None, None, "mobilenetv3", 0, True)
 
 
 def test_zip_uploads_keep_only_their_images_and_respect_the_limits(tmp_path: Path) -> None:

@@ -59,6 +59,8 @@ def job_options(transparent: str, extras: list[str] | None, background_kind: str
     unknown = chosen - {value for _, value in EXTRA_CHOICES}
     if unknown:
         raise VideoMatteError(f"unknown output {sorted(unknown)[0]!r}; choose from alpha, foreground, composite")
+    if transparent == "none" and not chosen:
+        raise VideoMatteError("nothing to make: choose a transparent video, or the alpha, foreground or composite")
     return JobOptions(transparent=transparent, alpha="alpha" in chosen, foreground="foreground" in chosen,
                       composite="composite" in chosen,
                       background=background_spec(background_kind, colour, background_file),
