@@ -95,3 +95,21 @@ def test_binding_beyond_localhost_warns() -> None:
 def test_serve_refuses_bad_options_in_one_line(argv: list[str], message: str, capsys) -> None:
     assert main(argv) == 1
     assert capsys.readouterr().err.strip() == message
+
+
+def test_the_progress_description_gains_fps_and_eta() -> None:
+    from types import SimpleNamespace
+
+    from videomatte.web.eta import FrameEta, clock
+
+    assert clock(3725.4) == "1:02:05"
+    tracked = SimpleNamespace(index=0, length=50, desc="clip.mp4")
+    eta = FrameEta(SimpleNamespace(iterables=[tracked]))
+    eta.annotate(tracked, now=10.0)
+    assert tracked.desc == "clip.mp4"  # the first look only notes the start
+    tracked.index = 10
+    eta.annotate(tracked, now=12.0)  # 10 frames in 2 s: 5 fps, 40 frames left
+    assert tracked.desc == "clip.mp4 · 5.0 fps · ETA 0:00:08"
+    tracked.index = 30
+    eta.annotate(tracked, now=14.0)
+    assert tracked.desc == "clip.mp4 · 7.5 fps · ETA 0:00:03"

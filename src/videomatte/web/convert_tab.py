@@ -11,6 +11,7 @@ from videomatte.io.files import IMAGE_SUFFIXES
 from videomatte.models.registry import DEFAULT_MODEL, available_models
 from videomatte.web.choices import (BACKGROUND_CHOICES, DEFAULT_COLOUR, DEFAULT_EXTRAS, EXTRA_CHOICES,
                                     TRANSPARENT_CHOICES, job_options)
+from videomatte.web.eta import FrameEta
 from videomatte.web.jobs import JobResult, error_line, run_job
 from videomatte.web.settings import ServeSettings
 from videomatte.web.uploads import check_size, describe, probe
@@ -66,7 +67,8 @@ class ConvertHandlers:
         lines, downloads, first = [], [], None
         for upload in map(Path, files):
             try:
-                result = run_job(upload, options, self.workspaces.job(_session(request)), self.settings)
+                with FrameEta(progress):
+                    result = run_job(upload, options, self.workspaces.job(_session(request)), self.settings)
             except Exception as err:  # noqa: BLE001 - shown as one line, never a traceback
                 lines.append(error_line(err, upload))
                 continue
@@ -88,7 +90,8 @@ class ConvertHandlers:
             extras = DEFAULT_EXTRAS if extras is None else extras
             options = job_options(transparent, extras, kind, colour, background, model, ratio, audio)
             self.workspaces.sweep()
-            result = run_job(Path(video), options, self.workspaces.job(_session(request)), self.settings)
+            with FrameEta(progress):
+                result = run_job(Path(video), options, self.workspaces.job(_session(request)), self.settings)
         except Exception as err:  # noqa: BLE001 - the client gets the command line's one line
             raise gr.Error(error_line(err, Path(video)), print_exception=False) from None
         return [str(p) for p in result.downloads]
