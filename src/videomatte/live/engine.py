@@ -14,15 +14,17 @@ the recording is finalised and ``stats.interrupted`` is set.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
 import sys
 import threading
 import time
 from contextlib import ExitStack
-from typing import Callable
+from typing import Callable, Iterator
 
 from videomatte.inference.pipeline import Pipeline
 from videomatte.live.options import LiveOptions
+from videomatte.live.sources import Pacer
 from videomatte.live.slots import END, Latest
 from videomatte.live.stats import LiveStats
 from videomatte.live.window import BACKGROUND_CYCLE, Controls
@@ -69,13 +71,17 @@ class LiveMatting:
         thread.start()
         return thread
 
-    def _capture(self, source: object, inbox: Latest) -> None:
+    def _waits(self) -> bool:
+        """``--no-pace`` on a file or Python source: every stage waits for the next, nothing is dropped."""
         from videomatte.live.sources import is_device
 
         spec = self.options.source
-        wait = not self.options.pace and not (isinstance(spec, str) and is_device(spec))
+        return not self.options.pace and not (isinstance(spec, str) and is_device(spec))
+
+    def _capture(self, frames: Iterator, inbox: Latest) -> None:
+        wait = self._waits()
         try:
-            for frame in source:  # type: ignore[attr-defined]
+            for frame in frames:
                 if self._finish.is_set() or self._errors.stop.is_set():
                     break
                 self.stats.captured()
@@ -101,17 +107,22 @@ class LiveMatting:
             return min(times)
 
         height, width = image.shape[:2]  # type: ignore[attr-defined]
+        began = time.monotonic()
         choice = quality.choose(self.options.quality, width, height, fps, frame_seconds, self.options.ratio)
         session.fixed_ratio = choice.ratio
         matter.reset()  # type: ignore[attr-defined]
         self.stats.ratio, self.stats.chosen = choice.ratio, choice.mode
-        self.stats.settle()
+        self.stats.warmup_seconds += time.monotonic() - began
         log.info("live: %s", choice.describe(self.options.quality, session.backend.name))
 
-    def _infer(self, matter: object, inbox: Latest, outbox: Latest, fps: float) -> None:
+    def _infer(self, matter: object, inbox: Latest, outbox: Latest, fps: float, first: object) -> None:
+        """Matte the newest frame, again and again; the quality is chosen anew when the size changes
+        (``first``, already measured in the warm-up, sets the starting stream and size)."""
         from videomatte.live.sinks import Outgoing
 
-        stream, size = None, None
+        stream = getattr(first, "stream", None)
+        size = first.image.shape[:2] if first is not None else None  # type: ignore[attr-defined]
+        wait = self._waits()
         try:
             while (frame := inbox.take()) is not END:
                 if frame.stream != stream:
@@ -121,15 +132,21 @@ class LiveMatting:
                     self._choose(matter, frame.image, fps)
                     size = frame.image.shape[:2]
                 result = matter.infer(frame.image)  # type: ignore[attr-defined]
-                if outbox.put(Outgoing(result, frame)) is not None:
+                if outbox.put(Outgoing(result, frame), wait=wait) is not None:
                     self.stats.dropped()
         finally:
             outbox.close()
 
     def _output(self, outbox: Latest, sinks: list) -> None:
+        try:
+            self._send_all(outbox, sinks, self.options.max_frames)
+        finally:
+            outbox.close()  # an inference stage waiting to hand over (--no-pace) is released
+
+    def _send_all(self, outbox: Latest, sinks: list, limit: int | None) -> None:
         from videomatte.live.sinks import Outgoing
 
-        held, limit = None, self.options.max_frames
+        held = None
         while (out := outbox.take()) is not END:
             if self.controls.paused and held is not None:
                 out = Outgoing(held.result, out.captured, held._pictures)
@@ -168,30 +185,40 @@ class LiveMatting:
         from videomatte.live.frames import FrameMatter
 
         opts = self.options
-        session = self.session if self.session is not None else opts.make_session()
-        self.session = session
-        matter = FrameMatter(session, opts.background, opts.mirror, opts.smooth)
-        self.stats.backend = session.backend.name
         threads = torch.get_num_threads()
         with ExitStack() as stack:
-            stack.callback(matter.close)
-            source = opts.make_source()
+            source = opts.make_source()  # first: a source that cannot be opened fails before the model loads
             stack.callback(source.close)
             fps = float(opts.fps or source.fps or 30.0)
-            sinks = opts.make_sinks(fps, self.controls, matter)
+            sinks = opts.make_sinks(fps, self.controls, lambda: matter)
+            for sink in sinks:  # a missing virtual camera device, too, is told before the model loads
+                if getattr(source, "size", None) and hasattr(sink, "prepare"):
+                    sink.prepare(*source.size)
+                stack.callback(sink.close)  # no-ops after _loop has closed them
+            session = self.session if self.session is not None else opts.make_session()
+            self.session = session
+            matter = FrameMatter(session, opts.background, opts.mirror, opts.smooth)
+            stack.callback(matter.close)
+            self.stats.backend = session.backend.name
+            frames = iter(source)
+            first = next(frames, None)
+            if first is not None:
+                self._choose(matter, first.image, fps)  # the warm-up: timing runs, graph exports
+                getattr(source, "pacer", Pacer()).rebase()  # a file or pattern goes on from its 2nd frame
+                frames = itertools.chain([dataclasses.replace(first, captured=time.monotonic())], frames)
             if session.backend.name == "onnxruntime":
                 torch.set_num_threads(1)  # torch only composes: leave the cores to onnxruntime
             stack.callback(torch.set_num_threads, threads)
-            self._loop(source, matter, sinks, fps)
+            self._loop(frames, matter, sinks, fps, first)
         return self.stats
 
-    def _loop(self, source: object, matter: object, sinks: list, fps: float) -> None:
+    def _loop(self, frames: Iterator, matter: object, sinks: list, fps: float, first: object) -> None:
         stop = self._errors.stop
         inbox, outbox = Latest(stop), Latest(stop)
         self.stats.started = time.monotonic()
-        workers = [self._spawn("infer", lambda: self._infer(matter, inbox, outbox, fps)),
+        workers = [self._spawn("infer", lambda: self._infer(matter, inbox, outbox, fps, first)),
                    self._spawn("output", lambda: self._output(outbox, sinks))]
-        capture = self._spawn("capture", lambda: self._capture(source, inbox))
+        capture = self._spawn("capture", lambda: self._capture(frames, inbox))
         try:
             self._watch(workers[1], inbox)
         finally:

@@ -6,6 +6,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from videomatte.errors import OptionError
 from videomatte.live.quality import QUALITIES
 
 
@@ -58,22 +59,24 @@ class LiveOptions:
     readout: bool = False
 
     def __post_init__(self) -> None:
+        """Raises ``OptionError`` for a value out of range (before anything is opened or loaded)."""
         if self.quality not in QUALITIES:
-            raise ValueError(f"quality must be one of {', '.join(QUALITIES)}, not {self.quality!r}")
+            raise OptionError(f"quality must be one of {', '.join(QUALITIES)}, not {self.quality!r}")
         if self.ratio is not None and not 0 < self.ratio <= 1:
-            raise ValueError(f"downsample ratio must be in (0, 1], got {self.ratio}")
+            raise OptionError(f"downsample ratio must be in (0, 1], got {self.ratio}")
         for name in ("max_frames", "duration", "fps"):
             value = getattr(self, name)
             if value is not None and value <= 0:
-                raise ValueError(f"{name} must be positive, got {value}")
+                raise OptionError(f"{name} must be positive, got {value}")
 
     def make_session(self):  # noqa: ANN201 - a MattingSession (torch is imported here, not at module load)
         """The ``MattingSession`` these settings ask for (official weights fetched on first use)."""
+        from videomatte.inference.options import ConvertOptions
         from videomatte.inference.runner import SessionFactory
-        from videomatte.inference.session import MattingSession
 
-        backend = SessionFactory(self.model, self.weights, self.device, None, None, self.backend).choose()
-        return MattingSession(self.model, self.weights, self.refiner, device=self.device, backend=backend)
+        settings = ConvertOptions(variant=self.model, weights=self.weights, refiner=self.refiner,
+                                  device=self.device, backend=self.backend)
+        return SessionFactory(settings).session_for(None)[0]  # type: ignore[arg-type]
 
     def make_source(self):  # noqa: ANN201 - a source of Captured frames
         """The source these settings name."""

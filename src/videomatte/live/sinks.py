@@ -142,11 +142,14 @@ class VirtualCameraSink:
             raise MediaError(f"{VIRTUAL_CAMERA_FIX} ({text})") from err
         self._size = (width, height)
 
+    def prepare(self, width: int, height: int) -> None:
+        """Open the device ahead of the first frame (when the source's size is known)."""
+        if (width, height) != self._size:
+            self._open(width, height)
+
     def send(self, out: Outgoing) -> None:
         picture = out.picture("composite")
-        size = (picture.shape[1], picture.shape[0])
-        if size != self._size:
-            self._open(*size)
+        self.prepare(picture.shape[1], picture.shape[0])
         self._camera.send(picture)
 
     @property

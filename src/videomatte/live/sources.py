@@ -72,12 +72,16 @@ class Pacer:
     def __init__(self) -> None:
         self._origin: float | None = None
 
+    def rebase(self) -> None:
+        """Anchor the clock again at the next frame (after a pause such as the engine's warm-up)."""
+        self._origin = None
+
     def wait(self, seconds: float) -> float:
         """Sleep until ``seconds`` after the first call; returns the release time (``time.monotonic()``)."""
         now = time.monotonic()
         if self._origin is None:
             self._origin = now - seconds
-        delay = self._origin + seconds - now
+        delay = self._origin + seconds - now  # type: ignore[operator]
         if delay > 0:
             time.sleep(delay)
             now = time.monotonic()
@@ -109,7 +113,8 @@ class AvSource:
                  size: tuple[int, int] | None = None, pace: bool = False, hint: str = "") -> None:
         import av
 
-        self.what, self.size, self.pace = what, size, pace
+        self.what, self.scale, self.pace = what, size, pace
+        self.pacer = Pacer()
         try:
             self._container = av.open(target, format=fmt, options=options, timeout=10)
         except (av.FFmpegError, OSError) as err:
@@ -120,6 +125,8 @@ class AvSource:
         self._stream = self._container.streams.video[0]
         rate = self._stream.average_rate or self._stream.guessed_rate
         self.fps = float(rate) if rate else 30.0
+        delivered = (self._stream.codec_context.width, self._stream.codec_context.height)
+        self.size: tuple[int, int] | None = size or (delivered if all(delivered) else None)
 
     def _pictures(self) -> Iterator[tuple[np.ndarray, float]]:
         import av
@@ -127,16 +134,15 @@ class AvSource:
         try:
             for frame in self._container.decode(self._stream):
                 seconds = float(frame.pts * frame.time_base) if frame.pts is not None else 0.0
-                if self.size is not None and (frame.width, frame.height) != self.size:
-                    frame = frame.reformat(width=self.size[0], height=self.size[1])
+                if self.scale is not None and (frame.width, frame.height) != self.scale:
+                    frame = frame.reformat(width=self.scale[0], height=self.scale[1])
                 yield frame.to_ndarray(format="rgb24"), seconds
         except (av.FFmpegError, OSError) as err:
             raise MediaError(f"{self.what}: stopped delivering frames ({err})") from err
 
     def __iter__(self) -> Iterator[Captured]:
-        pacer = Pacer()
         for index, (image, seconds) in enumerate(self._pictures()):
-            now = pacer.wait(seconds) if self.pace else time.monotonic()
+            now = self.pacer.wait(seconds) if self.pace else time.monotonic()
             yield Captured(image, index, now)
 
     def close(self) -> None:
@@ -157,28 +163,30 @@ class FileSource:
     def __init__(self, path: str, loop: bool = False, pace: bool = True, size: tuple[int, int] | None = None) -> None:
         from videomatte.io.readers import open_reader
 
-        self.path, self.loop, self.pace, self.size = path, loop, pace, size
+        self.path, self.loop, self.pace, self.scale = path, loop, pace, size
+        self.pacer = Pacer()
         self._reader = open_reader(path)
         self.fps = float(self._reader.info.frame_rate)
+        self.size: tuple[int, int] | None = size or (self._reader.info.width, self._reader.info.height)
 
     def _scaled(self, image: np.ndarray) -> np.ndarray:
-        if self.size is None or (image.shape[1], image.shape[0]) == self.size:
+        if self.scale is None or (image.shape[1], image.shape[0]) == self.scale:
             return image
         import av
 
         frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image[..., :3]), format="rgb24")
-        return frame.reformat(width=self.size[0], height=self.size[1]).to_ndarray(format="rgb24")
+        return frame.reformat(width=self.scale[0], height=self.scale[1]).to_ndarray(format="rgb24")
 
     def __iter__(self) -> Iterator[Captured]:
         from videomatte.io.readers import open_reader
 
-        pacer, index, stream, offset = Pacer(), 0, 0, 0.0
+        index, stream, offset = 0, 0, 0.0
         while True:
             last = offset
             for frame in self._reader:
                 image = self._scaled(frame.image if frame.image.dtype == np.uint8 else (frame.image >> 8).astype(np.uint8))
                 last = offset + frame.time
-                now = pacer.wait(last) if self.pace else time.monotonic()
+                now = self.pacer.wait(last) if self.pace else time.monotonic()
                 yield Captured(image, index, now, stream)
                 index += 1
             if not self.loop or index == 0:
@@ -197,11 +205,11 @@ class PictureSource:
 
     def __init__(self, pictures: Iterable[np.ndarray], fps: float = 30.0, pace: bool = True) -> None:
         self.pictures, self.fps, self.pace = pictures, float(fps), pace
+        self.pacer = Pacer()
 
     def __iter__(self) -> Iterator[Captured]:
-        pacer = Pacer()
         for index, image in enumerate(self.pictures):
-            now = pacer.wait(index / self.fps) if self.pace else time.monotonic()
+            now = self.pacer.wait(index / self.fps) if self.pace else time.monotonic()
             yield Captured(image, index, now)
 
     def close(self) -> None:

@@ -21,8 +21,8 @@ class LiveStats:
         frames_dropped: frames captured but never output (stale, paused, or superseded at the output).
         ratio: downsample ratio in use at the end; quality: the mode asked for; chosen: what it picked.
         interrupted: the run ended by Ctrl-C (or a window's quit key).
-        settled: when the quality setting had made its choice (its timing runs and the graph export are
-            the warm-up); ``fps`` and the latencies count from then on, the frame counts from the start.
+        warmup_seconds: the quality setting's timing runs and graph exports on the first frame, before
+            the loop starts (``started``); a file or pattern source waits for it, a camera does not.
     """
 
     frames_captured: int = 0
@@ -35,10 +35,8 @@ class LiveStats:
     interrupted: bool = False
     started: float = field(default_factory=time.monotonic)
     ended: float | None = None
-    settled: float | None = None
-    warmup_dropped: int = 0
+    warmup_seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
-    _settled_processed: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def captured(self) -> None:
@@ -49,29 +47,19 @@ class LiveStats:
         with self._lock:
             self.frames_dropped += count
 
-    def settle(self) -> None:
-        """The warm-up is over (the first settling counts; later size changes do not restart it)."""
-        with self._lock:
-            if self.settled is None:
-                self.settled = time.monotonic()
-                self._settled_processed = self.frames_processed
-                self.warmup_dropped = self.frames_captured - self.frames_processed
-
     def processed(self, captured_at: float) -> None:
         """One frame went out; ``captured_at`` is when its source frame arrived."""
         now = time.monotonic()
         with self._lock:
             self.frames_processed += 1
-            if self.settled is None or captured_at >= self.settled:
-                self.latencies.append(now - captured_at)
+            self.latencies.append(now - captured_at)
             self.ended = now
 
     @property
     def fps(self) -> float:
-        """Output frames per second since the warm-up ended."""
-        start = self.settled if self.settled is not None else self.started
+        """Output frames per second, from the start of the loop (after the warm-up) to the last frame out."""
         end = self.ended if self.ended is not None else time.monotonic()
-        return (self.frames_processed - self._settled_processed) / (end - start) if end > start else 0.0
+        return self.frames_processed / (end - self.started) if end > self.started else 0.0
 
     def latency_ms(self) -> dict[str, float]:
         """``{"p50", "p95", "max"}`` of the capture-to-output latency in milliseconds (0 with no frames)."""
@@ -87,9 +75,7 @@ class LiveStats:
         return {"frames_captured": self.frames_captured, "frames_processed": self.frames_processed,
                 "frames_dropped": self.frames_dropped, "fps": round(self.fps, 2), "latency_ms": self.latency_ms(),
                 "ratio": self.ratio, "quality": self.quality, "chosen": self.chosen, "backend": self.backend,
-                "interrupted": self.interrupted, "warmup": {
-                    "seconds": round((self.settled or self.started) - self.started, 3),
-                    "frames_dropped": self.warmup_dropped}}
+                "interrupted": self.interrupted, "warmup_s": round(self.warmup_seconds, 3)}
 
     def readout(self) -> str:
         """One line: frames in and out, dropped, latency, ratio."""

@@ -3,6 +3,7 @@ what is sent), ``m`` mirror, ``q``/``Esc`` quit."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from videomatte.errors import MediaError
 from videomatte.live.sinks import Outgoing, has_display
@@ -53,20 +54,22 @@ class WindowSink:
         MediaError: no display, or OpenCV (with its GUI) is not installed.
     """
 
-    def __init__(self, controls: Controls, matter: object, title: str = "videomatte live") -> None:
+    def __init__(self, controls: Controls, matter: Callable[[], object], title: str = "videomatte live") -> None:
         if not has_display():
             raise MediaError("--window needs a display (DISPLAY is not set); use --record or --virtual-camera")
         try:
             import cv2
         except ImportError:
             raise MediaError("--window needs OpenCV with its GUI: pip install opencv-python") from None
-        self._cv2, self.controls, self.matter, self.title = cv2, controls, matter, title
+        self._cv2, self.controls, self.matter, self.title = cv2, controls, matter, title  # matter() -> FrameMatter
 
     def send(self, out: Outgoing) -> None:
         picture = out.picture("composite")
         self._cv2.imshow(self.title, picture[..., ::-1])
-        self.controls.press(self._cv2.waitKey(1), self.matter)
+        self.controls.press(self._cv2.waitKey(1), self.matter())
 
     def close(self, error: BaseException | None = None) -> None:
-        """Close the window."""
-        self._cv2.destroyWindow(self.title)
+        """Close the window (once)."""
+        if self.title is not None:
+            self._cv2.destroyWindow(self.title)
+            self.title = None

@@ -1,0 +1,77 @@
+"""The pure parts of live: quality choice, window keys, source names, the newest-wins slot."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from videomatte.errors import MediaError
+from videomatte.inference.pipeline import Stopped
+from videomatte.live.quality import choose, mode_ratio
+from videomatte.live.slots import END, Latest
+from videomatte.live.sources import device_target, parse_size
+from videomatte.live.window import Controls
+
+
+def test_auto_quality_keeps_the_best_mode_that_fits_the_frame_interval() -> None:
+    timed: list[float] = []
+    times = {0.4: 0.050, 0.25: 0.024, 0.2: 0.015}  # seconds a frame at 1280x720
+
+    def frame_seconds(ratio: float) -> float:
+        timed.append(ratio)
+        return times[ratio]
+
+    choice = choose("auto", 1280, 720, 30.0, frame_seconds)
+    assert (choice.mode, choice.ratio, timed) == ("balanced", 0.25, [0.4, 0.25])
+    assert round(choice.budget_ms, 1) == 28.3 and choice.frame_ms == 24.0
+    assert "balanced, downsample ratio 0.25 on onnxruntime, 24 ms a frame for a 28 ms budget" in \
+        choice.describe("auto", "onnxruntime")
+    slow = choose("auto", 1280, 720, 30.0, lambda ratio: 1.0)
+    assert (slow.mode, slow.ratio) == ("fast", 0.2)
+
+
+def test_fixed_modes_and_ratios_time_nothing() -> None:
+    never = lambda ratio: pytest.fail("timed")  # noqa: E731
+    assert choose("high", 1920, 1080, 30, never).ratio == pytest.approx(512 / 1920)
+    assert choose("auto", 1920, 1080, 30, never, fixed_ratio=0.3).mode == "fixed"
+    assert mode_ratio("high", 320, 180) == 1.0  # small frames: the full picture
+
+
+def test_window_keys() -> None:
+    class Matter:
+        background, mirror = "green", False
+
+    controls, matter = Controls(backgrounds=["green", "blur", "white"]), Matter()
+    assert controls.press(ord("b"), matter) == "background" and matter.background == "blur"
+    controls.press(ord("b"), matter)
+    controls.press(ord("b"), matter)
+    assert matter.background == "green"
+    assert controls.press(ord(" "), matter) == "pause" and controls.paused
+    assert controls.press(ord("m"), matter) == "mirror" and matter.mirror
+    assert controls.press(-1, matter) is None and not controls.quit
+    assert controls.press(27, matter) == "quit" and controls.quit
+
+
+def test_source_names() -> None:
+    assert parse_size("1280x720") == (1280, 720)
+    with pytest.raises(ValueError, match="1280x720"):
+        parse_size("1280")
+    assert device_target("0", "linux") == ("/dev/video0", "v4l2")
+    assert device_target("1", "darwin") == ("1", "avfoundation")
+    assert device_target("video=Cam", "win32") == ("video=Cam", "dshow")
+    with pytest.raises(MediaError, match="video=Integrated Camera"):
+        device_target("0", "win32")
+
+
+def test_latest_drops_the_stale_item_and_ends() -> None:
+    stop = threading.Event()
+    slot = Latest(stop)
+    assert slot.put(1) is None and slot.put(2) == 1 and slot.dropped == 1
+    assert slot.take() == 2
+    slot.put(3)
+    slot.close()
+    assert slot.take() == 3 and slot.take() is END
+    assert slot.put(4) is None and slot.take() is END  # after close nothing is taken
+    stop.set()
+    with pytest.raises(Stopped):
+        Latest(stop).take()
