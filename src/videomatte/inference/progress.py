@@ -1,33 +1,39 @@
-"""A one-line progress display (frames, fps, ETA) on a terminal; silent when stderr is a pipe or a file."""
+"""Progress of a conversion (frames, fps, ETA), drawn by tqdm on a terminal; silent when stderr is a
+pipe or a file.
+
+The counter is a real ``tqdm.tqdm`` even when nothing is drawn, so that a tracker patched into tqdm
+(Gradio's ``gr.Progress(track_tqdm=True)`` in ``videomatte serve``) follows every conversion.
+"""
 from __future__ import annotations
 
 import sys
 import time
 from typing import TextIO
 
-
-def _clock(seconds: float) -> str:
-    seconds = int(max(seconds, 0))
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+from tqdm import tqdm
 
 
 class Progress:
-    """Counts frames and redraws ``label  done/total frames  fps  ETA`` at most every ``interval`` s.
+    """Counts frames of one input and shows ``label  done/total frames  fps  ETA`` on a terminal.
 
     Args:
         label: shown first (usually the input's name).
         total: frames expected, 0 if unknown (then no ETA).
         enabled: draw at all; it is also off when ``stream`` is not a terminal.
+        stream: where to draw (default stderr).
+        interval: least seconds between two redraws.
     """
 
     def __init__(self, label: str, total: int = 0, enabled: bool = True, stream: TextIO | None = None,
                  interval: float = 0.25) -> None:
         self.stream = stream or sys.stderr
-        self.enabled = enabled and self.stream.isatty()
-        self.label, self.total, self.interval = label, total, interval
+        self.enabled = bool(enabled) and self.stream.isatty()
+        self.label, self.total = label, total
         self.done = 0
         self.start = time.perf_counter()
-        self._drawn = 0.0
+        self._bar = tqdm(total=total or None, desc=label, unit=" frames", file=self.stream,
+                         disable=not self.enabled, mininterval=interval, dynamic_ncols=True,
+                         bar_format=None if not self.enabled else _bar_format(total))
 
     @property
     def fps(self) -> float:
@@ -35,25 +41,18 @@ class Progress:
         elapsed = time.perf_counter() - self.start
         return self.done / elapsed if elapsed > 0 else 0.0
 
-    def line(self) -> str:
-        """The text of the display."""
-        count = f"{self.done}/{self.total}" if self.total else f"{self.done}"
-        text = f"{self.label}  {count} frames  {self.fps:5.1f} fps"
-        if self.total and self.fps > 0:
-            text += f"  ETA {_clock((self.total - self.done) / self.fps)}"
-        return text
-
     def update(self, frames: int) -> None:
         """Count ``frames`` more and redraw if it is time."""
         self.done += frames
-        now = time.perf_counter()
-        if self.enabled and now - self._drawn >= self.interval:
-            self._drawn = now
-            self.stream.write("\r" + self.line() + "\033[K")
-            self.stream.flush()
+        self._bar.update(frames)
 
     def close(self) -> None:
         """Draw the final state and end the line."""
-        if self.enabled:
-            self.stream.write("\r" + self.line() + "\033[K\n")
-            self.stream.flush()
+        self._bar.close()
+
+
+def _bar_format(total: int) -> str:
+    """tqdm's format: ``label  12/50 frames  9.8 frames/s  ETA 0:00:04`` (no ETA when total is unknown)."""
+    if not total:
+        return "{desc}  {n_fmt} frames  {rate_noinv_fmt}"
+    return "{desc}  {n_fmt}/{total_fmt} frames  {rate_noinv_fmt}  ETA {remaining}  {bar:20}"

@@ -1,0 +1,128 @@
+"""The page in a real browser: headless Chromium (Debian's package) driven by Playwright.
+
+Uploads a real clip, converts, waits for the previews and downloads the result; matte the fake camera
+(a shared clip played by Chromium as a webcam) in the Live tab. Screenshots of both tabs are written to
+``$VIDEOMATTE_SCREENSHOTS`` (default: a temporary folder, printed).
+"""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from web_media import decode
+
+pytest.importorskip("gradio", reason="the web extra (gradio) is not installed")
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python package) is not installed")
+
+from conftest import CLIP_FRAMES  # noqa: E402
+
+CHROMIUM = shutil.which("chromium")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (apt-get install chromium)")
+TIMEOUT_MS = 120_000
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = Path(os.environ.get("VIDEOMATTE_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"screenshots in {folder}")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def browser(camera_y4m: Path):
+    args = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={camera_y4m}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--no-sandbox")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(server.url)
+    page.wait_for_selector("#uploads")
+    yield page
+    context.close()
+
+
+def _text_of(page, selector: str, needle: str) -> str:
+    page.wait_for_function("([s, n]) => document.querySelector(s) && document.querySelector(s).innerText.includes(n)",
+                           arg=[selector, needle])
+    return page.locator(selector).inner_text()
+
+
+def test_upload_convert_preview_download_then_close(page, server, short_clip: Path, screenshots: Path,
+                                                   tmp_path: Path) -> None:
+    before = set(server.workspaces.root.iterdir())
+    page.locator("#uploads input[type=file]").set_input_files(str(short_clip))
+    info = _text_of(page, "#upload-info", "frames")
+    assert "person.mp4: 360x640, 24 fps, 8 frames, 0.33 s, no audio; automatic downsample ratio 0.80" in info
+    page.click("#convert-button")
+    status = _text_of(page, "#status", "frames in")
+    assert status.startswith(f"person.mp4: {CLIP_FRAMES} frames in")
+    for preview in ("#composite-preview video", "#checker-preview video"):
+        page.wait_for_function("s => document.querySelector(s) && document.querySelector(s).readyState >= 2",
+                               arg=preview)
+    page.screenshot(path=str(screenshots / "convert.png"), full_page=True)
+    links = page.locator("#downloads a[download]")
+    assert links.count() == 2
+    with page.expect_download() as caught:
+        links.first.click()
+    saved = tmp_path / caught.value.suggested_filename
+    caught.value.save_as(saved)
+    assert saved.name == "person.mov"
+    rgba, _ = decode(saved, alpha=True)
+    assert len(rgba) == CLIP_FRAMES and rgba[0].shape[-1] == 4
+    (mine,) = set(server.workspaces.root.iterdir()) - before  # this session's folder
+    assert list(mine.glob("job-*/person.mov"))
+    page.context.close()  # the tab closes: the session ends and its files go
+    deadline = time.monotonic() + 30
+    while mine.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not mine.exists()
+
+
+def test_a_file_that_is_not_a_video_gets_one_line_in_the_page(page, tmp_path: Path) -> None:
+    upload = tmp_path / "notes.mp4"
+    upload.write_text("not a video\n" * 20)
+    page.locator("#uploads input[type=file]").set_input_files(str(upload))
+    assert "videomatte: error: notes.mp4: not a readable video" in _text_of(page, "#upload-info", "error")
+    page.click("#convert-button")
+    status = _text_of(page, "#status", "error")
+    assert status.startswith("videomatte: error: notes.mp4: not a readable video")
+    assert "Traceback" not in page.content()
+
+
+def _picture(page, selector: str) -> np.ndarray:
+    source = page.locator(selector).get_attribute("src")
+    body = page.request.get(source).body()
+    return np.asarray(Image.open(io.BytesIO(body)).convert("RGB"))
+
+
+def test_the_live_tab_mattes_the_webcam(page, screenshots: Path) -> None:
+    page.get_by_role("tab", name="Live").click()
+    page.get_by_text("Click to Access Webcam").click()
+    page.get_by_role("button", name="capture photo").click()  # the streaming webcam's Record button
+    page.wait_for_function("() => /· ([3-9]|\\d\\d+) frames/.test(document.querySelector('#live-fps').innerText)")
+    report = page.locator("#live-fps").inner_text()
+    assert "fps" in report and "360x640" in report
+    matted = _picture(page, "#live-output img")
+    assert matted.shape == (640, 360, 3)
+    green = (matted[..., 1] > 200) & (matted[..., 0] < 80) & (matted[..., 2] < 80)
+    assert green[:, :40].mean() > 0.9  # the workshop on the left became the green background
+    assert 0.03 < 1 - green.mean() < 0.6  # and the person is kept
+    page.screenshot(path=str(screenshots / "live.png"), full_page=True)
