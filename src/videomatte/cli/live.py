@@ -38,9 +38,17 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from videomatte.inference.options import BACKEND_CHOICES
-
     """Options of ``videomatte live``."""
+    _add_source_and_output_arguments(parser)
+    _add_matting_arguments(parser)
+    end = parser.add_argument_group("ending")
+    end.add_argument("--max-frames", type=int, metavar="N", help="stop after N output frames")
+    end.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
+    end.add_argument("--quiet", action="store_true", help="no live readout")
+    add_subject_arguments(parser)
+
+
+def _add_source_and_output_arguments(parser: argparse.ArgumentParser) -> None:
     src = parser.add_argument_group("source")
     src.add_argument("--source", default="0", metavar="SRC",
                      help="camera index or device, video file, stream URL, or testsrc (default 0)")
@@ -57,6 +65,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help="record; the kind follows the extension as in convert (.mov/.webm/.mkv/DIR/ with alpha)")
     out.add_argument("--overwrite", action="store_true", help="replace an existing recording")
     out.add_argument("--stats", metavar="FILE.json", help="write the run's statistics as JSON at the end")
+
+
+def _add_matting_arguments(parser: argparse.ArgumentParser) -> None:
+    from videomatte.inference.options import BACKEND_CHOICES
+    from videomatte.live.quality import QUALITIES
+    from videomatte.models.registry import DEFAULT_MODEL, MODELS, REFINER_NAMES
+
     look = parser.add_argument_group("picture")
     look.add_argument("--background", default="green", metavar="BG",
                       help="green|blue|black|white|gray, #RRGGBB, blur, an image or a video file (default green)")
@@ -64,20 +79,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     look.add_argument("--smooth", type=float, nargs="?", const=0.3, default=0.0, metavar="S",
                       help="blend each matte with the previous one by S in [0, 1) (0.3 if no S; default off)")
     model = parser.add_argument_group("model")
-    model.add_argument("--quality", default="auto", choices=["auto", "high", "balanced", "fast"],
+    model.add_argument("--quality", default="auto", choices=QUALITIES,
                        help="downsample ratio: high 512, balanced 320, fast 256 px on the long side; auto picks "
                             "the best that holds the frame rate (default)")
     model.add_argument("--ratio", type=float, metavar="R", help="a fixed downsample ratio in (0, 1] (overrides --quality)")
-    model.add_argument("--variant", default="mobilenetv3", help="network variant (default mobilenetv3)")
+    model.add_argument("--variant", default=DEFAULT_MODEL, choices=list(MODELS), metavar="NAME",
+                       help=f"network variant: {', '.join(MODELS)} (default {DEFAULT_MODEL})")
+    model.add_argument("--refiner", default=REFINER_NAMES[0], choices=REFINER_NAMES,
+                       help=f"refiner of the high-resolution edges (default {REFINER_NAMES[0]})")
     model.add_argument("--weights", default="official", help="'official', a weights file (.pth/.safetensors/.onnx) or 'none'")
     model.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps (default auto)")
     model.add_argument("--backend", default="auto", choices=BACKEND_CHOICES,
                        help="runtime (default auto: onnxruntime for float32 on the CPU, else torch)")
-    end = parser.add_argument_group("ending")
-    end.add_argument("--max-frames", type=int, metavar="N", help="stop after N output frames")
-    end.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
-    end.add_argument("--quiet", action="store_true", help="no live readout")
-    add_subject_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -93,7 +106,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         live = LiveMatting(
             source=args.source, size=args.size, fps=args.fps, loop=args.loop, pace=args.pace,
-            model=args.variant, weights=None if args.weights == "none" else args.weights, device=args.device,
+            model=args.variant, refiner=args.refiner, weights=None if args.weights == "none" else args.weights,
+            device=args.device,
             backend=args.backend, quality=args.quality, ratio=args.ratio, background=args.background,
             mirror=args.mirror, smooth=args.smooth, virtual_camera=args.virtual_camera,
             camera_device=args.camera_device, window=args.window, record=args.record, overwrite=args.overwrite,
