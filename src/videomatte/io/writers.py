@@ -16,6 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from videomatte.errors import MediaError, OutputExistsError
+from videomatte.io.alpha_plane import DIRECT_ALPHA_BITS, put_alpha_plane
 from videomatte.io.codecs import CONTAINERS, SEQUENCE_CODECS, CodecSpec, codec_for, is_sequence_path
 from videomatte.io.readers import IMAGE_SUFFIXES, VideoInfo, list_images
 
@@ -151,8 +152,11 @@ class VideoWriter:
         frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(picture), format=fmt)
         if self.spec.rgb:
             return frame.reformat(format=self._stream.pix_fmt)
-        return frame.reformat(format=self._stream.pix_fmt, dst_colorspace=self._space,
-                              dst_color_range=self._range)
+        converted = frame.reformat(format=self._stream.pix_fmt, dst_colorspace=self._space,
+                                   dst_color_range=self._range)
+        if channels == 4 and self._stream.pix_fmt in DIRECT_ALPHA_BITS:
+            put_alpha_plane(converted, picture[..., 3], DIRECT_ALPHA_BITS[self._stream.pix_fmt])
+        return converted
 
     def write(self, picture: np.ndarray, pts: int, time_base: Fraction) -> None:
         """Encode one picture shown at ``pts * time_base`` seconds.
