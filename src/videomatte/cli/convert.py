@@ -60,8 +60,12 @@ def run(args: argparse.Namespace) -> int:
     """Convert, print one line per input, return the exit code."""
     from fractions import Fraction
 
+    from videomatte.cli._checks import check_convert
+
+    check_convert(args)  # answers a mistake before PyTorch is imported
+
     from videomatte.errors import VideoMatteError
-    from videomatte.inference.convert import convert
+    from videomatte.inference.convert import BatchError, convert
 
     try:
         results = convert(
@@ -73,10 +77,17 @@ def run(args: argparse.Namespace) -> int:
             codec=args.codec, crf=args.crf, audio=args.audio, backend=args.backend,
             frame_rate=Fraction(args.fps).limit_denominator(1001) if args.fps else None,
         )
+    except BatchError as err:
+        _report(err.results, args.quiet)
+        raise
     except ValueError as err:
         raise VideoMatteError(str(err)) from err
+    _report(results, args.quiet)
+    return 0
+
+
+def _report(results: list, quiet: bool) -> None:  # list[ConvertResult]
     for result in results:
-        if not result.skipped and not args.quiet:
+        if not result.skipped and not result.error and not quiet:
             print(f"{result.source}: {result.frames} frames in {result.seconds:.1f} s "
                   f"({result.fps:.1f} fps) -> {', '.join(result.outputs)}")
-    return 0

@@ -18,6 +18,7 @@ import numpy as np
 from videomatte.errors import MediaError, OutputExistsError
 from videomatte.io.alpha_plane import DIRECT_ALPHA_BITS, put_alpha_plane
 from videomatte.io.codecs import CONTAINERS, SEQUENCE_CODECS, CodecSpec, codec_for, is_sequence_path
+from videomatte.io.partials import temporary_path as _temporary
 from videomatte.io.readers import IMAGE_SUFFIXES, VideoInfo, list_images
 
 
@@ -41,14 +42,14 @@ def check_output(path: str | os.PathLike, overwrite: bool) -> Path:
         OutputExistsError: the output exists and ``overwrite`` is false.
     """
     target = Path(path)
+    if target.is_dir() and not is_sequence_path(path):
+        raise MediaError(f"{target}: is a folder, not a file (end the path with / for PNG images)")
+    if not target.is_dir() and is_sequence_path(path) and target.exists():
+        raise MediaError(f"{target}: is a file, not a folder of images")
     exists = target.exists() and (not target.is_dir() or any(target.iterdir()))
     if exists and not overwrite:
         raise OutputExistsError(f"{target}: already exists (use --overwrite to replace it)")
     return target
-
-
-def _temporary(target: Path, suffix: str = "") -> Path:
-    return target.parent / f".{target.name}.partial-{os.getpid()}{suffix}"
 
 
 def _media_error(target: Path, err: BaseException) -> MediaError:
@@ -195,7 +196,10 @@ class VideoWriter:
                     closer.close()
             except Exception:  # noqa: BLE001 - already failing; the temporary goes away below
                 pass
-        self._temp.unlink(missing_ok=True)
+        try:
+            self._temp.unlink(missing_ok=True)
+        except OSError:  # a read-only filesystem refuses even to unlink what is not there
+            pass
 
     def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: object) -> None:
         import av
