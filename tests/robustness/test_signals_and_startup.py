@@ -58,6 +58,9 @@ def test_mistakes_are_answered_before_pytorch_loads(corpus, tmp_path):
         "existing output": ["convert", str(corpus / "good.mp4"), "-o", str(existing)],
         "missing weights": ["export", "--format", "onnx", "-o", str(tmp_path / "m.onnx"), "--weights",
                             str(corpus / "nope.pth")],
+        "missing predictions": ["evaluate", "--pred", str(tmp_path / "nope"), "--truth", str(tmp_path)],
+        "missing config": ["train", "--config", str(tmp_path / "nope.toml")],
+        "unknown model": ["models", "fetch", "nonesuch"],
     }
     runs = {name: subprocess.Popen([sys.executable, "-c", probe, *argv], stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
