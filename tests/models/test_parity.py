@@ -8,8 +8,8 @@ import av
 import numpy as np
 import pytest
 
-from videomatte.models.reference import compare_with_onnx
-from videomatte.models.zoo import load_model
+from videomatte.export.checks import compare_with_onnx
+from videomatte.models.weights.zoo import load_model
 
 CI_FRAMES = 4   # enough to carry the recurrent state through three updates
 FULL_FRAMES = 40  # the full check: `pytest -m full_parity` or benchmarks/parity_official.py

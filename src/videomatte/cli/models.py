@@ -18,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from videomatte.models.registry import MODELS, get_spec
-    from videomatte.models.weights import cached_weights_path, verify_cached
+    from videomatte.models.weights.download import cached_weights_path, verify_cached
 
     if args.action == "list":
         width = max(len(name) for name in MODELS)
@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"{spec.name:<{width}} {spec.num_params:>11,}  {weights:<11} {spec.description}")
         return 0
     specs = [get_spec(name) for name in args.names or ["mobilenetv3"]]  # unknown names: before PyTorch loads
-    from videomatte.models.zoo import fetch_official
+    from videomatte.models.weights.zoo import fetch_official
 
     for spec in specs:
         print(f"{spec.name}: {fetch_official(spec)}")
