@@ -44,7 +44,7 @@ CASES = [
     ("weights-folder", ["convert", "{c}/good.mp4", "-o", "{o}/x.mov", "--weights", "{c}/weights_dir"], 1,
      r"is a folder, not a weights file"),
     ("missing-background", ["convert", "{c}/good.mp4", "--composite", "{o}/x.mp4", "--background", "{c}/no.jpg"],
-     1, r"no such background file"),
+     1, r"no\.jpg' is not a colour .*or an existing file"),
     ("unknown-extension", ["convert", "{c}/good.mp4", "-o", "{o}/x.xyz"], 1, r"unknown output format '\.xyz'"),
     ("codec-not-in-container", ["convert", "{c}/good.mp4", "-o", "{o}/x.webm", "--codec", "prores"], 1,
      r"cannot go into \.webm"),

@@ -126,7 +126,8 @@ def check_background(text: str) -> None:
     plain = text.strip().lower()
     if re.fullmatch(r"#?[0-9a-f]{6}", plain) or plain.isalpha() or os.path.exists(text):
         return
-    raise MediaError(f"{text}: no such background file (or give a colour, #RRGGBB or blur)")
+    raise MediaError(f"background {text!r} is not a colour (green, blue, black, white, gray), #RRGGBB, "
+                     "'blur', or an existing file")
 
 
 def check_convert(args: argparse.Namespace) -> None:
