@@ -183,7 +183,7 @@ def _check_paths(args: argparse.Namespace, mode: str) -> None:
               "make_pseudo_gt": [args.clips, args.images], "compose": [args.foregrounds]}[mode]
     for path in [p for p in needed if p is not None]:
         if not path.exists():
-            raise _checks.MediaError(f"{path}: no such folder")
+            raise _checks.MediaError(f"test-set folder not found: {path}")
     if mode in ("data", "make_pseudo_gt"):
         _checks.check_weights_file(None if args.weights is None else str(args.weights))
     _checks.check_number("--ratio", args.ratio, 0.0, 1.0)
