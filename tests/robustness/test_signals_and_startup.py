@@ -59,7 +59,7 @@ def test_mistakes_are_answered_before_pytorch_loads(corpus, tmp_path):
         "missing weights": ["export", "--format", "onnx", "-o", str(tmp_path / "m.onnx"), "--weights",
                             str(corpus / "nope.pth")],
         "missing predictions": ["evaluate", "--pred", str(tmp_path / "nope"), "--truth", str(tmp_path)],
-        "missing config": ["train", "--config", str(tmp_path / "nope.toml")],
+        "missing checkpoint": ["train", "--config", "stage1", "--resume", str(tmp_path / "nope.pt")],
         "unknown model": ["models", "fetch", "nonesuch"],
     }
     runs = {name: subprocess.Popen([sys.executable, "-c", probe, *argv], stdout=subprocess.PIPE,

@@ -34,13 +34,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _check_paths(args: argparse.Namespace) -> None:
-    """Missing files answered before PyTorch loads (a config may also be a built-in stage name)."""
+    """Missing files answered before PyTorch loads (a missing config is answered by the config loader,
+    which lists the shipped ones)."""
     from pathlib import Path
 
     from videomatte.cli import _checks
 
-    if Path(args.config).suffix and not Path(args.config).exists():
-        raise _checks.VideoMatteError(f"{args.config}: no such config file")
     for option, value in (("--resume", args.resume), ("--init-from", args.init_from), ("--data-root", args.data_root)):
         if value is not None and not Path(value).exists():
             raise _checks.VideoMatteError(f"{option} {value}: no such file or folder")
