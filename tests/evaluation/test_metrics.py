@@ -1,4 +1,8 @@
-"""Each metric on hand-made mattes whose values are worked out by hand in the comments."""
+"""Each metric on hand-made mattes whose values are worked out by hand in the comments.
+
+The metrics compute in float32 as the original scripts do, so values agree with the hand-computed
+(float64) ones to a relative 1e-6.
+"""
 from __future__ import annotations
 
 import math
@@ -30,16 +34,16 @@ def test_constant_offset_gives_known_mad_and_mse() -> None:
     # |p - t| = 0.1 everywhere: MAD = 0.1 * 1e3 = 100, MSE = 0.01 * 1e3 = 10.
     t = np.full((2, 8, 8), 0.3)
     p = t + 0.1
-    np.testing.assert_allclose(m.mad(p, t), [100.0, 100.0])
-    np.testing.assert_allclose(m.mse(p, t), [10.0, 10.0])
+    np.testing.assert_allclose(m.mad(p, t), [100.0, 100.0], rtol=1e-6)
+    np.testing.assert_allclose(m.mse(p, t), [10.0, 10.0], rtol=1e-6)
 
 
 def test_uint8_is_read_as_eighths_of_255() -> None:
     # 51/255 = 0.2 exactly: MAD = 200, MSE = 40.
     t = np.zeros((4, 4), np.uint8)
     p = np.full((4, 4), 51, np.uint8)
-    assert m.mad(p, t) == pytest.approx(200.0)
-    assert m.mse(p, t) == pytest.approx(40.0)
+    assert m.mad(p, t) == pytest.approx(200.0, rel=1e-6)
+    assert m.mse(p, t) == pytest.approx(40.0, rel=1e-6)
 
 
 def test_gradient_filter_is_nine_taps_with_unit_norm() -> None:
@@ -74,8 +78,8 @@ def test_single_pixel_edge_shift_gives_known_grad() -> None:
     # Grad = rows * sum_j (P_t(j) - P_p(j))^2 / 1000 for the two edge profiles.
     t, p = step_edge(5), step_edge(6)
     expected = 10 * np.sum((_edge_profile(5, 10) - _edge_profile(6, 10)) ** 2) / 1000
-    assert m.grad(p, t, normalise=True) == pytest.approx(expected, rel=1e-9)
-    assert m.grad(p, t, normalise=False) == pytest.approx(expected, rel=1e-9)  # already spans 0..1
+    assert m.grad(p, t, normalise=True) == pytest.approx(expected, rel=1e-6)
+    assert m.grad(p, t, normalise=False) == pytest.approx(expected, rel=1e-6)  # already spans 0..1
     assert expected == pytest.approx(0.0495267, rel=1e-5)
 
 
@@ -85,7 +89,7 @@ def test_lr_grad_normalises_and_hr_grad_does_not() -> None:
     t, p = step_edge(5), 0.5 * step_edge(5)
     assert m.grad(p, t, normalise=True) == pytest.approx(0.0, abs=1e-12)
     expected = 10 * np.sum((0.5 * _edge_profile(5, 10)) ** 2) / 1000
-    assert m.grad(p, t, normalise=False) == pytest.approx(expected, rel=1e-9)
+    assert m.grad(p, t, normalise=False) == pytest.approx(expected, rel=1e-6)
 
 
 def test_constant_mattes_give_finite_values() -> None:
@@ -99,7 +103,7 @@ def test_constant_mattes_give_finite_values() -> None:
 def test_conn_of_a_shifted_edge() -> None:
     # Column 5 is 1 in t and 0 in p: it is outside every common component, so its level is 0;
     # d_t = 1 -> phi_t = 0, d_p = 0 -> phi_p = 1: 10 pixels x 1 / 1000 = 0.01.
-    assert m.conn(step_edge(6), step_edge(5)) == pytest.approx(0.01)
+    assert m.conn(step_edge(6), step_edge(5)) == pytest.approx(0.01, rel=1e-6)
 
 
 def test_conn_of_an_isolated_blob() -> None:
@@ -110,18 +114,19 @@ def test_conn_of_an_isolated_blob() -> None:
     t[1:4, 1:4] = 1.0
     p = t.copy()
     p[8, 8] = 1.0
-    assert m.conn(p, t) == pytest.approx(0.001)
-    assert m.conn(t, p) == pytest.approx(0.001)
+    assert m.conn(p, t) == pytest.approx(0.001, rel=1e-6)
+    assert m.conn(t, p) == pytest.approx(0.001, rel=1e-6)
 
 
-def test_conn_thresholds_are_multiples_of_a_tenth_like_np_arange() -> None:
-    # t: 3x3 block of 1; p: the same block at 153/255 = 0.6. The 6th threshold is 6 * 0.1 =
-    # 0.6000000000000001 > 0.6, so the block leaves there and gets level 0.5: phi_t = 1 - 0.5,
-    # d_p = 0.1 < 0.15 -> phi_p = 1; Conn = 9 * 0.5 / 1000 = 0.0045 (not 0.0036 as with a level 0.6).
+def test_conn_thresholds_are_float32_like_the_originals() -> None:
+    # t: 3x3 block of 1; p: the same block at 153/255, float32 0.6f. The 6th threshold np.arange gives,
+    # 0.6000000000000001, is compared in float32 (0.6f): the block passes it and leaves at 0.7, level
+    # 0.6f: phi_p = 1, d_t = 1 - 0.6f >= 0.15 -> phi_t = 0.6f; Conn = 9 * (1 - 0.6f) / 1000 = 0.0036
+    # (float64 comparisons gave level 0.5 and 0.0045).
     t = np.zeros((6, 6), np.uint8)
     t[1:4, 1:4] = 255
     p = np.where(t > 0, 153, 0).astype(np.uint8)
-    assert m.conn(p, t) == pytest.approx(0.0045)
+    assert m.conn(p, t) == pytest.approx(9 * (1 - float(np.float32(0.6))) / 1000, rel=1e-6)
 
 
 def test_conn_uses_four_connectivity() -> None:
@@ -134,7 +139,7 @@ def test_conn_uses_four_connectivity() -> None:
     t[2:5, 2:5] = 1.0
     p = t.copy()
     p[0:2, 0:2] = 0.45
-    assert m.conn(p, t) == pytest.approx(0.0022)
+    assert m.conn(p, t) == pytest.approx(0.0022, rel=1e-6)
 
 
 def test_temporal_flicker_gives_known_dtssd() -> None:
@@ -143,8 +148,8 @@ def test_temporal_flicker_gives_known_dtssd() -> None:
     t = np.full((4, 8, 8), 0.5)
     p = t.copy()
     p[1::2, :4, :4] += 0.1
-    np.testing.assert_allclose(m.dtssd_sequence(p, t, "zero"), [0.0, 5.0, 5.0, 5.0])
-    np.testing.assert_allclose(m.dtssd_sequence(p, t, "skip"), [5.0, 5.0, 5.0])
+    np.testing.assert_allclose(m.dtssd_sequence(p, t, "zero"), [0.0, 5.0, 5.0, 5.0], rtol=1e-6)
+    np.testing.assert_allclose(m.dtssd_sequence(p, t, "skip"), [5.0, 5.0, 5.0], rtol=1e-6)
     with pytest.raises(ValueError, match="first_frame"):
         m.dtssd_sequence(p, t, "first")
 
@@ -161,8 +166,8 @@ def test_foreground_errors_only_count_pixels_with_alpha() -> None:
     pha = np.array([[[0.0, 0.5], [1.0, 0.0]]])
     true_fgr = np.zeros((1, 2, 2, 3))
     pred_fgr = np.where(pha[..., None] > 0, 0.2, 1.0) * np.ones((1, 2, 2, 3))
-    assert m.fgr_mad(pred_fgr, true_fgr, pha) == pytest.approx([200.0])
-    assert m.fgr_mse(pred_fgr, true_fgr, pha) == pytest.approx([40.0])
+    assert m.fgr_mad(pred_fgr, true_fgr, pha) == pytest.approx([200.0], rel=1e-6)
+    assert m.fgr_mse(pred_fgr, true_fgr, pha) == pytest.approx([40.0], rel=1e-6)
     assert m.fgr_mse(pred_fgr, true_fgr, np.zeros((1, 2, 2))) == pytest.approx([0.0])  # no foreground
 
 

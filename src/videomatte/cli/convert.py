@@ -88,18 +88,28 @@ def options_from(args: argparse.Namespace):  # noqa: ANN201 - a ConvertOptions, 
 
 def run(args: argparse.Namespace) -> int:
     """Convert, print one line per input, return the exit code."""
+    from videomatte.cli._checks import check_convert
+
+    check_convert(args)  # answers a mistake before PyTorch is imported
     from videomatte.errors import VideoMatteError
-    from videomatte.inference.convert import convert
+    from videomatte.inference.convert import BatchError, convert
 
     options = options_from(args)
     try:
         results = convert(args.inputs, options)
+    except BatchError as err:
+        _report(err.results, args.quiet)
+        raise
     except ValueError as err:
         if isinstance(err, VideoMatteError):
             raise
         raise VideoMatteError(str(err)) from err
+    _report(results, args.quiet)
+    return 0
+
+
+def _report(results: list, quiet: bool) -> None:  # list[ConvertResult]
     for result in results:
-        if not result.skipped and not args.quiet:
+        if not result.skipped and not result.error and not quiet:
             print(f"{result.source}: {result.frames} frames in {result.seconds:.1f} s "
                   f"({result.fps:.1f} fps) -> {', '.join(result.outputs)}")
-    return 0

@@ -206,8 +206,26 @@ def _compose(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_paths(args: argparse.Namespace, mode: str) -> None:
+    """Missing folders and files, answered before PyTorch loads."""
+    from videomatte.cli import _checks
+
+    needed = {"data": [args.data], "pred": [args.pred, args.truth],
+              "make_pseudo_gt": [args.clips, args.images], "compose": [args.foregrounds]}[mode]
+    for path in [p for p in needed if p is not None]:
+        if not path.exists():
+            raise _checks.MediaError(f"test-set folder not found: {path}")
+    if mode in ("data", "make_pseudo_gt"):
+        _checks.check_weights_file(None if args.weights is None else str(args.weights))
+    _checks.check_number("--ratio", args.ratio, 0.0, 1.0)
+    for path in (args.json, args.csv, args.save_pred):
+        if path is not None:
+            _checks.check_writable_folder(Path(path))
+
+
 def run(args: argparse.Namespace) -> int:
     mode = _mode(args)
+    _check_paths(args, mode)
     if mode in ("data", "pred"):
         return _score(args, mode)
     return _build(args, mode)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from pathlib import Path
 
 COMMAND = "export"
 HELP = "export the model to TorchScript or ONNX for other runtimes"
@@ -64,6 +65,15 @@ def _check_format(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Export, check, write; print what was checked."""
+    from videomatte.cli import _checks
+
+    _checks.check_weights_file(str(args.weights))  # mistakes answered before PyTorch loads
+    _checks.check_number("--ratio", args.ratio, 0.0, 1.0)
+    if args.calibration:
+        _checks.check_input(args.calibration)
+    if Path(args.output).is_dir():
+        raise _checks.MediaError(f"{args.output}: is a folder, not a file")
+    _checks.check_writable_folder(Path(args.output))
     from videomatte.export import ExportError
 
     _check_format(args)

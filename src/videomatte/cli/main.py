@@ -13,7 +13,7 @@ import logging
 import pkgutil
 import sys
 from types import ModuleType
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from videomatte import __version__
 from videomatte.errors import VideoMatteError
@@ -32,8 +32,16 @@ def _command_modules() -> list[ModuleType]:
     return found
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose mistakes are one line on stderr (exit 2) pointing to ``--help``,
+    instead of the usage block; its subcommand parsers are of the same class."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="videomatte",
         description="Human video matting without a green screen (Robust Video Matting).",
         epilog="Example: videomatte convert input.mp4 -o output.mov   (ProRes 4444 with alpha)",
@@ -62,14 +70,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "_run"):
         parser.print_help()
         return 2
+    return _run_command(args)
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    """Run the chosen subcommand; SIGTERM and SIGHUP stop it as Ctrl-C does (outputs cleaned up)."""
+    from videomatte.cli._signals import terminate_as_interrupt
+
     try:
-        return int(args._run(args) or 0)
+        with terminate_as_interrupt():
+            return int(args._run(args) or 0)
     except VideoMatteError as err:
         print(f"videomatte: error: {err}", file=sys.stderr)
         return err.exit_code
-    except KeyboardInterrupt:
-        print("videomatte: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as err:
+        signum = getattr(err, "signum", None)
+        print("videomatte: interrupted" + (f" by signal {signum}" if signum else ""), file=sys.stderr)
+        return 128 + signum if signum else 130
     except BrokenPipeError:
         return 141
 

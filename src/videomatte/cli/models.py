@@ -30,8 +30,9 @@ def run(args: argparse.Namespace) -> int:
                 weights = "cached" if verify_cached(cached_weights_path(spec)) else "not cached"
             print(f"{spec.name:<{width}} {spec.num_params:>11,}  {weights:<11} {spec.description}")
         return 0
+    specs = [get_spec(name) for name in args.names or ["mobilenetv3"]]  # unknown names: before PyTorch loads
     from videomatte.models.weights.zoo import fetch_official
 
-    for name in args.names or ["mobilenetv3"]:
-        print(f"{name}: {fetch_official(get_spec(name))}")
+    for spec in specs:
+        print(f"{spec.name}: {fetch_official(spec)}")
     return 0

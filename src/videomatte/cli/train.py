@@ -33,8 +33,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="override any config value, e.g. --set train.batch_size=2 (repeatable)")
 
 
+def _check_paths(args: argparse.Namespace) -> None:
+    """Missing files answered before PyTorch loads (a missing config is answered by the config loader,
+    which lists the shipped ones)."""
+    from pathlib import Path
+
+    from videomatte.cli import _checks
+
+    for option, value in (("--resume", args.resume), ("--init-from", args.init_from), ("--data-root", args.data_root)):
+        if value is not None and not Path(value).exists():
+            raise _checks.VideoMatteError(f"{option} {value}: no such file or folder")
+    _checks.check_weights_file(args.weights)
+    _checks.check_number("--max-steps", args.max_steps, 1, None, low_inclusive=True)
+
+
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
+
+    _check_paths(args)
 
     from videomatte.training import distributed
     from videomatte.training.config import load_config, resolve_config_path

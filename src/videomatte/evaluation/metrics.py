@@ -2,8 +2,15 @@
 
 Every function takes alpha mattes as arrays of shape ``[..., H, W]`` (one frame ``[H, W]`` or a batch
 ``[N, H, W]``) and returns one value per frame (shape ``[...]``). Alpha is either ``uint8`` (0..255,
-divided by 255 as the original scripts do) or float in ``[0, 1]``; it is computed in float64.
+divided by 255 in float32 as the original scripts do) or float in ``[0, 1]`` (cast to float32).
 Foregrounds are ``[..., H, W, 3]`` in the same units.
+
+The arithmetic is the original ``evaluate_lr.py``'s, run under the NumPy 1.x it was written for:
+pictures, differences, filters, the Conn round-down map and every per-frame sum are float32 (NumPy's
+pairwise summation); a float32 sum divided by a Python number or scaled by ``1e3`` is promoted to
+float64. Conn compares float32 alphas with float32 thresholds (``np.arange(0, 1.1, 0.1)`` cast, as
+value-based casting did), so a matte of 153/255 passes the 0.6 threshold. Results agree with the
+original to float32 rounding (about 1e-7 relative); they are returned as float64.
 
 Scale factors follow the paper and its evaluation scripts:
 
@@ -37,11 +44,26 @@ _FOUR_CONNECTED = ndimage.generate_binary_structure(2, 1)
 
 
 def as_unit(x: np.ndarray) -> np.ndarray:
-    """Return ``x`` as float64 in ``[0, 1]``: ``uint8`` is divided by 255, floats are only cast."""
+    """Return ``x`` as float32 in ``[0, 1]``: ``uint8`` is divided by 255 (``uint16`` by 65535) in
+    float32, floats are only cast."""
     x = np.asarray(x)
     if x.dtype == np.uint8:
-        return x.astype(np.float64) / 255.0
-    return x.astype(np.float64, copy=False)
+        return x.astype(np.float32) / np.float32(255)
+    if x.dtype == np.uint16:
+        return x.astype(np.float32) / np.float32(65535)
+    return x.astype(np.float32, copy=False)
+
+
+def _frame_sums(x: np.ndarray) -> np.ndarray:
+    """float32 sum of each frame ``[..., H, W]`` -> ``[...]``, in the order a flat frame is summed."""
+    flat = np.ascontiguousarray(x, dtype=np.float32).reshape(*x.shape[:-2], x.shape[-2] * x.shape[-1])
+    return flat.sum(axis=-1, dtype=np.float32)
+
+
+def _frame_means(x: np.ndarray) -> np.ndarray:
+    """float32 mean of each frame, as ``ndarray.mean`` of one float32 frame computes it."""
+    count = x.shape[-1] * x.shape[-2]
+    return (_frame_sums(x).astype(np.float64) / count).astype(np.float32)
 
 
 def _check_pair(pred: np.ndarray, true: np.ndarray) -> None:
@@ -55,14 +77,14 @@ def mad(pred: np.ndarray, true: np.ndarray) -> np.ndarray:
     """Mean absolute difference x 1e3 per frame. ``[..., H, W]`` -> ``[...]``."""
     p, t = as_unit(pred), as_unit(true)
     _check_pair(p, t)
-    return np.abs(p - t).mean(axis=(-2, -1)) * 1e3
+    return _frame_means(np.abs(p - t)).astype(np.float64) * 1e3
 
 
 def mse(pred: np.ndarray, true: np.ndarray) -> np.ndarray:
     """Mean squared error x 1e3 per frame. ``[..., H, W]`` -> ``[...]``."""
     p, t = as_unit(pred), as_unit(true)
     _check_pair(p, t)
-    return np.square(p - t).mean(axis=(-2, -1)) * 1e3
+    return _frame_means(np.square(p - t)).astype(np.float64) * 1e3
 
 
 def gaussian_gradient_kernels(sigma: float = GRAD_SIGMA) -> tuple[np.ndarray, np.ndarray]:
@@ -86,26 +108,33 @@ def gaussian_gradient_kernels(sigma: float = GRAD_SIGMA) -> tuple[np.ndarray, np
 def gradient_magnitude(alpha: np.ndarray, sigma: float = GRAD_SIGMA) -> np.ndarray:
     """``sqrt(gx^2 + gy^2)`` of each frame with the Gaussian-derivative filters and replicate border.
 
+    The filters are applied separably in float64 and rounded to float32 (``cv2.filter2D`` on a
+    float32 picture, replicate border); the magnitude is float32.
+
     Args:
         alpha: ``[..., H, W]`` float mattes.
     Returns:
-        ``[..., H, W]`` float64 gradient magnitude.
+        ``[..., H, W]`` float32 gradient magnitude.
     """
-    a = as_unit(alpha)
+    a = as_unit(alpha).astype(np.float64)
     g, dg = gaussian_gradient_kernels(sigma)
     row, col = a.ndim - 2, a.ndim - 1
     gx = ndimage.correlate1d(ndimage.correlate1d(a, g, axis=row, mode="nearest"), dg, axis=col, mode="nearest")
     gy = ndimage.correlate1d(ndimage.correlate1d(a, dg, axis=row, mode="nearest"), g, axis=col, mode="nearest")
-    return np.sqrt(gx**2 + gy**2)
+    gx, gy = gx.astype(np.float32), gy.astype(np.float32)
+    return np.sqrt(gx * gx + gy * gy)
 
 
 def minmax_normalise(alpha: np.ndarray) -> np.ndarray:
-    """Stretch each frame to ``[0, 1]`` (OpenCV ``NORM_MINMAX``); a constant frame becomes all zeros."""
+    """Stretch each frame to ``[0, 1]`` as OpenCV's ``NORM_MINMAX`` does to a float32 picture: scale
+    ``1 / (max - min)`` (0 when the span is below float64 epsilon: a constant frame becomes zeros) and
+    shift ``-min * scale`` in float64, then ``a * scale + shift`` with both rounded to float32."""
     a = as_unit(alpha)
-    lo = a.min(axis=(-2, -1), keepdims=True)
-    span = a.max(axis=(-2, -1), keepdims=True) - lo
+    lo = a.min(axis=(-2, -1), keepdims=True).astype(np.float64)
+    span = a.max(axis=(-2, -1), keepdims=True).astype(np.float64) - lo
     scale = np.divide(1.0, span, out=np.zeros_like(span), where=span > np.finfo(np.float64).eps)
-    return (a - lo) * scale
+    shift = (-lo * scale).astype(np.float32).astype(np.float64)
+    return (a * scale.astype(np.float32).astype(np.float64) + shift).astype(np.float32)
 
 
 def grad(pred: np.ndarray, true: np.ndarray, *, normalise: bool = True, sigma: float = GRAD_SIGMA) -> np.ndarray:
@@ -120,7 +149,7 @@ def grad(pred: np.ndarray, true: np.ndarray, *, normalise: bool = True, sigma: f
     if normalise:
         p, t = minmax_normalise(p), minmax_normalise(t)
     diff = gradient_magnitude(t, sigma) - gradient_magnitude(p, sigma)
-    return np.square(diff).sum(axis=(-2, -1)) / 1e3
+    return _frame_sums(np.square(diff)).astype(np.float64) / 1e3
 
 
 def _largest_component(mask: np.ndarray) -> np.ndarray:
@@ -133,24 +162,30 @@ def _largest_component(mask: np.ndarray) -> np.ndarray:
     return labels == int(np.argmax(sizes))
 
 
+def conn_thresholds(step: float = CONN_STEP) -> np.ndarray:
+    """``np.arange(0, 1 + step, step)`` as float32, the values float32 alphas are compared with."""
+    return np.arange(0, 1 + step, step).astype(np.float32)
+
+
 def _round_down_map(p: np.ndarray, t: np.ndarray, step: float) -> np.ndarray:
-    """For each pixel, the last threshold at which it was still in the largest common component."""
-    levels = round(1.0 / step)
-    thresholds = np.arange(levels + 1) * step  # like np.arange(0, 1 + step, step): 0.6 is 0.6000000000000001
-    level_map = np.full(t.shape, np.nan)
-    for i in range(1, levels + 1):
+    """For each pixel (float32 ``[H, W]``), the last threshold at which it was still in the largest
+    common component; 1 for pixels never left out."""
+    thresholds = conn_thresholds(step)
+    level_map = np.full(t.shape, -1.0, dtype=np.float32)
+    for i in range(1, len(thresholds)):
         omega = _largest_component((t >= thresholds[i]) & (p >= thresholds[i]))
-        level_map[np.isnan(level_map) & ~omega] = thresholds[i - 1]
-    level_map[np.isnan(level_map)] = 1.0
+        level_map[(level_map == -1) & ~omega] = thresholds[i - 1]
+    level_map[level_map == -1] = 1
     return level_map
 
 
 def _conn_frame(p: np.ndarray, t: np.ndarray, step: float) -> float:
     level_map = _round_down_map(p, t, step)
     d_t, d_p = t - level_map, p - level_map
-    phi_t = 1.0 - d_t * (d_t >= 0.15)
-    phi_p = 1.0 - d_p * (d_p >= 0.15)
-    return float(np.abs(phi_t - phi_p).sum()) / 1e3
+    least = np.float32(0.15)
+    phi_t = np.float32(1) - d_t * (d_t >= least)
+    phi_p = np.float32(1) - d_p * (d_p >= least)
+    return float(np.abs(phi_t - phi_p).sum(dtype=np.float32)) / 1e3
 
 
 def conn(pred: np.ndarray, true: np.ndarray, *, step: float = CONN_STEP) -> np.ndarray:
@@ -179,7 +214,8 @@ def dtssd(pred: np.ndarray, true: np.ndarray, pred_prev: np.ndarray, true_prev: 
     _check_pair(pp, tp)
     _check_pair(p, pp)
     diff = (p - pp) - (t - tp)
-    return np.sqrt(np.square(diff).mean(axis=(-2, -1))) * 1e2
+    count = diff.shape[-1] * diff.shape[-2]
+    return np.sqrt(_frame_sums(np.square(diff)).astype(np.float64) / count) * 1e2
 
 
 def dtssd_sequence(pred: np.ndarray, true: np.ndarray, first_frame: str = "zero") -> np.ndarray:
@@ -204,10 +240,14 @@ def _fgr_errors(pred_fgr: np.ndarray, true_fgr: np.ndarray, true_pha: np.ndarray
     if f_p.shape[:-1] != t.shape or f_p.shape[-1] != 3:
         raise ValueError(f"foregrounds {f_p.shape} must be [..., H, W, 3] matching alpha {t.shape}")
     err = np.abs(f_p - f_t) ** power
-    mask = (t > 0)[..., None]
-    count = mask.sum(axis=(-3, -2, -1)) * 3
-    total = np.where(mask, err, 0.0).sum(axis=(-3, -2, -1))
-    return np.divide(total, count, out=np.zeros_like(total), where=count > 0) * 1e3
+    mask = t > 0
+    flat_err, flat_mask = err.reshape(-1, *err.shape[-3:]), mask.reshape(-1, *mask.shape[-2:])
+    values = np.zeros(len(flat_err))
+    for index, (frame, inside) in enumerate(zip(flat_err, flat_mask)):
+        picked = frame[inside]  # [K, 3] float32, summed flat as ``mean`` of the original's selection
+        if picked.size:
+            values[index] = float(np.float32(picked.sum(dtype=np.float32) / np.float64(picked.size))) * 1e3
+    return values.reshape(mask.shape[:-2])
 
 
 def fgr_mad(pred_fgr: np.ndarray, true_fgr: np.ndarray, true_pha: np.ndarray) -> np.ndarray:

@@ -126,12 +126,26 @@ def convert(inputs: str | os.PathLike | Sequence[str | os.PathLike], options: Co
         except VideoMatteError as err:
             if not batch:
                 raise
-            print(f"videomatte: {source}: {err}", file=sys.stderr)
+            message = str(err)
+            print(f"videomatte: {message if message.startswith(source) else f'{source}: {message}'}",
+                  file=sys.stderr)
             results.append(ConvertResult(source, error=str(err)))
     failed = [r for r in results if r.error]
     if failed:
-        raise VideoMatteError(f"{len(failed)} of {len(results)} inputs failed (first: {failed[0].error})")
+        raise BatchError(results)
     return results
+
+
+class BatchError(VideoMatteError):
+    """Some inputs of a batch failed; ``results`` holds every input's :class:`ConvertResult`."""
+
+    def __init__(self, results: list[ConvertResult]) -> None:
+        done = sum(1 for r in results if not r.error and not r.skipped)
+        skipped = sum(1 for r in results if r.skipped)
+        failed = sum(1 for r in results if r.error)
+        parts = [f"{done} converted"] + ([f"{skipped} skipped"] if skipped else []) + [f"{failed} failed"]
+        super().__init__(", ".join(parts))
+        self.results = results
 
 
 def _convert_source(source: str, plans: list[OutputPlan], factory: SessionFactory, batch: bool,
@@ -143,6 +157,6 @@ def _convert_source(source: str, plans: list[OutputPlan], factory: SessionFactor
         return ConvertResult(source, [p.path for p in plans], skipped=True)
     start = time.perf_counter()
     with open_reader(source, options.frame_rate) as reader:
-        session, backend = factory.session_for(reader.info)
+        session, backend = factory.session_for(reader.info, options.seq_chunk)
         frames = run_pipeline(reader, session, mine, options)
     return ConvertResult(source, [p.path for p in mine], frames, time.perf_counter() - start, backend=backend)

@@ -1,6 +1,7 @@
 """What each output of a conversion holds, and how a matte becomes its pictures."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +53,13 @@ def plan_outputs(output: str | Path | None, alpha: str | Path | None, foreground
             plans.append(OutputPlan(str(path), kind))
     if not plans:
         raise VideoMatteError("nothing to write: give -o OUTPUT, --alpha, --foreground or --composite")
+    seen: dict[str, str] = {}
+    for plan in plans:
+        key = os.path.normpath(os.path.abspath(plan.path))
+        if key in seen:
+            raise VideoMatteError(f"{plan.path}: given for two outputs ({seen[key]} and {plan.kind}); "
+                                  "give each output its own path")
+        seen[key] = plan.kind
     return plans
 
 

@@ -73,8 +73,20 @@ class SessionFactory:
         cpu_fp32 = resolve_device(options.device).type == "cpu" and options.dtype in (None, "float32", "fp32")
         return "onnxruntime" if cpu_fp32 and self.network().exportable else "torch"
 
-    def session_for(self, info: VideoInfo) -> tuple[MattingSession, str]:
-        """A fresh-state session for the input described by ``info``, and its backend's name."""
+    def session_for(self, info: VideoInfo, seq_chunk: int = 1) -> tuple[MattingSession, str]:
+        """A fresh-state session for the input described by ``info``, and its backend's name.
+
+        Raises:
+            VideoMatteError: a ratio that leaves the network no pixel, or frames too large for memory
+                (see ``videomatte.inference.limits``), before any network is loaded.
+        """
+        from videomatte.inference.limits import check_frame_memory, check_ratio_fits
+        from videomatte.models.registry import auto_downsample_ratio
+
+        ratio = self.options.downsample_ratio
+        ratio = ratio if ratio is not None else auto_downsample_ratio(info.height, info.width)
+        check_ratio_fits(ratio, info.height, info.width)
+        check_frame_memory(info.height, info.width, seq_chunk)
         backend = self.choose()
         if backend not in self._sessions:
             options = self.options

@@ -60,10 +60,14 @@ CODECS: dict[str, CodecSpec] = {
 
 
 def is_sequence_path(path: str | Path) -> bool:
-    """Whether an output path names a folder of images: a trailing slash, an existing folder, or a
-    name without extension (``pathlib`` drops trailing slashes, so ``Path("frames/")`` still counts)."""
+    """Whether an output path names a folder of images: a trailing slash, or a name without a video
+    extension that is an existing folder or has no extension at all (``pathlib`` drops trailing
+    slashes, so ``Path("frames/")`` still counts). An existing folder named ``out.mov`` is not one."""
     text = str(path)
-    return text.endswith(("/", "\\")) or Path(text).is_dir() or not Path(text).suffix
+    if text.endswith(("/", "\\")):
+        return True
+    suffix = Path(text).suffix.lower()
+    return not suffix or (suffix not in CONTAINERS and Path(text).is_dir())
 
 
 def codec_for(path: str | Path, codec: str | None = None) -> CodecSpec:

@@ -7,6 +7,7 @@ colour tags and audio, which writers use to make an output that matches its inpu
 from __future__ import annotations
 
 import glob
+import logging
 import os
 from fractions import Fraction
 from pathlib import Path
@@ -161,11 +162,16 @@ class VideoReader:
 
     def __iter__(self) -> Iterator[Frame]:
         step = int(round(1 / (self.info.frame_rate * self.info.time_base))) if self.info.frame_rate else 1
-        last = None
+        last, concealed, index = None, 0, -1
         for index, frame in enumerate(self._frames()):
             pts = frame.pts if frame.pts is not None else (0 if last is None else last + step)
             last = pts
+            concealed += bool(frame.is_corrupt)
             yield Frame(image=self._picture(frame), pts=pts, time_base=self.info.time_base, index=index)
+        if concealed:
+            logging.getLogger("videomatte").warning(
+                "warning: %s: %d of %d frames were damaged; the decoder concealed the damage",
+                self.path, concealed, index + 1)
 
     def close(self) -> None:
         """Release the file."""

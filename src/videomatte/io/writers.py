@@ -16,8 +16,10 @@ from typing import Protocol
 import numpy as np
 
 from videomatte.errors import MediaError, OutputExistsError
+from videomatte.io.alpha_plane import DIRECT_ALPHA_BITS, put_alpha_plane
 from videomatte.io.codecs import CONTAINERS, SEQUENCE_CODECS, CodecSpec, codec_for, is_sequence_path
 from videomatte.io.files import is_image, list_images
+from videomatte.io.partials import temporary_path as _temporary
 from videomatte.io.readers import VideoInfo
 
 
@@ -41,14 +43,14 @@ def check_output(path: str | os.PathLike, overwrite: bool) -> Path:
         OutputExistsError: the output exists and ``overwrite`` is false.
     """
     target = Path(path)
+    if target.is_dir() and not is_sequence_path(path):
+        raise MediaError(f"{target}: is a folder, not a file (end the path with / for PNG images)")
+    if not target.is_dir() and is_sequence_path(path) and target.exists():
+        raise MediaError(f"{target}: is a file, not a folder of images")
     exists = target.exists() and (not target.is_dir() or any(target.iterdir()))
     if exists and not overwrite:
         raise OutputExistsError(f"{target}: already exists (use --overwrite to replace it)")
     return target
-
-
-def _temporary(target: Path, suffix: str = "") -> Path:
-    return target.parent / f".{target.name}.partial-{os.getpid()}{suffix}"
 
 
 def _media_error(target: Path, err: BaseException) -> MediaError:
@@ -152,8 +154,11 @@ class VideoWriter:
         frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(picture), format=fmt)
         if self.spec.rgb:
             return frame.reformat(format=self._stream.pix_fmt)
-        return frame.reformat(format=self._stream.pix_fmt, dst_colorspace=self._space,
-                              dst_color_range=self._range)
+        converted = frame.reformat(format=self._stream.pix_fmt, dst_colorspace=self._space,
+                                   dst_color_range=self._range)
+        if channels == 4 and self._stream.pix_fmt in DIRECT_ALPHA_BITS:
+            put_alpha_plane(converted, picture[..., 3], DIRECT_ALPHA_BITS[self._stream.pix_fmt])
+        return converted
 
     def write(self, picture: np.ndarray, pts: int, time_base: Fraction) -> None:
         """Encode one picture shown at ``pts * time_base`` seconds.
@@ -192,7 +197,10 @@ class VideoWriter:
                     closer.close()
             except Exception:  # noqa: BLE001 - already failing; the temporary goes away below
                 pass
-        self._temp.unlink(missing_ok=True)
+        try:
+            self._temp.unlink(missing_ok=True)
+        except OSError:  # a read-only filesystem refuses even to unlink what is not there
+            pass
 
     def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: object) -> None:
         import av

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import logging
 import pickle
+import re
 import tempfile
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Iterable
@@ -85,7 +87,14 @@ def fetch_official(spec: ModelSpec) -> Path:
             return target
         except WeightsError as err:
             failures.append(f"{label}: {err}")
+            if label != sources[-1][0]:
+                log.warning("the %s failed (%s); trying the next source", label, _short(err))
     raise WeightsError(f"could not fetch the official {spec.name} weights: " + "; ".join(failures))
+
+
+def _short(err: BaseException, limit: int = 120) -> str:
+    text = " ".join(str(err).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _verified_state(spec: ModelSpec, path: Path) -> dict[str, torch.Tensor]:
@@ -118,12 +127,26 @@ def read_state_dict(path: Path, model: nn.Module) -> dict[str, torch.Tensor]:
     return _read_torch_checkpoint(path)
 
 
+def _checkpoint_error(path: Path, err: BaseException) -> WeightsError:
+    """One line for a checkpoint ``torch.load(weights_only=True)`` refused, without PyTorch's advice."""
+    text = str(err)
+    code = re.search(r"GLOBAL ([\w.]+)", text)
+    if code:
+        return WeightsError(f"{path}: refused: loading it would run {code.group(1)} "
+                            "(only plain tensors are ever loaded)")
+    lines = [line for line in text.splitlines() if line.strip() and "weights_only" not in line]
+    if "Weights only load failed" in text or not lines:
+        return WeightsError(f"{path}: not a PyTorch checkpoint (unreadable data)")
+    return WeightsError(f"{path}: not a readable PyTorch checkpoint ({lines[0].strip()})")
+
+
 def _read_torch_checkpoint(path: Path) -> dict[str, torch.Tensor]:
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # PyTorch's notes on legacy files; the error says enough
+            state = torch.load(path, map_location="cpu", weights_only=True)
     except (pickle.UnpicklingError, RuntimeError, EOFError, zipfile.BadZipFile, OSError, ValueError) as err:
-        first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise WeightsError(f"{path}: not a readable PyTorch checkpoint ({first_line})") from None
+        raise _checkpoint_error(path, err) from None
     if isinstance(state, dict) and isinstance(state.get("model"), dict):
         state = state["model"]  # a training checkpoint of this project
     elif isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
