@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Iterable
 
 from videomatte.errors import MediaError, OutputExistsError, VideoMatteError, WeightsError
+from videomatte.io.codecs import CONTAINERS
 
-VIDEO_EXTENSIONS = frozenset({".mov", ".mp4", ".m4v", ".webm", ".mkv"})
 
 
 def check_input(item: str) -> None:
@@ -67,7 +67,7 @@ def check_output(text: str, overwrite: bool) -> None:
         return
     path = Path(text)
     folder_wanted = text.endswith(("/", "\\")) or not path.suffix
-    if path.is_dir() and not folder_wanted and path.suffix.lower() in VIDEO_EXTENSIONS:
+    if path.is_dir() and not folder_wanted and path.suffix.lower() in CONTAINERS:
         raise MediaError(f"{path}: is a folder, not a file (end the path with / for PNG images)")
     if path.is_file() and folder_wanted:
         raise MediaError(f"{path}: is a file, not a folder of images")

@@ -43,6 +43,14 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``videomatte evaluate``: the mode, the model, the scoring and the set builders."""
+    _add_mode_and_model_arguments(parser)
+    _add_build_arguments(parser)
+
+
+def _add_mode_and_model_arguments(parser: argparse.ArgumentParser) -> None:
+    from videomatte.models.registry import DEFAULT_MODEL, REFINER_NAMES
+
     mode = parser.add_argument_group("mode (choose one)")
     mode.add_argument("--data", type=Path, metavar="DIR", help="test set to run --model on")
     mode.add_argument("--pred", type=Path, metavar="DIR", help="saved predictions (with --truth)")
@@ -53,14 +61,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="build the two-person subject-selection set")
 
     run = parser.add_argument_group("running a model (--data)")
-    run.add_argument("--model", default="mobilenetv3",
+    run.add_argument("--model", default=DEFAULT_MODEL,
                      help="registry model, 'onnx' (--weights FILE.onnx), or the baseline "
                           "'mediapipe-selfie' (--weights FILE.tflite) (default: mobilenetv3)")
     run.add_argument("--weights", default="official",
                      help="'official', a weights file, or 'none' for random init (default: official)")
     run.add_argument("--ratio", type=float, default=None, help="downsample ratio (default: automatic)")
-    run.add_argument("--refiner", default="deep_guided_filter",
-                     help="refiner of a registry model: deep_guided_filter, fast_guided_filter or prm")
+    run.add_argument("--refiner", default=REFINER_NAMES[0], choices=REFINER_NAMES,
+                     help=f"refiner of a registry model: {', '.join(REFINER_NAMES)}")
     run.add_argument("--no-state", action="store_true", help="reset the recurrent state before every frame")
     run.add_argument("--device", default="auto", help="torch device (default: auto)")
     run.add_argument("--chunk", type=int, default=8, help="frames per model call (default: 8)")
@@ -76,6 +84,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     score.add_argument("--json", type=Path, metavar="FILE", help="write scores as JSON")
     score.add_argument("--csv", type=Path, metavar="FILE", help="write scores as CSV")
 
+
+def _add_build_arguments(parser: argparse.ArgumentParser) -> None:
     build = parser.add_argument_group("building test sets (--make-pseudo-gt, --compose)")
     build.add_argument("--clips", type=Path, help="folder of videos to matte with the official ONNX --weights")
     build.add_argument("--images", type=Path, help="folder of background images (files named *_fg are skipped)")

@@ -7,7 +7,7 @@ from pathlib import Path
 import gradio as gr
 
 from videomatte.errors import VideoMatteError
-from videomatte.io.files import IMAGE_SUFFIXES
+from videomatte.io.files import is_image
 from videomatte.models.registry import DEFAULT_MODEL, available_models
 from videomatte.web.choices import (BACKGROUND_CHOICES, DEFAULT_COLOUR, DEFAULT_EXTRAS, EXTRA_CHOICES,
                                     TRANSPARENT_CHOICES, job_options)
@@ -27,7 +27,7 @@ def describe_upload(path: Path, settings: ServeSettings) -> str:
         check_size(path, settings)
         if path.suffix.lower() == ".zip":
             with zipfile.ZipFile(path) as zipped:
-                count = sum(Path(n).suffix.lower() in IMAGE_SUFFIXES for n in zipped.namelist())
+                count = sum(is_image(n) for n in zipped.namelist())
             return f"{path.name}: zip of {count} images, read at 30 fps"
         return describe(probe(path, settings), path.name)
     except zipfile.BadZipFile:
