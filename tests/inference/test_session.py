@@ -71,11 +71,3 @@ def test_bad_ratios_and_frames_are_refused(network: torch.nn.Module) -> None:
     with pytest.raises(TypeError, match="uint8"):
         MattingSession(network, device="cpu").step([[1, 2, 3]])  # type: ignore[arg-type]
 
-
-def test_a_ratio_too_small_for_the_frame_names_the_smallest_that_works(network: torch.nn.Module) -> None:
-    from videomatte.models.network import min_ratio
-
-    frame = _frames(1, 41, 73)[0]
-    with pytest.raises(ValueError, match=r"smallest ratio that works is 0\.02439"):
-        MattingSession(network, device="cpu", downsample_ratio=0.001).step(frame)
-    assert MattingSession(network, device="cpu", downsample_ratio=min_ratio(41, 73)).step(frame).pha.shape[-2:] == (41, 73)

@@ -221,7 +221,7 @@ def _check_paths(args: argparse.Namespace, mode: str) -> None:
     from videomatte.cli import _checks
 
     needed = {"data": [args.data], "pred": [args.pred, args.truth],
-              "make_pseudo_gt": [args.clips, args.images], "compose": [args.foregrounds]}[mode]
+              "make_pseudo_gt": [args.clips, args.images], "compose": [args.foregrounds]}.get(mode, [])
     for path in [p for p in needed if p is not None]:
         if not path.exists():
             raise _checks.MediaError(f"test-set folder not found: {path}")

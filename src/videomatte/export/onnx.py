@@ -129,7 +129,7 @@ def trace_to_onnx(net: MattingNetwork, settings: OnnxSettings, target: Path,
     else:
         from videomatte.export.onnx_graph import fold_static_shapes
 
-        model = fold_static_shapes(model)
+        model = fold_static_shapes(model, fold_constants=net.exportable)
     meta = {"videomatte.variant": net.variant, "videomatte.refiner": net.refiner_name,
             "videomatte.downsample_ratio": "input" if settings.ratio is None else repr(settings.ratio),
             "videomatte.precision": "fp16" if settings.fp16 else "fp32"}

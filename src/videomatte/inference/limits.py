@@ -15,7 +15,8 @@ import math
 import os
 import re
 
-from videomatte.errors import VideoMatteError
+from videomatte.errors import OptionError, VideoMatteError
+from videomatte.models.geometry import min_ratio
 
 BASE_BYTES = 400e6
 BYTES_PER_PIXEL = 250.0
@@ -29,9 +30,9 @@ class FrameTooLargeError(VideoMatteError):
 
 def smallest_ratio(height: int, width: int) -> float:
     """The smallest downsample ratio, rounded up to 4 decimals, that leaves the network at least one
-    pixel on the shorter side of a ``height x width`` frame."""
+    pixel on the shorter side of a ``height x width`` frame (``models.geometry.min_ratio``, for people)."""
     short = min(height, width)
-    ratio = math.ceil(1e4 / short) / 1e4
+    ratio = math.ceil(min_ratio(height, width) * 1e4) / 1e4
     while math.floor(short * ratio) < 1:
         ratio += 1e-4
     return min(round(ratio, 4), 1.0)
@@ -45,9 +46,9 @@ def check_ratio_fits(ratio: float | None, height: int, width: int) -> None:
     """
     if ratio is None:
         return
-    if math.floor(height * ratio) < 1 or math.floor(width * ratio) < 1:
+    if ratio < min_ratio(height, width):
         inner = f"{math.floor(width * ratio)}x{math.floor(height * ratio)}"
-        raise VideoMatteError(f"--ratio {ratio:g} leaves the network {inner} pixels of a {width}x{height} "
+        raise OptionError(f"--ratio {ratio:g} leaves the network {inner} pixels of a {width}x{height} "
                               f"frame; the smallest ratio that works here is {smallest_ratio(height, width):g}")
 
 

@@ -73,7 +73,7 @@ class SessionFactory:
         cpu_fp32 = resolve_device(options.device).type == "cpu" and options.dtype in (None, "float32", "fp32")
         return "onnxruntime" if cpu_fp32 and self.network().exportable else "torch"
 
-    def session_for(self, info: VideoInfo, seq_chunk: int = 1) -> tuple[MattingSession, str]:
+    def session_for(self, info: VideoInfo | None, seq_chunk: int = 1) -> tuple[MattingSession, str]:
         """A fresh-state session for the input described by ``info``, and its backend's name.
 
         Raises:
@@ -83,10 +83,11 @@ class SessionFactory:
         from videomatte.inference.limits import check_frame_memory, check_ratio_fits
         from videomatte.models.registry import auto_downsample_ratio
 
-        ratio = self.options.downsample_ratio
-        ratio = ratio if ratio is not None else auto_downsample_ratio(info.height, info.width)
-        check_ratio_fits(ratio, info.height, info.width)
-        check_frame_memory(info.height, info.width, seq_chunk)
+        if info is not None:  # a live source's size is known only from its frames (the session checks it)
+            ratio = self.options.downsample_ratio
+            ratio = ratio if ratio is not None else auto_downsample_ratio(info.height, info.width)
+            check_ratio_fits(ratio, info.height, info.width)
+            check_frame_memory(info.height, info.width, seq_chunk)
         backend = self.choose()
         if backend not in self._sessions:
             options = self.options

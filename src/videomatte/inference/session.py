@@ -19,12 +19,11 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from videomatte.errors import OptionError
 from videomatte.inference.backends import Backend, make_backend
+from videomatte.inference.limits import check_ratio_fits
 from videomatte.inference.subject import SubjectTracker
 from videomatte.inference.subject_prompt import SubjectPrompt
 from videomatte.io.frames import to_tensor
-from videomatte.models.network import min_ratio
 from videomatte.models.registry import DEFAULT_MODEL, auto_downsample_ratio
 from videomatte.models.weights.zoo import OFFICIAL, load_model
 
@@ -83,13 +82,6 @@ def check_ratio(ratio: float | None) -> float | None:
     if ratio is not None and not 0 < ratio <= 1:
         raise ValueError(f"downsample ratio must be in (0, 1], got {ratio}")
     return ratio
-
-
-def _check_ratio_fits(ratio: float, height: int, width: int) -> None:
-    smallest = min_ratio(height, width)
-    if ratio < smallest:
-        raise OptionError(f"downsample ratio {ratio:g} leaves the network less than a pixel of a {width}x{height} "
-                          f"frame; the smallest ratio that works is {smallest:.4g}")
 
 
 class MattingSession:
@@ -194,7 +186,7 @@ class MattingSession:
                 if self._subject is not None:
                     self._subject.reset()
             ratio = self.downsample_ratio
-            _check_ratio_fits(ratio, *size)
+            check_ratio_fits(ratio, *size)
             fgr, pha, self._rec = self.backend(src[None], self._rec, ratio)
             pha = pha[0] if self._subject is None else self._subject.apply(pha[0])
         return Matte(fgr=fgr[0], pha=pha)

@@ -7,7 +7,6 @@ and whether it exports to a dynamic-shape ONNX graph (``exportable``).
 """
 from __future__ import annotations
 
-import math
 from typing import Dict, List, Optional, Sequence
 
 import torch
@@ -19,27 +18,12 @@ from videomatte.models.blocks.guided_filter import GuidedFilterRefiner
 from videomatte.models.blocks.layers import LRASPP, Projection, downsample, restore_time
 from videomatte.models.blocks.mobilenetv3 import MobileNetV3LargeEncoder
 from videomatte.models.blocks.resnet import ResNet50Encoder
+from videomatte.models.geometry import min_ratio, state_size
 from videomatte.models.refiners import make_refiner
 from videomatte.models.seeds.background_restoration import BG_CHANNELS, BackgroundRestoration
 
 ENCODERS: dict[str, type[nn.Module]] = {"mobilenetv3_large": MobileNetV3LargeEncoder, "resnet50": ResNet50Encoder}
 STATE_STRIDES = (2, 4, 8, 16)
-MIN_INPUT = 1  # pixels of the network's input (after downsampling) along each side
-
-
-def state_size(height: int, width: int, ratio: float, stride: int) -> tuple[int, int]:
-    """Spatial size of a state at ``stride`` for a ``height x width`` frame at ``ratio``: the network
-    input is ``floor(H*r) x floor(W*r)`` and every level halves it, rounding up."""
-    h, w = (int(height * ratio), int(width * ratio)) if ratio != 1.0 else (height, width)
-    return -(-h // stride), -(-w // stride)
-
-
-def min_ratio(height: int, width: int) -> float:
-    """The smallest downsample ratio that leaves the network an input of at least ``MIN_INPUT`` pixels
-    per side for a ``height x width`` frame."""
-    side = min(height, width)
-    ratio = MIN_INPUT / side
-    return ratio if int(side * ratio) >= MIN_INPUT else math.nextafter(ratio, 1.0)
 
 
 class MattingNetwork(nn.Module):
