@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 
+from videomatte.cluster.options import DEFAULT_SEGMENT_SECONDS, DEFAULT_WARMUP
+
 COMMAND = "convert"
 HELP = "matte videos, image sequences or folders of videos into files"
 DESCRIPTION = """\
@@ -19,7 +21,10 @@ examples:
   videomatte convert talk.mp4 --composite out.mp4 --background beach.jpg
   videomatte convert talk.mp4 -o frames/ --premultiplied      # premultiplied RGBA PNGs
   videomatte convert clips/ -o 'out/{name}.mov'               # every video of a folder; reruns skip
-                                                              # the finished ones"""
+                                                              # the finished ones
+  videomatte convert clips/ -o 'out/{name}.mov' --engine ray  # segments on a local Ray instance
+  videomatte convert /shared/clips/ -o '/shared/out/{name}.mov' --engine ray --address auto \
+      --gpus-per-worker 1                                     # on the cluster of `ray start --head`"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -52,6 +57,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     model.add_argument("--fp16", action="store_true", help="half precision (GPU only)")
     model.add_argument("--backend", default="auto", choices=["auto", "torch", "torchscript", "onnxruntime"],
                        help="runtime (default auto: onnxruntime for float32 on the CPU, else torch)")
+    cluster = parser.add_argument_group("engine (see docs/cluster.md)")
+    cluster.add_argument("--engine", default="local", choices=["local", "ray"],
+                         help="local: this process (default); ray: segments matted by Ray workers, joined in order")
+    cluster.add_argument("--address", metavar="ADDR",
+                         help="Ray cluster: auto (this machine's `ray start`) or ray://HOST:10001; "
+                              "default: start a local Ray instance")
+    cluster.add_argument("--workers", type=int, metavar="N",
+                         help="worker actors, one model each (default: as many as the CPUs or GPUs allow)")
+    cluster.add_argument("--gpus-per-worker", type=float, default=0.0, metavar="G",
+                         help="GPUs per worker (fractions share one; default 0: CPU workers)")
+    cluster.add_argument("--cpus-per-worker", type=float, default=1.0, metavar="C",
+                         help="CPUs per worker, also its onnxruntime threads (default 1)")
+    cluster.add_argument("--segment-seconds", type=float, default=DEFAULT_SEGMENT_SECONDS, metavar="S",
+                         help=f"length of a work unit (default {DEFAULT_SEGMENT_SECONDS:g} s)")
+    cluster.add_argument("--warmup", type=int, default=DEFAULT_WARMUP, metavar="W",
+                         help=f"frames run before each segment to rebuild the recurrent state (default {DEFAULT_WARMUP})")
     parser.add_argument("--fps", type=float, metavar="F", help="frame rate of image-sequence inputs (default 30)")
     parser.add_argument("--quiet", action="store_true", help="no progress line")
 
@@ -60,17 +81,21 @@ def run(args: argparse.Namespace) -> int:
     """Convert, print one line per input, return the exit code."""
     from fractions import Fraction
 
+    from videomatte.cluster.options import RayEngine
     from videomatte.errors import VideoMatteError
     from videomatte.inference.convert import convert
 
     try:
+        engine = "local" if args.engine == "local" else RayEngine(
+            address=args.address, workers=args.workers, gpus_per_worker=args.gpus_per_worker,
+            cpus_per_worker=args.cpus_per_worker, segment_seconds=args.segment_seconds, warmup=args.warmup)
         results = convert(
             args.inputs, output=args.output, alpha=args.alpha, foreground=args.foreground,
             composite=args.composite, background=args.background, variant=args.variant,
             weights=None if args.weights == "none" else args.weights, downsample_ratio=args.ratio,
             seq_chunk=args.seq_chunk, device=args.device, dtype="float16" if args.fp16 else None,
             overwrite=args.overwrite, progress=not args.quiet, premultiplied=args.premultiplied,
-            codec=args.codec, crf=args.crf, audio=args.audio, backend=args.backend,
+            codec=args.codec, crf=args.crf, audio=args.audio, backend=args.backend, engine=engine,
             frame_rate=Fraction(args.fps).limit_denominator(1001) if args.fps else None,
         )
     except ValueError as err:

@@ -13,13 +13,16 @@ import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from videomatte.errors import MediaError, VideoMatteError
 from videomatte.inference.outputs import OutputPlan, plan_outputs
 from videomatte.inference.runner import SessionFactory, run_pipeline
 from videomatte.io.readers import list_images, open_reader
 from videomatte.io.writers import check_output
+
+if TYPE_CHECKING:
+    from videomatte.cluster.options import RayEngine
 
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v", ".mpg", ".mpeg", ".ts",
                             ".mts", ".m2ts", ".wmv", ".flv", ".3gp", ".mxf", ".ogv"})
@@ -83,7 +86,7 @@ def input_name(source: str) -> str:
     return path.stem if path.is_file() else path.name
 
 
-def _prepare(source: str, plans: list[OutputPlan], batch: bool, overwrite: bool) -> list[OutputPlan] | None:
+def prepare_outputs(source: str, plans: list[OutputPlan], batch: bool, overwrite: bool) -> list[OutputPlan] | None:
     """This input's outputs, or ``None`` when a batch finds them all finished."""
     mine = [plan.for_input(input_name(source)) for plan in plans]
     for plan in mine:
@@ -117,6 +120,7 @@ def convert(
     audio: bool = True,
     frame_rate: Fraction | None = None,
     backend: str = "auto",
+    engine: "str | RayEngine" = "local",
 ) -> list[ConvertResult]:
     """Matte videos into files; the Python twin of ``videomatte convert``.
 
@@ -139,6 +143,8 @@ def convert(
         frame_rate: frame rate of image-sequence inputs (default 30).
         backend: ``auto`` (onnxruntime for float32 RVM networks on the CPU, else torch), ``torch``,
             ``torchscript`` or ``onnxruntime``.
+        engine: ``local`` (this process), ``ray`` (segments on a local Ray instance), or a
+            :class:`videomatte.cluster.RayEngine` (cluster address, workers, segment length, warm-up).
 
     Returns:
         One :class:`ConvertResult` per input.
@@ -159,6 +165,10 @@ def convert(
     factory = SessionFactory(variant, weights, device, dtype, downsample_ratio, backend)
     settings = dict(background=background, premultiplied=premultiplied, crf=crf, audio=audio,
                     seq_chunk=seq_chunk, overwrite=overwrite, progress=progress)
+    if engine != "local":
+        from videomatte.cluster.engine import convert_on_ray, ray_engine
+
+        return convert_on_ray(sources, plans, factory, batch, frame_rate, settings, ray_engine(engine))
     results = []
     for source in sources:
         try:
@@ -176,7 +186,7 @@ def convert(
 
 def _convert_source(source: str, plans: list[OutputPlan], factory: SessionFactory, batch: bool,
                     frame_rate: Fraction | None, settings: dict) -> ConvertResult:
-    mine = _prepare(source, plans, batch, settings["overwrite"])
+    mine = prepare_outputs(source, plans, batch, settings["overwrite"])
     if mine is None:
         if settings["progress"]:
             print(f"{source}: finished already, skipping", file=sys.stderr)

@@ -1,0 +1,277 @@
+"""The driver of a conversion on Ray: plan every input into segments, keep every worker busy, join.
+
+Each input is planned from its timestamps (demuxed only), its unfinished segments go to a queue served
+by the worker actors, one segment at a time each; when the last segment of an input is finished, a
+thread of the driver joins them into the outputs while the workers go on with the next inputs.
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable
+
+from videomatte.cluster.join import join_segments
+from videomatte.cluster.options import RayEngine
+from videomatte.cluster.plan import Segment, plan_segments, work_folder
+from videomatte.cluster.worker import SegmentDone, worker_class
+from videomatte.errors import VideoMatteError
+from videomatte.inference.convert import ConvertResult, prepare_outputs
+from videomatte.inference.outputs import OutputPlan
+from videomatte.inference.progress import Progress
+from videomatte.inference.runner import SessionFactory
+from videomatte.io.readers import VideoInfo
+from videomatte.io.seeking import open_seekable
+
+POLL = 0.25  # seconds between progress redraws while waiting for workers
+
+
+@dataclass
+class Job:
+    """One input on its way through the cluster."""
+
+    source: str
+    plans: list[OutputPlan]
+    info: VideoInfo
+    segments: list[Segment]
+    folder: Path
+    begin: float = field(default_factory=time.perf_counter)
+    finished: int = 0
+    reused: int = 0
+    backend: str = ""
+    error: str | None = None
+    joined: Future | None = None
+
+
+def ray_engine(engine: object) -> RayEngine:
+    """``"ray"`` (default settings) or a :class:`RayEngine` as it is; anything else is a ``ValueError``."""
+    if engine == "ray":
+        return RayEngine()
+    if isinstance(engine, RayEngine):
+        return engine
+    raise ValueError(f"engine must be 'local', 'ray' or a RayEngine, not {engine!r}")
+
+
+def import_ray():  # noqa: ANN201 - the ray module
+    """Ray, or a one-line error naming the extra to install."""
+    try:
+        import ray
+    except ImportError:
+        raise VideoMatteError("--engine ray needs Ray: pip install 'videomatte[cluster]'") from None
+    return ray
+
+
+def connect(ray: object, address: str | None) -> bool:
+    """Join the cluster at ``address`` (``None``: a new local instance, unless this process has joined one
+    already); returns whether this call started the connection (and so should end it)."""
+    if ray.is_initialized():
+        return False
+    try:
+        if address is None:
+            ray.init(include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
+        else:
+            ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
+    except (ConnectionError, RuntimeError, ValueError) as err:
+        raise VideoMatteError(f"cannot reach a Ray cluster at {address or 'a new local instance'}: "
+                              f"{str(err).splitlines()[0] if str(err) else type(err).__name__}") from err
+    return True
+
+
+def model_settings(factory: SessionFactory) -> dict:
+    """What every worker needs to build the same session as the local engine (picklable)."""
+    weights = factory.weights if factory.weights is None else str(factory.weights)
+    return dict(variant=factory.variant, weights=weights, device=factory.device, dtype=factory.dtype,
+                downsample_ratio=factory.ratio, backend=factory.backend)
+
+
+def plan_job(source: str, plans: list[OutputPlan], engine: RayEngine, model: dict,
+             frame_rate: Fraction | None) -> Job:
+    """Probe one input and cut it into segments (whose files live beside its first output)."""
+    with open_seekable(source, frame_rate) as video:
+        info, stamps = video.info, video.timestamps()
+    key = dict(model, segment_seconds=engine.segment_seconds, warmup=engine.warmup, frame_rate=frame_rate)
+    folder = work_folder(source, plans[0].path, key)
+    segments = plan_segments(source, stamps, info.time_base, engine.segment_seconds, engine.warmup, folder)
+    return Job(source, plans, info, segments, folder)
+
+
+def worker_count(ray: object, engine: RayEngine, segments: int) -> int:
+    """Workers to start: as asked, else as many as the cluster's CPUs (GPUs) hold, never more than segments."""
+    if engine.workers is None:
+        resources = ray.cluster_resources()
+        if engine.gpus_per_worker:
+            count = int(resources.get("GPU", 0) // engine.gpus_per_worker)
+        else:
+            count = int(resources.get("CPU", 1) // engine.cpus_per_worker)
+    else:
+        count = engine.workers
+    return max(1, min(count, segments))
+
+
+def _failure(ray: object, err: BaseException) -> str:
+    """One line for a failed task: the worker's own error, not Ray's wrapping of it."""
+    cause = getattr(err, "cause", None)
+    if isinstance(err, ray.exceptions.RayTaskError) and cause is not None:
+        return str(cause).splitlines()[0] if str(cause) else type(cause).__name__
+    return (str(err).splitlines() or [type(err).__name__])[0]
+
+
+def run_segments(ray: object, spawn: Callable[[], object], count: int, queue: deque,
+                 frame_rate: Fraction | None, report: Callable[[Segment, SegmentDone | None, str | None], None],
+                 tick: Callable[[], None]) -> None:
+    """Serve ``queue`` with ``count`` workers from ``spawn``, one segment in flight per worker.
+
+    ``report(segment, done, error)`` is called in the driver as each segment ends; a worker whose
+    process died more often than Ray restarts it is replaced.
+    """
+    idle = [spawn() for _ in range(count)]
+    pending: dict = {}
+    while queue or pending:
+        while idle and queue:
+            segment = queue.popleft()
+            worker = idle.pop()
+            pending[worker.run.remote(segment, frame_rate)] = (worker, segment)
+        ready, _ = ray.wait(list(pending), num_returns=1, timeout=POLL)
+        for ref in ready:
+            worker, segment = pending.pop(ref)
+            try:
+                report(segment, ray.get(ref), None)
+            except ray.exceptions.RayActorError as err:
+                worker = spawn()
+                report(segment, None, _failure(ray, err))
+            except ray.exceptions.RayError as err:
+                report(segment, None, _failure(ray, err))
+            idle.append(worker)
+        tick()
+
+
+class Batch:
+    """The jobs of one conversion, their progress line, and the joins running on driver threads."""
+
+    def __init__(self, jobs: list[Job], settings: dict, frame_rate: Fraction | None) -> None:
+        self.jobs, self.settings, self.frame_rate = jobs, settings, frame_rate
+        self.by_source = {job.source: job for job in jobs}
+        self.total = sum(len(job.segments) for job in jobs)
+        self.done = 0
+        self.progress = Progress("ray", sum(s.frames for j in jobs for s in j.segments), settings["progress"])
+        self.joiner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="join")
+
+    def queue(self) -> deque:
+        """Every segment not finished yet (all of them go to the workers, which skip finished files)."""
+        return deque(segment for job in self.jobs for segment in job.segments)
+
+    def report(self, segment: Segment, done: SegmentDone | None, error: str | None) -> None:
+        """Count one ended segment; start the join of its input when it was the last one."""
+        job = self.by_source[segment.source]
+        self.done += 1
+        self.progress.label = f"ray  {self.done}/{self.total} segments"
+        if done is None:
+            job.error = job.error or f"segment {segment.number} failed: {error}"
+        else:
+            job.finished += 1
+            job.reused += done.reused
+            job.backend = job.backend or done.backend
+            self.progress.update(done.frames)
+        if job.finished == len(job.segments) and job.error is None:
+            job.joined = self.joiner.submit(self.join, job)
+
+    def join(self, job: Job) -> int:
+        """Join one input's segments into its outputs, then delete them."""
+        if job.reused and self.settings["progress"]:
+            print(f"{job.source}: {job.reused} of {len(job.segments)} segments finished already, reused",
+                  file=sys.stderr)
+        frames = join_segments(job.source, job.info, job.segments, job.plans, self.settings, self.frame_rate)
+        shutil.rmtree(job.folder, ignore_errors=True)
+        return frames
+
+    def result(self, job: Job) -> ConvertResult:
+        """The outcome of one input (waiting for its join)."""
+        outputs = [p.path for p in job.plans]
+        if job.error is None and job.joined is not None:
+            try:
+                frames = job.joined.result()
+                return ConvertResult(job.source, outputs, frames, time.perf_counter() - job.begin,
+                                     backend=job.backend)
+            except VideoMatteError as err:
+                job.error = str(err)
+        return ConvertResult(job.source, error=job.error or "not every segment was finished")
+
+    def close(self) -> None:
+        """Wait for the joins and end the progress line."""
+        self.joiner.shutdown(wait=True)
+        self.progress.close()
+
+
+def _skipped_or_planned(sources: list[str], plans: list[OutputPlan], batch: bool, settings: dict,
+                        plan: Callable[[str, list[OutputPlan]], Job]) -> tuple[list[Job], dict]:
+    """Jobs for the inputs to convert, and results already known (skipped or failed inputs)."""
+    jobs, known = [], {}
+    for source in sources:
+        try:
+            mine = prepare_outputs(source, plans, batch, settings["overwrite"])
+            if mine is None:
+                if settings["progress"]:
+                    print(f"{source}: finished already, skipping", file=sys.stderr)
+                known[source] = ConvertResult(source, [p.path for p in plans], skipped=True)
+            else:
+                jobs.append(plan(source, mine))
+        except VideoMatteError as err:
+            if not batch:
+                raise
+            print(f"videomatte: {source}: {err}", file=sys.stderr)
+            known[source] = ConvertResult(source, error=str(err))
+    return jobs, known
+
+
+def convert_on_ray(sources: list[str], plans: list[OutputPlan], factory: SessionFactory, batch: bool,
+                   frame_rate: Fraction | None, settings: dict, engine: RayEngine) -> list[ConvertResult]:
+    """``convert`` with ``engine="ray"``: the same outputs as the local engine, matted by Ray workers.
+
+    Args:
+        sources: inputs, expanded; plans: the outputs asked for (with ``{name}`` for batches).
+        factory: the model settings (each worker builds its own session from them).
+        batch: several inputs (a failed one is reported and the others go on).
+        settings: ``background``, ``premultiplied``, ``crf``, ``audio``, ``seq_chunk``, ``overwrite``,
+            ``progress`` as for the local engine.
+
+    Raises:
+        VideoMatteError: Ray missing or unreachable, a bad single input, or a summary of failed inputs.
+    """
+    ray = import_ray()
+    model = model_settings(factory)
+    jobs, known = _skipped_or_planned(sources, plans, batch, settings,
+                                      lambda source, mine: plan_job(source, mine, engine, model, frame_rate))
+    if jobs:
+        started = connect(ray, engine.address)
+        try:
+            known.update(_run_jobs(ray, jobs, model, engine, settings, frame_rate))
+        finally:
+            if started:
+                ray.shutdown()
+    results = [known[source] for source in sources]
+    failed = [r for r in results if r.error]
+    if failed and not batch:
+        raise VideoMatteError(f"{failed[0].source}: {failed[0].error}")
+    if failed:
+        raise VideoMatteError(f"{len(failed)} of {len(results)} inputs failed (first: {failed[0].error})")
+    return results
+
+
+def _run_jobs(ray: object, jobs: list[Job], model: dict, engine: RayEngine, settings: dict,
+              frame_rate: Fraction | None) -> dict[str, ConvertResult]:
+    """Matte every segment of ``jobs`` on the workers, join each input as it completes."""
+    batch = Batch(jobs, settings, frame_rate)
+    actor = worker_class(ray, engine.cpus_per_worker, engine.gpus_per_worker)
+    spawn = lambda: actor.remote(model, settings["seq_chunk"], engine.hooks)  # noqa: E731
+    try:
+        run_segments(ray, spawn, worker_count(ray, engine, batch.total), batch.queue(), frame_rate,
+                     batch.report, lambda: batch.progress.update(0))
+    finally:
+        batch.close()
+    return {job.source: batch.result(job) for job in jobs}
