@@ -117,13 +117,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("what", choices=["warmup", "speed"])
     parser.add_argument("--segment-seconds", type=float, default=2.0)
     parser.add_argument("--json", type=Path, help="write the numbers here too")
+    parser.add_argument("--clip", help="warmup: only this clip of ../shared/data/clips")
+    parser.add_argument("--seams", help="warmup: comma-separated seam frames (with --clip)")
+    parser.add_argument("--warmups", help="warmup: comma-separated warm-up lengths (default 0,1,2,4,8,16,32)")
     args = parser.parse_args(argv)
     if not WEIGHTS.is_file():
         print(f"bench_cluster: {WEIGHTS} is absent", file=sys.stderr)
         return 1
     print("uptime:", os.popen("uptime").read().strip(), flush=True)
     if args.what == "warmup":
-        result = warmup_sweep(WARMUPS, CLIPS)
+        clips = {args.clip: [int(x) for x in args.seams.split(",")]} if args.clip else CLIPS
+        warmups = [int(x) for x in args.warmups.split(",")] if args.warmups else WARMUPS
+        result = warmup_sweep(warmups, clips)
     else:
         result = speed(["person_short_360x640.mp4", "person_walk_360x640.mp4"], args.segment_seconds)
     print(json.dumps(result, indent=1))

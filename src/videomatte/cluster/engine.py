@@ -20,7 +20,8 @@ from typing import Callable
 from videomatte.cluster.join import join_segments
 from videomatte.cluster.options import RayEngine
 from videomatte.cluster.plan import Segment, plan_segments, work_folder
-from videomatte.cluster.worker import SegmentDone, worker_class
+from videomatte.cluster.scheduler import WorkerPool, run_segments, worker_count
+from videomatte.cluster.worker import SegmentDone
 from videomatte.errors import VideoMatteError
 from videomatte.inference.convert import ConvertResult, prepare_outputs
 from videomatte.inference.outputs import OutputPlan
@@ -28,9 +29,6 @@ from videomatte.inference.progress import Progress
 from videomatte.inference.runner import SessionFactory
 from videomatte.io.readers import VideoInfo
 from videomatte.io.seeking import open_seekable
-
-POLL = 0.25  # seconds between progress redraws while waiting for workers
-
 
 @dataclass
 class Job:
@@ -99,56 +97,6 @@ def plan_job(source: str, plans: list[OutputPlan], engine: RayEngine, model: dic
     folder = work_folder(source, plans[0].path, key)
     segments = plan_segments(source, stamps, info.time_base, engine.segment_seconds, engine.warmup, folder)
     return Job(source, plans, info, segments, folder)
-
-
-def worker_count(ray: object, engine: RayEngine, segments: int) -> int:
-    """Workers to start: as asked, else as many as the cluster's CPUs (GPUs) hold, never more than segments."""
-    if engine.workers is None:
-        resources = ray.cluster_resources()
-        if engine.gpus_per_worker:
-            count = int(resources.get("GPU", 0) // engine.gpus_per_worker)
-        else:
-            count = int(resources.get("CPU", 1) // engine.cpus_per_worker)
-    else:
-        count = engine.workers
-    return max(1, min(count, segments))
-
-
-def _failure(ray: object, err: BaseException) -> str:
-    """One line for a failed task: the worker's own error, not Ray's wrapping of it."""
-    cause = getattr(err, "cause", None)
-    if isinstance(err, ray.exceptions.RayTaskError) and cause is not None:
-        return str(cause).splitlines()[0] if str(cause) else type(cause).__name__
-    return (str(err).splitlines() or [type(err).__name__])[0]
-
-
-def run_segments(ray: object, spawn: Callable[[], object], count: int, queue: deque,
-                 frame_rate: Fraction | None, report: Callable[[Segment, SegmentDone | None, str | None], None],
-                 tick: Callable[[], None]) -> None:
-    """Serve ``queue`` with ``count`` workers from ``spawn``, one segment in flight per worker.
-
-    ``report(segment, done, error)`` is called in the driver as each segment ends; a worker whose
-    process died more often than Ray restarts it is replaced.
-    """
-    idle = [spawn() for _ in range(count)]
-    pending: dict = {}
-    while queue or pending:
-        while idle and queue:
-            segment = queue.popleft()
-            worker = idle.pop()
-            pending[worker.run.remote(segment, frame_rate)] = (worker, segment)
-        ready, _ = ray.wait(list(pending), num_returns=1, timeout=POLL)
-        for ref in ready:
-            worker, segment = pending.pop(ref)
-            try:
-                report(segment, ray.get(ref), None)
-            except ray.exceptions.RayActorError as err:
-                worker = spawn()
-                report(segment, None, _failure(ray, err))
-            except ray.exceptions.RayError as err:
-                report(segment, None, _failure(ray, err))
-            idle.append(worker)
-        tick()
 
 
 class Batch:
@@ -253,6 +201,7 @@ def convert_on_ray(sources: list[str], plans: list[OutputPlan], factory: Session
             known.update(_run_jobs(ray, jobs, model, engine, settings, frame_rate))
         finally:
             if started:
+                WorkerPool.forget()
                 ray.shutdown()
     results = [known[source] for source in sources]
     failed = [r for r in results if r.error]
@@ -267,11 +216,10 @@ def _run_jobs(ray: object, jobs: list[Job], model: dict, engine: RayEngine, sett
               frame_rate: Fraction | None) -> dict[str, ConvertResult]:
     """Matte every segment of ``jobs`` on the workers, join each input as it completes."""
     batch = Batch(jobs, settings, frame_rate)
-    actor = worker_class(ray, engine.cpus_per_worker, engine.gpus_per_worker)
-    spawn = lambda: actor.remote(model, settings["seq_chunk"], engine.hooks)  # noqa: E731
+    task = dict(frame_rate=frame_rate, seq_chunk=settings["seq_chunk"], hooks=engine.hooks)
     try:
-        run_segments(ray, spawn, worker_count(ray, engine, batch.total), batch.queue(), frame_rate,
-                     batch.report, lambda: batch.progress.update(0))
+        run_segments(ray, WorkerPool.get(ray, engine, model), worker_count(ray, engine, batch.total),
+                     batch.queue(), task, batch.report, lambda: batch.progress.update(0))
     finally:
         batch.close()
     return {job.source: batch.result(job) for job in jobs}

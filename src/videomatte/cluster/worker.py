@@ -111,14 +111,14 @@ def worker_class(ray: object, cpus: float, gpus: float):  # noqa: ANN201 - a Ray
     class SegmentWorker:
         """Holds one matting session (the model loaded once) and mattes segments with it."""
 
-        def __init__(self, model: dict, seq_chunk: int, hooks: FaultHooks | None) -> None:
+        def __init__(self, model: dict) -> None:
             from videomatte.inference.runner import SessionFactory
 
             self.factory = SessionFactory(**model)
             self.threads = max(1, int(cpus))
-            self.seq_chunk, self.hooks = seq_chunk, hooks
 
-        def run(self, segment: Segment, frame_rate: Fraction | None) -> SegmentDone:
+        def run(self, segment: Segment, frame_rate: Fraction | None, seq_chunk: int = 1,
+                hooks: FaultHooks | None = None) -> SegmentDone:
             """Matte ``segment`` unless a finished file of it exists already."""
             import time
 
@@ -131,7 +131,7 @@ def worker_class(ray: object, cpus: float, gpus: float):  # noqa: ANN201 - a Ray
                 session, backend = self.factory.session_for(video.info)
                 if hasattr(session.backend, "threads"):
                     session.backend.threads = self.threads  # onnxruntime: one thread per reserved CPU
-                frames, warmup = matte_segment(session, video, segment, self.seq_chunk, self.hooks)
+                frames, warmup = matte_segment(session, video, segment, seq_chunk, hooks)
             return SegmentDone(segment.number, frames, warmup, time.perf_counter() - begin, backend=backend)
 
     return SegmentWorker
