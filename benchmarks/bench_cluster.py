@@ -2,6 +2,7 @@
 
     python benchmarks/bench_cluster.py warmup      # how many warm-up frames bring a seam to the single pass
     python benchmarks/bench_cluster.py speed       # local engine vs Ray with 1 and 2 workers, same batch
+    python benchmarks/bench_cluster.py segment     # per-frame costs of a 1080p segment's parts
 
 Both read the clips and the official ONNX weights from ../shared/data. Speeds are for this machine at
 the moment of the run (print ``uptime`` beside them); the estimate for N GPU workers is arithmetic from
@@ -112,9 +113,53 @@ def _segment_probe(ray) -> dict:
     return {"task_round_trip_ms": (time.perf_counter() - begin) * 10}
 
 
+def segment_costs(name: str = "group_1920x1080.mp4", start: int = 50) -> dict:
+    """Per-frame costs of the parts of a segment on this machine, at the clip's size (1080p by default):
+    seek + decode, the network (onnxruntime, CPU), the lossless 16-bit write, reading it back, and the
+    final encode of the join (ProRes 4444)."""
+    from videomatte.inference.compose import rgba
+    from videomatte.inference.session import MattingSession
+    from videomatte.io.frames import to_numpy
+    from videomatte.io.seeking import open_seekable
+    from videomatte.io.segments import finish_segment, read_segment, segment_writer
+    from videomatte.io.writers import open_writer
+
+    work = Path(tempfile.mkdtemp(prefix="bench-segment-"))
+    costs: dict = {}
+    with open_seekable(DATA / "clips" / name) as video:
+        info = video.info
+        begin = time.perf_counter()
+        frames = list(video.frames(start, len(video.timestamps())))
+        costs["seek_decode_ms"] = (time.perf_counter() - begin) * 1000 / len(frames)
+    session = MattingSession("mobilenetv3", WEIGHTS, device="cpu", backend="onnxruntime")
+    session.step(frames[0].image)  # the graph export or cache load is not a per-frame cost
+    begin = time.perf_counter()
+    mattes = [session.step(f.image) for f in frames]
+    costs["network_cpu_ms"] = (time.perf_counter() - begin) * 1000 / len(frames)
+    pictures = [to_numpy(rgba(m.fgr, m.pha), 16)[0] for m in mattes]
+    begin = time.perf_counter()
+    with segment_writer(work / "segment.mkv", info) as writer:
+        for picture, frame in zip(pictures, frames):
+            writer.write(picture, frame.pts, frame.time_base)
+    finish_segment(work / "segment.mkv", [f.pts for f in frames], info.time_base)
+    costs["segment_write_ms"] = (time.perf_counter() - begin) * 1000 / len(frames)
+    costs["segment_mb_per_frame"] = (work / "segment.mkv").stat().st_size / 1e6 / len(frames)
+    begin = time.perf_counter()
+    back = [p for p, _, _ in read_segment(work / "segment.mkv")]
+    costs["segment_read_ms"] = (time.perf_counter() - begin) * 1000 / len(frames)
+    begin = time.perf_counter()
+    with open_writer(work / "out.mov", info, alpha=True, audio=False) as writer:
+        for picture, frame in zip(back, frames):
+            writer.write(picture, frame.pts, frame.time_base)
+    costs["join_encode_prores_ms"] = (time.perf_counter() - begin) * 1000 / len(frames)
+    costs["frames"] = len(frames)
+    shutil.rmtree(work, ignore_errors=True)
+    return costs
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["warmup", "speed"])
+    parser.add_argument("what", choices=["warmup", "speed", "segment"])
     parser.add_argument("--segment-seconds", type=float, default=2.0)
     parser.add_argument("--json", type=Path, help="write the numbers here too")
     parser.add_argument("--clip", help="warmup: only this clip of ../shared/data/clips")
@@ -129,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
         clips = {args.clip: [int(x) for x in args.seams.split(",")]} if args.clip else CLIPS
         warmups = [int(x) for x in args.warmups.split(",")] if args.warmups else WARMUPS
         result = warmup_sweep(warmups, clips)
+    elif args.what == "segment":
+        result = segment_costs()
     else:
         result = speed(["person_short_360x640.mp4", "person_walk_360x640.mp4"], args.segment_seconds)
     print(json.dumps(result, indent=1))

@@ -7,6 +7,7 @@ thread of the driver joins them into the outputs while the workers go on with th
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import sys
 import time
@@ -84,6 +85,8 @@ def connect(ray: object, address: str | None) -> bool:
 def model_settings(factory: SessionFactory) -> dict:
     """What every worker needs to build the same session as the local engine (picklable)."""
     weights = factory.weights if factory.weights is None else str(factory.weights)
+    if weights is not None and os.path.exists(weights):
+        weights = os.path.abspath(weights)  # workers do not run in the driver's folder
     return dict(variant=factory.variant, weights=weights, device=factory.device, dtype=factory.dtype,
                 downsample_ratio=factory.ratio, backend=factory.backend)
 
@@ -94,8 +97,9 @@ def plan_job(source: str, plans: list[OutputPlan], engine: RayEngine, model: dic
     with open_seekable(source, frame_rate) as video:
         info, stamps = video.info, video.timestamps()
     key = dict(model, segment_seconds=engine.segment_seconds, warmup=engine.warmup, frame_rate=frame_rate)
-    folder = work_folder(source, plans[0].path, key)
-    segments = plan_segments(source, stamps, info.time_base, engine.segment_seconds, engine.warmup, folder)
+    folder = work_folder(source, os.path.abspath(plans[0].path), key)
+    segments = plan_segments(os.path.abspath(source), stamps, info.time_base, engine.segment_seconds,
+                             engine.warmup, folder)
     return Job(source, plans, info, segments, folder)
 
 
@@ -104,7 +108,7 @@ class Batch:
 
     def __init__(self, jobs: list[Job], settings: dict, frame_rate: Fraction | None) -> None:
         self.jobs, self.settings, self.frame_rate = jobs, settings, frame_rate
-        self.by_source = {job.source: job for job in jobs}
+        self.by_source = {job.segments[0].source: job for job in jobs}  # absolute paths
         self.total = sum(len(job.segments) for job in jobs)
         self.done = 0
         self.progress = Progress("ray", sum(s.frames for j in jobs for s in j.segments), settings["progress"])

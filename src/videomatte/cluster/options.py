@@ -6,7 +6,7 @@ from dataclasses import dataclass
 DEFAULT_SEGMENT_SECONDS = 10.0
 # Frames run before a segment's first frame to rebuild the recurrent state (outputs discarded); chosen
 # from the measurement in docs/cluster.md (benchmarks/bench_cluster.py --warmup-sweep).
-DEFAULT_WARMUP = 16
+DEFAULT_WARMUP = 64
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Iterator, Protocol
 
 from videomatte.errors import MediaError
-from videomatte.io.readers import ImageSequenceReader, Frame, VideoInfo, VideoReader, open_reader
+from videomatte.io.readers import Frame, ImageSequenceReader, VideoInfo, VideoReader, load_image, open_reader
 
 
 class Seekable(Protocol):
@@ -59,12 +59,16 @@ class SeekableImages:
         return list(range(len(self._reader.files)))
 
     def frames(self, start: int, stop: int) -> Iterator[Frame]:
-        """Frames ``start`` (included) to ``stop`` (excluded), with their indices in the whole sequence."""
-        for frame in self._reader:
-            if frame.index >= stop:
-                return
-            if frame.index >= start:
-                yield frame
+        """Frames ``start`` (included) to ``stop`` (excluded), with their indices in the whole sequence
+        (only those files are read)."""
+        size = (self.info.height, self.info.width)
+        for index in range(start, min(stop, len(self._reader.files))):
+            path = self._reader.files[index]
+            image = load_image(path)
+            if image.shape[:2] != size:
+                raise MediaError(f"{path}: is {image.shape[1]}x{image.shape[0]} but the sequence is "
+                                 f"{size[1]}x{size[0]}")
+            yield Frame(image=image, pts=index, time_base=self.info.time_base, index=index)
 
     def close(self) -> None:
         """Nothing to release."""
