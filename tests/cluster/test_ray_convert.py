@@ -22,6 +22,9 @@ from videomatte.io.readers import open_reader  # noqa: E402
 from videomatte.io.seeking import open_seekable  # noqa: E402
 
 SEGMENT_SECONDS = 0.75
+# Shorter than the default (64, measured on the full-size clips, docs/cluster.md): with 0.75 s segments the
+# default would warm every segment up from frame 0 and so test nothing about warm-up.
+WARMUP = 16
 CLIPS = {"talk": ("person_short_360x640.mp4", 48, 24, True), "walk": ("person_walk_360x640.mp4", 30, 30, False)}
 
 
@@ -112,7 +115,8 @@ def _check_alpha(source: Path, local_path: Path, ray_path: Path) -> None:
 def test_folder_through_ray_matches_local(batch, local, official_onnx, ray_local, tmp_path, capsys):
     code = main(["convert", str(batch), "--alpha", f"{tmp_path}/{{name}}.mkv", "--composite",
                  f"{tmp_path}/{{name}}.mp4", "--background", "blur", "--weights", str(official_onnx),
-                 "--engine", "ray", "--workers", "2", "--segment-seconds", str(SEGMENT_SECONDS)])
+                 "--engine", "ray", "--workers", "2", "--segment-seconds", str(SEGMENT_SECONDS),
+                 "--warmup", str(WARMUP)])
     assert code == 0
     assert "talk.mp4: 48 frames" in capsys.readouterr().out
     for name in CLIPS:
@@ -127,7 +131,7 @@ def test_folder_through_ray_matches_local(batch, local, official_onnx, ray_local
 def test_worker_killed_mid_task_still_yields_the_output(batch, local, official_onnx, ray_local, tmp_path):
     marker = tmp_path / "crash-once"
     marker.touch()
-    engine = RayEngine(workers=2, segment_seconds=SEGMENT_SECONDS,
+    engine = RayEngine(workers=2, segment_seconds=SEGMENT_SECONDS, warmup=WARMUP,
                        hooks=FaultHooks(crash_marker=str(marker), crash_segment=1))
     [result] = convert(batch / "talk.mp4", alpha=tmp_path / "talk.mkv", weights=official_onnx,
                        progress=False, engine=engine)
@@ -139,13 +143,13 @@ def test_worker_killed_mid_task_still_yields_the_output(batch, local, official_o
 def test_rerun_after_interruption_reuses_finished_segments(batch, local, official_onnx, ray_local, tmp_path,
                                                           capsys):
     output = tmp_path / "talk.mkv"
-    broken = RayEngine(workers=2, segment_seconds=SEGMENT_SECONDS, hooks=FaultHooks(fail_segment=2))
+    broken = RayEngine(workers=2, segment_seconds=SEGMENT_SECONDS, warmup=WARMUP, hooks=FaultHooks(fail_segment=2))
     with pytest.raises(VideoMatteError, match="segment 2 failed: segment 2 fails on purpose"):
         convert(batch / "talk.mp4", alpha=output, weights=official_onnx, progress=False, engine=broken)
     assert not output.exists()
     [folder] = tmp_path.glob(".videomatte-segments-talk-*")
     assert sorted(p.name for p in folder.glob("segment-*.json")) == ["segment-00000.json", "segment-00001.json"]
-    engine = RayEngine(workers=2, segment_seconds=SEGMENT_SECONDS)
+    engine = RayEngine(workers=2, segment_seconds=SEGMENT_SECONDS, warmup=WARMUP)
     convert(batch / "talk.mp4", alpha=output, weights=official_onnx, progress=True, engine=engine)
     assert "2 of 3 segments finished already, reused" in capsys.readouterr().err
     _check_alpha(batch / "talk.mp4", local / "talk.mkv", output)

@@ -75,12 +75,12 @@ def _crash_if_asked(hooks: FaultHooks | None, segment: Segment, written: int) ->
 
 
 def matte_segment(session: object, video: Seekable, segment: Segment, seq_chunk: int = 1,
-                  hooks: FaultHooks | None = None) -> tuple[int, int]:
+                  hooks: FaultHooks | None = None, threads: int = 1) -> tuple[int, int]:
     """Matte one segment into its lossless file (written under a temporary name, then renamed).
 
     The recurrent state is rebuilt from ``segment.warm_start`` (zeroed at a shot cut in between, and
     at a cut on the segment's first frame), then frames ``start..stop-1`` are matted and written as
-    16-bit straight RGBA with their exact timestamps.
+    16-bit straight RGBA with their exact timestamps (``threads`` encoder threads).
 
     Returns:
         ``(frames written, warm-up frames run)``.
@@ -88,7 +88,7 @@ def matte_segment(session: object, video: Seekable, segment: Segment, seq_chunk:
     frames = video.frames(segment.warm_start, segment.stop)
     first, warmup = _warm_up(session, frames, segment)
     written, stamps, chunk = 0, [], []
-    with segment_writer(segment.path, video.info) as writer:
+    with segment_writer(segment.path, video.info, threads) as writer:
         for frame in itertools.chain([first], frames):
             chunk.append(frame)
             if len(chunk) < seq_chunk and frame.index < segment.stop - 1:
@@ -131,7 +131,7 @@ def worker_class(ray: object, cpus: float, gpus: float):  # noqa: ANN201 - a Ray
                 session, backend = self.factory.session_for(video.info)
                 if hasattr(session.backend, "threads"):
                     session.backend.threads = self.threads  # onnxruntime: one thread per reserved CPU
-                frames, warmup = matte_segment(session, video, segment, seq_chunk, hooks)
+                frames, warmup = matte_segment(session, video, segment, seq_chunk, hooks, self.threads)
             return SegmentDone(segment.number, frames, warmup, time.perf_counter() - begin, backend=backend)
 
     return SegmentWorker

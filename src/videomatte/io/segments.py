@@ -26,14 +26,21 @@ LOSSLESS_RGBA16 = CodecSpec("ffv1", "gbrp16le", "gbrp16le", "gbrap16le", (".mkv"
                             options={"level": "3", "slices": "4", "threads": "1"})
 
 
-def segment_writer(path: str | os.PathLike, info: VideoInfo) -> VideoWriter:
+SLICES = (4, 9, 16, 24)  # slice counts FFV1 accepts; slices are what its encoder threads share
+
+
+def segment_writer(path: str | os.PathLike, info: VideoInfo, threads: int = 1) -> VideoWriter:
     """A writer of 16-bit RGBA pictures ``[H, W, 4]`` (``uint16``) into the segment file ``path`` (``.mkv``).
 
-    ``info`` is the input's description (size, rate, time base); the segment gets no audio. An
-    unfinished file of the same name (a crashed attempt) is replaced.
+    ``info`` is the input's description (size, rate, time base); the segment gets no audio. ``threads``
+    encoder threads share the picture's slices. An unfinished file of the same name (a crashed
+    attempt) is replaced.
     """
     silent = dataclasses.replace(info, has_audio=False)
-    return VideoWriter(path, silent, LOSSLESS_RGBA16, alpha=True, overwrite=True, audio=False)
+    slices = next((n for n in SLICES if n >= threads), SLICES[-1])
+    spec = dataclasses.replace(LOSSLESS_RGBA16, options={**LOSSLESS_RGBA16.options, "threads": str(threads),
+                                                         "slices": str(slices)})
+    return VideoWriter(path, silent, spec, alpha=True, overwrite=True, audio=False)
 
 
 def _stamps_path(video: Path) -> Path:
