@@ -31,7 +31,7 @@ def main() -> int:
         return 2
     from videomatte.export.bench import bench_resolution, count_gmacs, format_table, ort_step
     from videomatte.export.quantize import load_frames
-    from videomatte.models.zoo import load_model
+    from videomatte.models.weights.zoo import load_model
 
     net = load_model("mobilenetv3", weights=str(OFFICIAL))
     print(f"load average before: {os.getloadavg()[0]:.1f} (cores: {os.cpu_count()})")

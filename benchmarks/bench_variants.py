@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from videomatte.models.registry import available_models
-from videomatte.models.variants import build_network
+from videomatte.models.registry import build_network
 
 
 def conv_macs(model: nn.Module, src: torch.Tensor, ratio: float) -> int:

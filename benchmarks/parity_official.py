@@ -10,8 +10,8 @@ from pathlib import Path
 
 import av
 
-from videomatte.models.reference import compare_with_onnx
-from videomatte.models.zoo import load_model
+from videomatte.export.checks import compare_with_onnx
+from videomatte.models.weights.zoo import load_model
 
 CLIPS = {"person_short_360x640.mp4": (0.25, 0.4, 1.0), "person_walk_360x640.mp4": (0.25, 0.4, 1.0),
          "group_1920x1080.mp4": (0.25, 0.4, 1.0)}

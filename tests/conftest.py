@@ -67,7 +67,7 @@ def random_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     import torch
 
-    from videomatte.models.zoo import load_model
+    from videomatte.models.weights.zoo import load_model
 
     torch.manual_seed(0)
     path = tmp_path_factory.mktemp("weights") / "random_mobilenetv3.pth"

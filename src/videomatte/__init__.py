@@ -11,7 +11,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "MattingNetwork": "videomatte.models.network",
-    "load_model": "videomatte.models.zoo",
+    "load_model": "videomatte.models.weights.zoo",
     "available_models": "videomatte.models.registry",
     "MattingSession": "videomatte.inference.session",
     "convert": "videomatte.inference.convert",

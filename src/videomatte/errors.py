@@ -22,3 +22,7 @@ class MediaError(VideoMatteError):
 
 class OutputExistsError(MediaError):
     """An output path that already exists, without ``--overwrite``."""
+
+
+class OptionError(VideoMatteError, ValueError):
+    """An option value out of range, or options that do not fit together."""

@@ -7,13 +7,14 @@ import pytest
 import torch
 
 from videomatte.models.network import MattingNetwork
+from videomatte.models.registry import build_network
 
 
 @pytest.fixture(scope="session")
 def tiny_net() -> MattingNetwork:
     """A random-init mobilenetv3 whose alpha varies over the picture (bias 0.5, amplified weights)."""
     torch.manual_seed(0)
-    net = MattingNetwork("mobilenetv3").eval()
+    net = build_network("mobilenetv3").eval()
     with torch.no_grad():
         net.project_mat.conv.bias[3] = 0.5
         net.project_mat.conv.weight[3] *= 5

@@ -83,7 +83,7 @@ def test_fp16_export_runs_close_to_fp32(tiny_net, export_dir):
 
 def test_official_weights_static_export_round_trips(official_onnx, export_dir):
     from videomatte.export.onnx import OnnxSettings, export_onnx
-    from videomatte.models.zoo import load_model
+    from videomatte.models.weights.zoo import load_model
 
     net = load_model("mobilenetv3", weights=str(official_onnx))
     path = export_onnx(net, export_dir / "official.onnx", OnnxSettings(ratio=0.25, static=(144, 256))).path

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 
 from videomatte.export.wrappers import _stacked_box_coefficients
-from videomatte.models.refiners import DeepGuidedFilterRefiner
+from videomatte.models.blocks.guided_filter import DeepGuidedFilterRefiner
 
 
 def test_one_stacked_box_filter_gives_the_refiners_coefficients():

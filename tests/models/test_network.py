@@ -7,6 +7,7 @@ import torch
 from shared_paths import SHARED
 from videomatte.errors import UnknownModelError
 from videomatte.models.network import MattingNetwork
+from videomatte.models.registry import build_network
 from videomatte.models.registry import auto_downsample_ratio, available_models, get_spec
 
 STATE_CHANNELS = {"mobilenetv3": (16, 20, 40, 64), "resnet50": (16, 32, 64, 128)}
@@ -15,7 +16,7 @@ STATE_CHANNELS = {"mobilenetv3": (16, 20, 40, 64), "resnet50": (16, 32, 64, 128)
 @pytest.fixture(scope="module", params=available_models())
 def model(request: pytest.FixtureRequest) -> MattingNetwork:
     torch.manual_seed(0)
-    return MattingNetwork(request.param).eval()
+    return build_network(request.param).eval()
 
 
 def test_parameter_count_matches_the_paper(model: MattingNetwork) -> None:
@@ -47,7 +48,7 @@ def test_output_and_state_shapes(model: MattingNetwork, height: int, width: int,
 
 
 def test_hd_state_shapes_of_the_reference() -> None:
-    model = MattingNetwork("mobilenetv3").eval()
+    model = build_network("mobilenetv3").eval()
     with torch.no_grad():
         _, _, *rec = model(torch.rand(1, 3, 1080, 1920), downsample_ratio=0.25)
     assert [tuple(r.shape) for r in rec] == [(1, 16, 135, 240), (1, 20, 68, 120), (1, 40, 34, 60), (1, 64, 17, 30)]
@@ -77,7 +78,7 @@ def test_time_series_equals_frame_by_frame_with_state(model: MattingNetwork) -> 
 
 
 def test_state_changes_the_output() -> None:
-    model = MattingNetwork("mobilenetv3").eval()
+    model = build_network("mobilenetv3").eval()
     src = torch.rand(1, 3, 64, 64)
     with torch.no_grad():
         first, _, *rec = model(src)
@@ -86,7 +87,7 @@ def test_state_changes_the_output() -> None:
 
 
 def test_refiner_runs_only_below_ratio_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    model = MattingNetwork("mobilenetv3").eval()
+    model = build_network("mobilenetv3").eval()
     calls = []
     original = model.refiner.forward
     monkeypatch.setattr(model.refiner, "forward", lambda *a: calls.append(1) or original(*a))
@@ -100,7 +101,7 @@ def test_refiner_runs_only_below_ratio_one(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_segmentation_pass_returns_logits_at_the_low_resolution() -> None:
-    model = MattingNetwork("mobilenetv3").eval()
+    model = build_network("mobilenetv3").eval()
     with torch.no_grad():
         seg, *rec = model(torch.rand(2, 3, 3, 64, 96), downsample_ratio=0.5, segmentation_pass=True)
     assert seg.shape == (2, 3, 1, 32, 48) and len(rec) == 4
@@ -108,7 +109,7 @@ def test_segmentation_pass_returns_logits_at_the_low_resolution() -> None:
 
 
 def test_fast_guided_filter_refiner_has_no_parameters() -> None:
-    model = MattingNetwork("mobilenetv3", refiner="fast_guided_filter").eval()
+    model = build_network("mobilenetv3", "fast_guided_filter").eval()
     assert not any(k.startswith("refiner.") for k in model.state_dict())
     with torch.no_grad():
         fgr, pha, *_ = model(torch.rand(1, 3, 75, 131), downsample_ratio=0.5)
@@ -117,9 +118,9 @@ def test_fast_guided_filter_refiner_has_no_parameters() -> None:
 
 def test_unknown_names_are_rejected_with_the_choices() -> None:
     with pytest.raises(UnknownModelError, match="mobilenetv3"):
-        MattingNetwork("mobilenetv4")
+        build_network("mobilenetv4")
     with pytest.raises(UnknownModelError, match="deep_guided_filter"):
-        MattingNetwork("mobilenetv3", refiner="bilateral")
+        build_network("mobilenetv3", "bilateral")
 
 
 @pytest.mark.parametrize("size,expected", [((288, 512), 1.0), ((1080, 1920), 512 / 1920), ((2160, 3840), 512 / 3840),

@@ -8,8 +8,8 @@ import av
 import numpy as np
 import pytest
 
-from videomatte.models.reference import compare_with_onnx
-from videomatte.models.zoo import load_model
+from videomatte.export.checks import compare_with_onnx
+from videomatte.models.weights.zoo import load_model
 
 FRAMES = 40
 CASES = [  # (clip, ratios); the 1080p clip is checked at its recommended ratios only, to keep CI short

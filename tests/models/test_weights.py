@@ -9,17 +9,18 @@ import torch
 from safetensors.torch import save_file
 
 from videomatte.errors import WeightsError
-from videomatte.models import weights as weights_module
-from videomatte.models import zoo
+from videomatte.models.weights import download as weights_module
+from videomatte.models.weights import zoo
 from videomatte.models.network import MattingNetwork
+from videomatte.models.registry import build_network
 from videomatte.models.registry import get_spec
-from videomatte.models.weights import cached_weights_path, sha256_of
+from videomatte.models.weights.download import cached_weights_path, sha256_of
 
 
 @pytest.fixture(scope="module")
 def trained_state() -> dict[str, torch.Tensor]:
     torch.manual_seed(1)
-    model = MattingNetwork("mobilenetv3")
+    model = build_network("mobilenetv3")
     for p in model.parameters():
         p.data.normal_()
     return model.state_dict()

@@ -74,7 +74,7 @@ def test_loss_falls_and_resume_is_exact(data_root: Path) -> None:
         assert torch.equal(value, resumed["model"][key]), key
     for a, b in zip(full["optimizer"]["state"].values(), resumed["optimizer"]["state"].values()):
         assert torch.equal(a["exp_avg_sq"], b["exp_avg_sq"])
-    from videomatte.models.zoo import load_model
+    from videomatte.models.weights.zoo import load_model
 
     network = load_model(weights=data_root / "resumed" / "final.pt")  # a checkpoint is also a weights file
     assert torch.equal(network.state_dict()["project_mat.conv.weight"], full["model"]["project_mat.conv.weight"])
@@ -93,7 +93,7 @@ def test_high_resolution_and_segmentation_passes(data_root: Path) -> None:
     tags = [(r["step"], r["tag"]) for r in rows if r["tag"] != "speed"]
     assert tags == [(1, "train_lr"), (1, "train_hr"), (1, "train_video_seg"),
                     (2, "train_lr"), (2, "train_hr"), (2, "train_image_seg")]
-    from videomatte.models.zoo import load_model
+    from videomatte.models.weights.zoo import load_model
 
     torch.manual_seed(5)  # the run's seed: the same random initialisation
     start = load_model(weights=None).state_dict()
@@ -145,7 +145,7 @@ def test_tensorboard_required_but_missing(tmp_path: Path) -> None:
 
 
 def test_optimizer_groups_follow_the_config() -> None:
-    from videomatte.models.zoo import load_model
+    from videomatte.models.weights.zoo import load_model
     from videomatte.training.builders import build_optimizer
 
     config = config_from_dict({"data": {"matting_train": "x"}, "lr": {"backbone": 1e-5, "aspp": 2e-5, "decoder": 3e-5, "refiner": 4e-5}})
@@ -158,7 +158,7 @@ def test_optimizer_groups_follow_the_config() -> None:
 
 
 def test_frozen_batchnorm_keeps_its_statistics() -> None:
-    from videomatte.models.zoo import load_model
+    from videomatte.models.weights.zoo import load_model
     from videomatte.training.builders import freeze_batchnorm
 
     model = load_model(weights=None).train()

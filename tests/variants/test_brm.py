@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import torch
 
-from videomatte.models.brm import BG_CHANNELS, BackgroundRestoration
+from videomatte.models.seeds.background_restoration import BG_CHANNELS, BackgroundRestoration
 from videomatte.models.network import MattingNetwork
+from videomatte.models.registry import build_network
 
 
 def test_mask_grows_as_a_person_uncovers_a_static_background() -> None:
@@ -36,7 +37,7 @@ def test_restored_background_is_kept_when_covered_again() -> None:
 
 def test_network_mask_is_monotone_and_chunks_match_single_frames() -> None:
     torch.manual_seed(0)
-    net = MattingNetwork("mobilenetv3_brm").eval()
+    net = build_network("mobilenetv3_brm").eval()
     torch.nn.init.zeros_(net.project_mat.conv.weight)
     torch.nn.init.constant_(net.project_mat.conv.bias, 0.0)
     net.project_mat.conv.bias.data[3] = 0.02  # coarse alpha 0.02 < tau: every pixel shows background
@@ -56,12 +57,15 @@ def test_network_mask_is_monotone_and_chunks_match_single_frames() -> None:
 
 
 def test_background_loss_trains_the_background_head() -> None:
+    from videomatte.training.variant_losses import variant_losses
+
     torch.manual_seed(0)
-    net = MattingNetwork("mobilenetv3_brm").train()
+    net = build_network("mobilenetv3_brm").train()
     src = torch.rand(2, 3, 3, 40, 40)
-    net(src)
-    losses = net.brm.auxiliary_losses(None, None, torch.rand(2, 3, 3, 40, 40))
+    aux: dict = {}
+    fgr, pha, *_ = net(src, aux=aux)
+    assert aux["brm_background"].shape == (6, 3, 10, 10) and aux["brm_mask"].shape == (6, 1, 10, 10)
+    losses = variant_losses(aux, fgr, pha, None, None, torch.rand(2, 3, 3, 40, 40))
     assert set(losses) == {"brm_background"}
     losses["brm_background"].backward()
     assert net.brm.to_rgb.weight.grad is not None and net.brm.embed[0].weight.grad is not None
-    assert net.brm.auxiliary_losses(None, None, torch.rand(2, 3, 3, 40, 40)) == {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch.nn import functional as F
 
-from videomatte.models.convlstm import ConvLSTM
+from videomatte.models.blocks.cells import ConvLSTM
 
 
 def _seed_equations(cell: ConvLSTM, x: torch.Tensor, h: torch.Tensor, c: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -6,7 +6,7 @@ import math
 import pytest
 import torch
 
-from videomatte.models.prm import PatchRefiner, grid_size
+from videomatte.models.seeds.patch_refinement import PatchRefiner, grid_size
 
 
 def _inputs(height: int = 37, width: int = 53, small: tuple[int, int] = (18, 26)) -> tuple[torch.Tensor, ...]:
@@ -65,17 +65,16 @@ def test_threshold_selects_patches_at_inference() -> None:
     torch.testing.assert_close(prm(fine, base, fgr, pha, hid)[1], expected_pha)
 
 
-def test_training_losses_are_recorded_once() -> None:
+def test_training_losses_come_from_the_aux_outputs() -> None:
+    from videomatte.training.variant_losses import variant_losses
+
     prm = PatchRefiner().train()
     fine, base, fgr, pha, hid = _inputs()
-    _, out_pha = prm(fine, base, fgr, pha, hid)
+    aux: dict = {}
+    _, out_pha = prm(fine, base, fgr, pha, hid, aux)
     true_pha = torch.rand(1, 2, 1, 37, 53)
-    losses = prm.auxiliary_losses(None, true_pha, None)
+    losses = variant_losses(aux, None, out_pha, None, true_pha, None)
     assert set(losses) == {"prm_alpha_hr", "prm_flaw"} and all(v.ndim == 0 for v in losses.values())
     assert losses["prm_alpha_hr"] >= (out_pha - true_pha[0]).abs().mean() - 1e-6  # Charbonnier >= L1
     losses["prm_alpha_hr"].backward()
     assert prm.patch_net[0].weight.grad is not None
-    assert prm.auxiliary_losses(None, true_pha, None) == {}  # consumed
-    with torch.no_grad():
-        prm(fine, base, fgr, pha, hid)
-    assert prm.auxiliary_losses(None, true_pha, None) == {}  # nothing recorded without gradients

@@ -4,17 +4,17 @@ from __future__ import annotations
 import pytest
 import torch
 
-from videomatte.models.seed004 import Seed004Network
-from videomatte.models.variant_losses import seed004_loss, sobel
+from videomatte.models.seeds.convlstm_network import ConvLSTMMattingNetwork
+from videomatte.training.variant_losses import seed004_loss, sobel
 
 
 @pytest.fixture(scope="module")
-def net() -> Seed004Network:
+def net() -> ConvLSTMMattingNetwork:
     torch.manual_seed(0)
-    return Seed004Network().eval()
+    return ConvLSTMMattingNetwork().eval()
 
 
-def test_outputs_alpha_foreground_and_error_map(net: Seed004Network) -> None:
+def test_outputs_alpha_foreground_and_error_map(net: ConvLSTMMattingNetwork) -> None:
     src = torch.rand(1, 2, 3, 37, 53)
     with torch.no_grad():
         fgr, pha, err, r1, r2, r3, r4 = net.forward_with_error(src)
@@ -25,13 +25,13 @@ def test_outputs_alpha_foreground_and_error_map(net: Seed004Network) -> None:
     torch.testing.assert_close(plain[1], pha)
 
 
-def test_decoder_has_three_convlstms_with_the_seed_channels(net: Seed004Network) -> None:
+def test_decoder_has_three_convlstms_with_the_seed_channels(net: ConvLSTMMattingNetwork) -> None:
     assert [net.decode3.conv[0].in_channels, net.decode2.conv[0].in_channels, net.decode1.conv[0].in_channels,
             net.decode0.in_channels, net.decode0.out_channels] == [768, 384, 128, 51, 37]
     assert [b.lstm.channels for b in (net.decode3, net.decode2, net.decode1)] == [128, 64, 48]
 
 
-def test_downsampled_run_refines_to_full_size(net: Seed004Network) -> None:
+def test_downsampled_run_refines_to_full_size(net: ConvLSTMMattingNetwork) -> None:
     with torch.no_grad():
         fgr, pha, err, *rec = net.forward_with_error(torch.rand(2, 3, 61, 45), downsample_ratio=0.5)
         seg, *_ = net(torch.rand(2, 3, 61, 45), segmentation_pass=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import torch
 
-from videomatte.models.brm import BackgroundRestoration
-from videomatte.models.convlstm import ConvLSTMDecoder
-from videomatte.models.prm import PatchRefiner
-from videomatte.models.variants import build_network
+from videomatte.models.seeds.background_restoration import BackgroundRestoration
+from videomatte.models.blocks.decoder import RecurrentDecoder
+from videomatte.models.seeds.patch_refinement import PatchRefiner
+from videomatte.models.registry import build_network
 
 
 def test_submodules_script_and_match_eager() -> None:
@@ -18,7 +18,7 @@ def test_submodules_script_and_match_eager() -> None:
             torch.rand(1, 16, 18, 26))
     for ours, theirs in zip(prm(*args), torch.jit.script(prm)(*args)):
         torch.testing.assert_close(ours, theirs)
-    torch.jit.script(ConvLSTMDecoder((16, 24, 40, 128), (80, 40, 32, 16)))
+    torch.jit.script(RecurrentDecoder((16, 24, 40, 128), (80, 40, 32, 16), cell="lstm"))
     torch.jit.script(BackgroundRestoration(24))
 
 

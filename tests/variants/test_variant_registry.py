@@ -7,8 +7,8 @@ import torch
 from videomatte.errors import UnknownModelError, WeightsError
 from videomatte.models.network import MattingNetwork
 from videomatte.models.registry import available_models, get_spec, variant_name
-from videomatte.models.variants import build_network, state_layout
-from videomatte.models.zoo import fetch_official
+from videomatte.models.registry import build_network
+from videomatte.models.weights.zoo import fetch_official
 
 SEED_VARIANTS = [n for n in available_models(include_unreleased=True) if not get_spec(n).released_weights]
 
@@ -51,8 +51,7 @@ def test_builds_runs_and_carries_state(name: str, refiner: str) -> None:
             torch.testing.assert_close(f, fgr[:, t], rtol=1e-4, atol=1e-4)
         stateless = net(src[:, 2], downsample_ratio=0.5)[2]  # r1 after frame 3 without frames 1-2
     assert fgr.shape == (1, 3, 3, 45, 61) and pha.shape == (1, 3, 1, 45, 61)
-    for level, (state, (channels, stride)) in enumerate(zip(chunk_rec, state_layout(name))):
-        size = (1, 1) if stride == 0 else (-(-22 // stride), -(-30 // stride))
-        assert tuple(state.shape) == (1, channels, *size), f"r{level + 1}"
+    for level, (state, shape) in enumerate(zip(chunk_rec, net.state_layout(45, 61, 0.5))):
+        assert tuple(state.shape) == (1, *shape), f"r{level + 1}"
         torch.testing.assert_close(state, rec[level], rtol=1e-4, atol=1e-4)
     assert not torch.allclose(stateless, rec[0], atol=1e-6), "the state must carry information"

@@ -5,8 +5,8 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from videomatte.models.variant_losses import variant_losses
-from videomatte.models.variants import build_network
+from videomatte.training.variant_losses import variant_losses
+from videomatte.models.registry import build_network
 
 pytestmark = pytest.mark.slow  # several optimiser steps of a full network each
 
@@ -39,8 +39,9 @@ def test_option_trains_with_falling_loss(name: str, refiner: str, ratio: float, 
     src = true_fgr * true_pha + true_bgr * (1 - true_pha)
     history = []
     for _ in range(6):
-        fgr, pha = net(src, downsample_ratio=ratio)[:2]
-        terms = variant_losses(net, true_fgr, true_pha, true_bgr)
+        aux: dict = {}
+        fgr, pha = net(src, downsample_ratio=ratio, aux=aux)[:2]
+        terms = variant_losses(aux, fgr, pha, true_fgr, true_pha, true_bgr)
         assert set(terms) == expected_terms
         loss = F.l1_loss(pha, true_pha) + F.l1_loss(true_pha * fgr, true_pha * true_fgr) + sum(terms.values())
         optimizer.zero_grad()
@@ -64,7 +65,7 @@ def test_the_trainer_optimises_every_parameter_of_a_variant(name: str) -> None:
 def test_a_variant_starts_from_the_matching_official_tensors(tmp_path) -> None:
     from safetensors.torch import save_file
 
-    from videomatte.models.zoo import load_matching_weights
+    from videomatte.models.weights.zoo import load_matching_weights
 
     torch.manual_seed(0)
     rvm = build_network("mobilenetv3")

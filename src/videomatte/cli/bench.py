@@ -38,7 +38,7 @@ def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
 def _run_model(args: argparse.Namespace) -> int:
     from videomatte.errors import VideoMatteError
     from videomatte.export.bench import bench_resolution, count_gmacs, format_table, ort_step
-    from videomatte.models.zoo import load_model
+    from videomatte.models.weights.zoo import load_model
 
     sizes = args.size or [(288, 512), (1080, 1920)]
     ratios = args.ratio or ([1.0, 0.25] if not args.size else [1.0] * len(sizes))

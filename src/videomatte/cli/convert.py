@@ -29,6 +29,9 @@ examples:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``videomatte convert``."""
+    from videomatte.inference.options import BACKEND_CHOICES, CODEC_CHOICES
+    from videomatte.models.registry import DEFAULT_MODEL, MODELS, REFINER_NAMES
+
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
                         help="video file, image folder or glob ('shots/*.png'), or folder of videos")
     out = parser.add_argument_group("outputs (any combination; {name} = the input's name)")
@@ -39,14 +42,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     out.add_argument("--background", default="green", metavar="BG",
                      help="green|blue|black|white|gray, #RRGGBB, blur, an image or a video file (default green)")
     out.add_argument("--premultiplied", action="store_true", help="premultiply colour by alpha in RGBA outputs")
-    out.add_argument("--codec", choices=["prores", "vp9", "h264", "h265", "ffv1", "png", "tiff"],
+    out.add_argument("--codec", choices=CODEC_CHOICES,
                      help="codec of the main output instead of its extension's default "
                           "(png in .mov: lossless alpha; tiff for image folders)")
     out.add_argument("--crf", type=int, metavar="N", help="quality of H.264/H.265/VP9 (lower is better)")
     out.add_argument("--no-audio", dest="audio", action="store_false", help="do not copy the input's audio")
     out.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     model = parser.add_argument_group("model")
-    model.add_argument("--variant", default="mobilenetv3", help="network variant (default mobilenetv3)")
+    model.add_argument("--variant", default=DEFAULT_MODEL, choices=list(MODELS), metavar="NAME",
+                       help=f"network variant: {', '.join(MODELS)} (default {DEFAULT_MODEL}; "
+                            "'videomatte models' lists them)")
+    model.add_argument("--refiner", default=REFINER_NAMES[0], choices=REFINER_NAMES,
+                       help=f"refiner of the high-resolution edges (default {REFINER_NAMES[0]})")
     model.add_argument("--weights", default="official",
                        help="'official' (fetched once, then cached), a weights file (.pth/.safetensors/.onnx; "
                             "an RVM .onnx runs in onnxruntime on the CPU), or 'none' (random, for tests)")
@@ -55,7 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     model.add_argument("--seq-chunk", type=int, default=1, metavar="T", help="frames per network call (default 1)")
     model.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps (default auto)")
     model.add_argument("--fp16", action="store_true", help="half precision (GPU only)")
-    model.add_argument("--backend", default="auto", choices=["auto", "torch", "torchscript", "onnxruntime"],
+    model.add_argument("--backend", default="auto", choices=BACKEND_CHOICES,
                        help="runtime (default auto: onnxruntime for float32 on the CPU, else torch)")
     cluster = parser.add_argument_group("engine (see docs/cluster.md)")
     cluster.add_argument("--engine", default="local", choices=["local", "ray"],
@@ -68,37 +75,56 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     cluster.add_argument("--gpus-per-worker", type=float, default=0.0, metavar="G",
                          help="GPUs per worker (fractions share one; default 0: CPU workers)")
     cluster.add_argument("--cpus-per-worker", type=float, default=1.0, metavar="C",
-                         help="CPUs per worker, also its onnxruntime threads (default 1)")
+                         help="CPUs per worker, also its onnxruntime and encoder threads (default 1)")
     cluster.add_argument("--segment-seconds", type=float, default=DEFAULT_SEGMENT_SECONDS, metavar="S",
                          help=f"length of a work unit (default {DEFAULT_SEGMENT_SECONDS:g} s)")
     cluster.add_argument("--warmup", type=int, default=DEFAULT_WARMUP, metavar="W",
-                         help=f"frames run before each segment to rebuild the recurrent state (default {DEFAULT_WARMUP})")
+                         help="frames run before each segment to rebuild the recurrent state "
+                              f"(default {DEFAULT_WARMUP})")
     parser.add_argument("--fps", type=float, metavar="F", help="frame rate of image-sequence inputs (default 30)")
     parser.add_argument("--quiet", action="store_true", help="no progress line")
 
 
-def run(args: argparse.Namespace) -> int:
-    """Convert, print one line per input, return the exit code."""
+def options_from(args: argparse.Namespace):  # noqa: ANN201 - a ConvertOptions, imported lazily
+    """The ``ConvertOptions`` the flags ask for (validated: ``OptionError`` for bad values)."""
     from fractions import Fraction
 
+    from videomatte.inference.options import ConvertOptions
+
+    return ConvertOptions(
+        output=args.output, alpha=args.alpha, foreground=args.foreground, composite=args.composite,
+        background=args.background, variant=args.variant, refiner=args.refiner,
+        weights=None if args.weights == "none" else args.weights, downsample_ratio=args.ratio,
+        seq_chunk=args.seq_chunk, device=args.device, dtype="float16" if args.fp16 else None,
+        overwrite=args.overwrite, progress=not args.quiet, premultiplied=args.premultiplied, codec=args.codec,
+        crf=args.crf, audio=args.audio, backend=args.backend,
+        frame_rate=Fraction(args.fps).limit_denominator(1001) if args.fps is not None else None,
+        engine=_engine_from(args),
+    )
+
+
+def _engine_from(args: argparse.Namespace) -> object:
+    """``"local"``, or the ``RayEngine`` of the ``--engine ray`` flags (``OptionError`` for bad values)."""
     from videomatte.cluster.options import RayEngine
+
+    if args.engine == "local":
+        return "local"
+    return RayEngine(address=args.address, workers=args.workers, gpus_per_worker=args.gpus_per_worker,
+                     cpus_per_worker=args.cpus_per_worker, segment_seconds=args.segment_seconds,
+                     warmup=args.warmup)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Convert, print one line per input, return the exit code."""
     from videomatte.errors import VideoMatteError
     from videomatte.inference.convert import convert
 
+    options = options_from(args)
     try:
-        engine = "local" if args.engine == "local" else RayEngine(
-            address=args.address, workers=args.workers, gpus_per_worker=args.gpus_per_worker,
-            cpus_per_worker=args.cpus_per_worker, segment_seconds=args.segment_seconds, warmup=args.warmup)
-        results = convert(
-            args.inputs, output=args.output, alpha=args.alpha, foreground=args.foreground,
-            composite=args.composite, background=args.background, variant=args.variant,
-            weights=None if args.weights == "none" else args.weights, downsample_ratio=args.ratio,
-            seq_chunk=args.seq_chunk, device=args.device, dtype="float16" if args.fp16 else None,
-            overwrite=args.overwrite, progress=not args.quiet, premultiplied=args.premultiplied,
-            codec=args.codec, crf=args.crf, audio=args.audio, backend=args.backend, engine=engine,
-            frame_rate=Fraction(args.fps).limit_denominator(1001) if args.fps else None,
-        )
+        results = convert(args.inputs, options)
     except ValueError as err:
+        if isinstance(err, VideoMatteError):
+            raise
         raise VideoMatteError(str(err)) from err
     for result in results:
         if not result.skipped and not args.quiet:

@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     _check_format(args)
     if args.fp16 and args.quantize:
         raise ExportError("--fp16 and --quantize int8 exclude each other: pick one precision")
-    from videomatte.models.zoo import load_model
+    from videomatte.models.weights.zoo import load_model
 
     weights = None if str(args.weights).lower() == "none" else args.weights
     net = load_model(args.variant, weights, args.refiner)

@@ -18,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from videomatte.models.registry import MODELS, get_spec
-    from videomatte.models.weights import cached_weights_path, verify_cached
+    from videomatte.models.weights.download import cached_weights_path, verify_cached
 
     if args.action == "list":
         width = max(len(name) for name in MODELS)
@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
                 weights = "cached" if verify_cached(cached_weights_path(spec)) else "not cached"
             print(f"{spec.name:<{width}} {spec.num_params:>11,}  {weights:<11} {spec.description}")
         return 0
-    from videomatte.models.zoo import fetch_official
+    from videomatte.models.weights.zoo import fetch_official
 
     for name in args.names or ["mobilenetv3"]:
         print(f"{name}: {fetch_official(get_spec(name))}")

@@ -6,6 +6,7 @@ thread of the driver joins them into the outputs while the workers go on with th
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import shutil
@@ -14,7 +15,6 @@ import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from fractions import Fraction
 from pathlib import Path
 from typing import Callable
 
@@ -26,9 +26,10 @@ from videomatte.cluster.worker import SegmentDone
 from videomatte.errors import VideoMatteError
 from videomatte.inference.convert import ConvertResult, prepare_outputs
 from videomatte.inference.outputs import OutputPlan
+from videomatte.inference.options import ConvertOptions
 from videomatte.inference.progress import Progress
 from videomatte.inference.runner import SessionFactory
-from videomatte.io.readers import VideoInfo
+from videomatte.io.stream import VideoInfo
 from videomatte.io.seeking import open_seekable
 
 @dataclass
@@ -82,21 +83,28 @@ def connect(ray: object, address: str | None) -> bool:
     return True
 
 
-def model_settings(factory: SessionFactory) -> dict:
-    """What every worker needs to build the same session as the local engine (picklable)."""
-    weights = factory.weights if factory.weights is None else str(factory.weights)
+MODEL_FIELDS = ("variant", "weights", "refiner", "downsample_ratio", "device", "dtype", "backend")
+
+
+def worker_options(options: ConvertOptions) -> ConvertOptions:
+    """What every worker needs to build the same session as the local engine (picklable, local engine)."""
+    weights = options.weights if options.weights is None else os.fspath(options.weights)
     if weights is not None and os.path.exists(weights):
         weights = os.path.abspath(weights)  # workers do not run in the driver's folder
-    return dict(variant=factory.variant, weights=weights, device=factory.device, dtype=factory.dtype,
-                downsample_ratio=factory.ratio, backend=factory.backend)
+    return dataclasses.replace(options, weights=weights, engine="local", progress=False)
 
 
-def plan_job(source: str, plans: list[OutputPlan], engine: RayEngine, model: dict,
-             frame_rate: Fraction | None) -> Job:
+def model_key(options: ConvertOptions) -> dict:
+    """The settings that change the mattes (for the names of segment folders and worker pools)."""
+    return {name: getattr(options, name) for name in MODEL_FIELDS}
+
+
+def plan_job(source: str, plans: list[OutputPlan], engine: RayEngine, options: ConvertOptions) -> Job:
     """Probe one input and cut it into segments (whose files live beside its first output)."""
-    with open_seekable(source, frame_rate) as video:
+    with open_seekable(source, options.frame_rate) as video:
         info, stamps = video.info, video.timestamps()
-    key = dict(model, segment_seconds=engine.segment_seconds, warmup=engine.warmup, frame_rate=frame_rate)
+    key = dict(model_key(worker_options(options)), segment_seconds=engine.segment_seconds, warmup=engine.warmup,
+               frame_rate=options.frame_rate)
     folder = work_folder(source, os.path.abspath(plans[0].path), key)
     segments = plan_segments(os.path.abspath(source), stamps, info.time_base, engine.segment_seconds,
                              engine.warmup, folder)
@@ -106,12 +114,12 @@ def plan_job(source: str, plans: list[OutputPlan], engine: RayEngine, model: dic
 class Batch:
     """The jobs of one conversion, their progress line, and the joins running on driver threads."""
 
-    def __init__(self, jobs: list[Job], settings: dict, frame_rate: Fraction | None) -> None:
-        self.jobs, self.settings, self.frame_rate = jobs, settings, frame_rate
+    def __init__(self, jobs: list[Job], options: ConvertOptions) -> None:
+        self.jobs, self.options = jobs, options
         self.by_source = {job.segments[0].source: job for job in jobs}  # absolute paths
         self.total = sum(len(job.segments) for job in jobs)
         self.done = 0
-        self.progress = Progress("ray", sum(s.frames for j in jobs for s in j.segments), settings["progress"])
+        self.progress = Progress("ray", sum(s.frames for j in jobs for s in j.segments), options.progress)
         self.joiner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="join")
 
     def queue(self) -> deque:
@@ -135,10 +143,10 @@ class Batch:
 
     def join(self, job: Job) -> int:
         """Join one input's segments into its outputs, then delete them."""
-        if job.reused and self.settings["progress"]:
+        if job.reused and self.options.progress:
             print(f"{job.source}: {job.reused} of {len(job.segments)} segments finished already, reused",
                   file=sys.stderr)
-        frames = join_segments(job.source, job.info, job.segments, job.plans, self.settings, self.frame_rate)
+        frames = join_segments(job.source, job.info, job.segments, job.plans, self.options)
         shutil.rmtree(job.folder, ignore_errors=True)
         return frames
 
@@ -160,15 +168,15 @@ class Batch:
         self.progress.close()
 
 
-def _skipped_or_planned(sources: list[str], plans: list[OutputPlan], batch: bool, settings: dict,
+def _skipped_or_planned(sources: list[str], plans: list[OutputPlan], batch: bool, options: ConvertOptions,
                         plan: Callable[[str, list[OutputPlan]], Job]) -> tuple[list[Job], dict]:
     """Jobs for the inputs to convert, and results already known (skipped or failed inputs)."""
     jobs, known = [], {}
     for source in sources:
         try:
-            mine = prepare_outputs(source, plans, batch, settings["overwrite"])
+            mine = prepare_outputs(source, plans, batch, options.overwrite)
             if mine is None:
-                if settings["progress"]:
+                if options.progress:
                     print(f"{source}: finished already, skipping", file=sys.stderr)
                 known[source] = ConvertResult(source, [p.path for p in plans], skipped=True)
             else:
@@ -182,27 +190,27 @@ def _skipped_or_planned(sources: list[str], plans: list[OutputPlan], batch: bool
 
 
 def convert_on_ray(sources: list[str], plans: list[OutputPlan], factory: SessionFactory, batch: bool,
-                   frame_rate: Fraction | None, settings: dict, engine: RayEngine) -> list[ConvertResult]:
-    """``convert`` with ``engine="ray"``: the same outputs as the local engine, matted by Ray workers.
+                   options: ConvertOptions) -> list[ConvertResult]:
+    """``convert`` with ``options.engine`` ``"ray"`` or a :class:`RayEngine`: the same outputs as the local
+    engine, matted by Ray workers.
 
     Args:
         sources: inputs, expanded; plans: the outputs asked for (with ``{name}`` for batches).
-        factory: the model settings (each worker builds its own session from them).
+        factory: the local engine's session factory (unused here: every worker builds its own from
+            ``options``); kept so that both engines are called alike.
         batch: several inputs (a failed one is reported and the others go on).
-        settings: ``background``, ``premultiplied``, ``crf``, ``audio``, ``seq_chunk``, ``overwrite``,
-            ``progress`` as for the local engine.
 
     Raises:
         VideoMatteError: Ray missing or unreachable, a bad single input, or a summary of failed inputs.
     """
+    engine = ray_engine(options.engine)
     ray = import_ray()
-    model = model_settings(factory)
-    jobs, known = _skipped_or_planned(sources, plans, batch, settings,
-                                      lambda source, mine: plan_job(source, mine, engine, model, frame_rate))
+    jobs, known = _skipped_or_planned(sources, plans, batch, options,
+                                      lambda source, mine: plan_job(source, mine, engine, options))
     if jobs:
         started = connect(ray, engine.address)
         try:
-            known.update(_run_jobs(ray, jobs, model, engine, settings, frame_rate))
+            known.update(_run_jobs(ray, jobs, engine, options))
         finally:
             if started:
                 WorkerPool.forget()
@@ -216,13 +224,12 @@ def convert_on_ray(sources: list[str], plans: list[OutputPlan], factory: Session
     return results
 
 
-def _run_jobs(ray: object, jobs: list[Job], model: dict, engine: RayEngine, settings: dict,
-              frame_rate: Fraction | None) -> dict[str, ConvertResult]:
+def _run_jobs(ray: object, jobs: list[Job], engine: RayEngine, options: ConvertOptions) -> dict[str, ConvertResult]:
     """Matte every segment of ``jobs`` on the workers, join each input as it completes."""
-    batch = Batch(jobs, settings, frame_rate)
-    task = dict(frame_rate=frame_rate, seq_chunk=settings["seq_chunk"], hooks=engine.hooks)
+    batch = Batch(jobs, options)
+    task = dict(frame_rate=options.frame_rate, seq_chunk=options.seq_chunk, hooks=engine.hooks)
     try:
-        run_segments(ray, WorkerPool.get(ray, engine, model), worker_count(ray, engine, batch.total),
+        run_segments(ray, WorkerPool.get(ray, engine, worker_options(options)), worker_count(ray, engine, batch.total),
                      batch.queue(), task, batch.report, lambda: batch.progress.update(0))
     finally:
         batch.close()

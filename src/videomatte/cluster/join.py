@@ -16,9 +16,11 @@ from torch import Tensor
 from videomatte.cluster.plan import Segment
 from videomatte.errors import MediaError
 from videomatte.inference.compose import parse_background
+from videomatte.inference.options import ConvertOptions
 from videomatte.inference.outputs import OutputPlan, render
 from videomatte.io.frames import to_tensor
-from videomatte.io.readers import VideoInfo, open_reader
+from videomatte.io.readers import open_reader
+from videomatte.io.stream import VideoInfo
 from videomatte.io.segments import read_segment
 from videomatte.io.writers import open_writer
 
@@ -43,13 +45,13 @@ def _sources(source: str, frame_rate: Fraction | None, needed: bool) -> Iterator
 
 
 def join_segments(source: str, info: VideoInfo, segments: list[Segment], plans: list[OutputPlan],
-                  settings: dict, frame_rate: Fraction | None = None) -> int:
+                  options: ConvertOptions) -> int:
     """Write every output of ``plans`` from the finished ``segments`` of ``source``, in order.
 
     Args:
         info: the input's description (size, rate, time base, colour tags, audio).
-        settings: ``background``, ``premultiplied``, ``crf``, ``audio`` and ``overwrite`` as for the
-            local engine.
+        options: the conversion's ``background``, ``premultiplied``, ``crf``, ``audio``, ``overwrite`` and
+            ``frame_rate``, as the local engine reads them.
 
     Returns:
         Frames written to each output.
@@ -62,19 +64,19 @@ def join_segments(source: str, info: VideoInfo, segments: list[Segment], plans: 
         for plan in plans:
             background = None
             if plan.kind == "composite":
-                background = parse_background(settings["background"])
+                background = parse_background(options.background)
                 stack.callback(background.close)
             writer = stack.enter_context(open_writer(
-                plan.path, info, alpha=plan.kind == "rgba", codec=plan.codec, crf=settings["crf"],
-                overwrite=settings["overwrite"], audio=settings["audio"]))
+                plan.path, info, alpha=plan.kind == "rgba", codec=plan.codec, crf=options.crf,
+                overwrite=options.overwrite, audio=options.audio))
             outputs.append((writer, plan, background))
-        sources = _sources(source, frame_rate, any(p.kind == "composite" for p in plans))
+        sources = _sources(source, options.frame_rate, any(p.kind == "composite" for p in plans))
         index = 0
         for (fgr, pha, pts, time_base), src in zip(_mattes(segments), sources):
             for writer, plan, background in outputs:
                 bits = 16 if writer.deep else 8
                 picture = render(plan.kind, fgr if src is None else src, fgr, pha, background, index,
-                                 settings["premultiplied"], bits)
+                                 options.premultiplied, bits)
                 writer.write(np.asarray(picture[0]), pts, time_base)
             index += 1
         expected = sum(s.frames for s in segments)

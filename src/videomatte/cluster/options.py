@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from videomatte.errors import OptionError
+
 DEFAULT_SEGMENT_SECONDS = 10.0
 # Frames run before a segment's first frame to rebuild the recurrent state (outputs discarded); chosen
 # from the measurement in docs/cluster.md (benchmarks/bench_cluster.py --warmup-sweep).
@@ -41,6 +43,9 @@ class RayEngine:
         segment_seconds: length of a segment, in seconds of the input.
         warmup: frames decoded and matted before each segment's start, outputs discarded.
         hooks: injected failures, for tests only.
+
+    Raises:
+        OptionError: (from the constructor) a value out of range.
     """
 
     address: str | None = None
@@ -53,10 +58,10 @@ class RayEngine:
 
     def __post_init__(self) -> None:
         if self.workers is not None and self.workers < 1:
-            raise ValueError(f"--workers must be at least 1, got {self.workers}")
+            raise OptionError(f"--workers must be at least 1, got {self.workers}")
         if self.gpus_per_worker < 0 or self.cpus_per_worker <= 0:
-            raise ValueError("--gpus-per-worker must be >= 0 and --cpus-per-worker > 0")
+            raise OptionError("--gpus-per-worker must be >= 0 and --cpus-per-worker > 0")
         if not self.segment_seconds > 0:
-            raise ValueError(f"--segment-seconds must be positive, got {self.segment_seconds}")
+            raise OptionError(f"--segment-seconds must be positive, got {self.segment_seconds}")
         if self.warmup < 0:
-            raise ValueError(f"--warmup must be 0 or more frames, got {self.warmup}")
+            raise OptionError(f"--warmup must be 0 or more frames, got {self.warmup}")

@@ -8,6 +8,7 @@ from typing import Callable
 from videomatte.cluster.options import RayEngine
 from videomatte.cluster.plan import Segment
 from videomatte.cluster.worker import SegmentDone, worker_class
+from videomatte.inference.options import ConvertOptions
 
 POLL = 0.25  # seconds between progress redraws while waiting for workers
 
@@ -69,14 +70,15 @@ class WorkerPool:
 
     _pools: dict[tuple, "WorkerPool"] = {}
 
-    def __init__(self, actor: object, model: dict) -> None:
+    def __init__(self, actor: object, model: ConvertOptions) -> None:
         self.actor, self.model, self.workers = actor, model, []
 
     @classmethod
-    def get(cls, ray: object, engine: RayEngine, model: dict) -> "WorkerPool":
-        """The pool for these settings on the current Ray job (a new connection starts new pools)."""
-        key = (ray.get_runtime_context().get_job_id(), engine.cpus_per_worker, engine.gpus_per_worker,
-               repr(sorted(model.items())))
+    def get(cls, ray: object, engine: RayEngine, model: ConvertOptions) -> "WorkerPool":
+        """The pool for the model of ``model`` on the current Ray job (a new connection starts new pools)."""
+        fields = [getattr(model, name) for name in ("variant", "weights", "refiner", "downsample_ratio", "device",
+                                                      "dtype", "backend")]
+        key = (ray.get_runtime_context().get_job_id(), engine.cpus_per_worker, engine.gpus_per_worker, repr(fields))
         if key not in cls._pools:
             cls._pools[key] = WorkerPool(worker_class(ray, engine.cpus_per_worker, engine.gpus_per_worker), model)
         return cls._pools[key]

@@ -19,8 +19,9 @@ from videomatte.cluster.options import FaultHooks
 from videomatte.cluster.plan import Segment
 from videomatte.errors import MediaError
 from videomatte.inference.compose import rgba
+from videomatte.inference.options import ConvertOptions
 from videomatte.io.frames import to_numpy
-from videomatte.io.readers import Frame
+from videomatte.io.stream import Frame
 from videomatte.io.seeking import Seekable, open_seekable
 from videomatte.io.segments import finish_segment, segment_finished, segment_writer
 
@@ -111,10 +112,10 @@ def worker_class(ray: object, cpus: float, gpus: float):  # noqa: ANN201 - a Ray
     class SegmentWorker:
         """Holds one matting session (the model loaded once) and mattes segments with it."""
 
-        def __init__(self, model: dict) -> None:
+        def __init__(self, model: ConvertOptions) -> None:
             from videomatte.inference.runner import SessionFactory
 
-            self.factory = SessionFactory(**model)
+            self.factory = SessionFactory(model)
             self.threads = max(1, int(cpus))
 
         def run(self, segment: Segment, frame_rate: Fraction | None, seq_chunk: int = 1,

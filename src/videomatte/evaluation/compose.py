@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image
 
 from videomatte.errors import MediaError
+from videomatte.io.files import is_image, is_video
 from videomatte.evaluation import media, motion
 
 BG_MOTIONS = ("static", "pan", "video")
@@ -99,7 +100,7 @@ def find_backgrounds(paths: Sequence[Path]) -> list[Background]:
     found: list[Background] = []
     for path in map(Path, paths):
         if path.is_file():
-            kind = "video" if path.suffix.lower() in media.VIDEO_SUFFIXES else "image"
+            kind = "video" if is_video(path) else "image"
             found.append(Background(path.stem, path, kind))
         elif path.is_dir():
             children = sorted(path.iterdir())
@@ -111,7 +112,7 @@ def find_backgrounds(paths: Sequence[Path]) -> list[Background]:
 
 
 def _is_media(path: Path) -> bool:
-    return path.suffix.lower() in media.IMAGE_SUFFIXES + media.VIDEO_SUFFIXES
+    return is_image(path) or is_video(path)
 
 
 def plan_clips(

@@ -1,4 +1,5 @@
-"""Frame-folder and video helpers for the evaluation sets: 8-bit PNG in, 8-bit PNG out, byte-stable.
+"""Frame-folder helpers of the evaluation sets on top of ``videomatte.io``: 8-bit PNG in, 8-bit PNG out,
+byte-stable. Listing and video decoding are io's (natural order, one suffix table).
 
 Arrays are numpy ``uint8``: colour frames ``[H, W, 3]`` RGB, mattes ``[H, W]``.
 """
@@ -11,16 +12,15 @@ import numpy as np
 from PIL import Image
 
 from videomatte.errors import MediaError
-
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
-VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v")
+from videomatte.io.files import is_image, is_video, list_images
+from videomatte.io.readers import read_frames as read_pictures
 
 
 def list_frames(folder: Path) -> list[Path]:
-    """The image files of a frame folder, sorted by name."""
+    """The image files of a frame folder, in natural order (``2.png`` before ``10.png``)."""
     if not folder.is_dir():
         raise MediaError(f"not a folder of frames: {folder}")
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    return list_images(folder)
 
 
 def _read(path: Path, mode: str, what: str) -> np.ndarray:
@@ -53,26 +53,16 @@ def to_uint8(x: np.ndarray) -> np.ndarray:
 
 
 def iter_video(path: Path, limit: int | None = None) -> Iterator[np.ndarray]:
-    """Decode a video file (PyAV) as ``uint8 [H, W, 3]`` RGB frames, at most ``limit`` of them."""
-    import av
-
-    try:
-        container = av.open(str(path))
-    except (av.error.FFmpegError, OSError) as err:
-        raise MediaError(f"cannot open video {path}: {err}") from err
-    with container:
-        for index, frame in enumerate(container.decode(video=0)):
-            if limit is not None and index >= limit:
-                return
-            yield frame.to_ndarray(format="rgb24")
+    """Decode a video file as ``uint8 [H, W, 3]`` RGB frames, at most ``limit`` of them."""
+    return read_pictures(path, limit)
 
 
 def read_frames(source: Path, limit: int | None = None) -> list[np.ndarray]:
     """All frames (up to ``limit``) of a video file or a folder of images, ``uint8 [H, W, 3]`` each."""
     if source.is_dir():
         return [read_rgb(p) for p in list_frames(source)[:limit]]
-    if source.suffix.lower() in VIDEO_SUFFIXES:
+    if is_video(source):
         return list(iter_video(source, limit))
-    if source.suffix.lower() in IMAGE_SUFFIXES:
+    if is_image(source):
         return [read_rgb(source)]
     raise MediaError(f"not an image, a video or a frame folder: {source}")

@@ -15,11 +15,6 @@ from videomatte.errors import UnknownModelError, VideoMatteError, WeightsError
 BASELINES = ("mediapipe-selfie",)
 
 
-def auto_ratio(height: int, width: int) -> float:
-    """Downsample ratio that brings the longer side to about 512 pixels (never above 1)."""
-    return min(1.0, 512.0 / max(height, width))
-
-
 class SessionPredictor:
     """A :class:`videomatte.inference.session.MattingSession` (the PyTorch network, recurrent state)."""
 
@@ -58,31 +53,27 @@ class OnnxRVMPredictor:
 
     Args:
         path: the ``.onnx`` file (inputs ``src, r1i..r4i, downsample_ratio``).
-        ratio: downsample ratio, or None for :func:`auto_ratio` of each clip's frame size.
+        ratio: downsample ratio, or None for the automatic ratio of each clip's frame size.
     """
 
     def __init__(self, path: Path, ratio: float | None = None) -> None:
-        import onnxruntime as ort
+        from videomatte.export.runner import OnnxRunner
 
         if not Path(path).is_file():
             raise WeightsError(f"ONNX weights not found: {path}")
-        options = ort.SessionOptions()
-        options.log_severity_level = 3
-        self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self._runner = OnnxRunner(path, quiet=True)
         self.ratio = ratio
-        self.reset()
 
     def reset(self) -> None:
-        self._state = [np.zeros((1, 1, 1, 1), np.float32)] * 4
+        self._runner.reset()
 
     def step(self, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        ratio = self.ratio or auto_ratio(*frames.shape[1:3])
+        from videomatte.models.registry import auto_downsample_ratio
+
+        ratio = self.ratio or auto_downsample_ratio(*frames.shape[1:3])
         phas, fgrs = [], []
         for frame in frames:
-            src = (frame.astype(np.float32) / 255.0).transpose(2, 0, 1)[None]
-            feeds = {"src": src, "downsample_ratio": np.array([ratio], np.float32)}
-            feeds.update({f"r{i + 1}i": s for i, s in enumerate(self._state)})
-            fgr, pha, *self._state = self._session.run(None, feeds)
+            fgr, pha = self._runner.step((frame.astype(np.float32) / 255.0).transpose(2, 0, 1)[None], ratio)
             phas.append(pha[0, 0])
             fgrs.append(fgr[0].transpose(1, 2, 0))
         return np.stack(phas), np.stack(fgrs)
@@ -140,9 +131,9 @@ def load_predictor(model: str, weights: str | None, *, device: str = "auto", rat
         if model == "onnx":
             return OnnxRVMPredictor(Path(weights), ratio)
         return MediaPipeSelfiePredictor(Path(weights))
-    from videomatte.models.registry import available_models
+    from videomatte.models import registry
 
-    if model not in available_models(include_unreleased=True):
-        choices = ", ".join([*available_models(include_unreleased=True), "onnx", *BASELINES])
+    if model not in registry.available_models(include_unreleased=True):
+        choices = ", ".join([*registry.available_models(include_unreleased=True), "onnx", *BASELINES])
         raise UnknownModelError(f"unknown model {model!r}; choose from {choices}")
     return load_session_predictor(model, weights, device, ratio, refiner)

@@ -26,9 +26,10 @@ import numpy as np
 from PIL import Image
 
 from videomatte.errors import MediaError
+from videomatte.io.files import list_videos
 from videomatte.evaluation import compose, media
 from videomatte.evaluation.predictors import OnnxRVMPredictor
-from videomatte.models.weights import sha256_of
+from videomatte.models.weights.download import sha256_of
 
 WARMUP_FRAMES = 15
 
@@ -46,7 +47,7 @@ class PseudoGTConfig:
 def _video_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         raise MediaError(f"clips folder not found: {folder}")
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in media.VIDEO_SUFFIXES)
+    files = list_videos(folder)
     if not files:
         raise MediaError(f"no video files in {folder}")
     return files

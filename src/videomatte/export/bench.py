@@ -58,24 +58,11 @@ def torch_step(module: torch.nn.Module, ratio: float, script: bool = False) -> S
 
 
 def ort_step(path: Path | bytes, ratio: Optional[float], threads: int = 0) -> Step:
-    """onnxruntime stepping; feeds ``downsample_ratio`` when the graph takes it."""
-    import onnxruntime as ort
+    """onnxruntime stepping (``OnnxRunner``); feeds ``downsample_ratio`` when the graph takes it."""
+    from videomatte.export.runner import OnnxRunner
 
-    options = ort.SessionOptions()
-    if threads:
-        options.intra_op_num_threads = threads
-    session = ort.InferenceSession(path if isinstance(path, bytes) else str(path), options,
-                                   providers=["CPUExecutionProvider"])
-    inputs = session.get_inputs()
-    states = [np.zeros([d if isinstance(d, int) else 1 for d in i.shape], np.float32) for i in inputs[1:5]]
-    extra = {"downsample_ratio": np.array([ratio], np.float32)} if len(inputs) > 5 else {}
-
-    def step(frame: np.ndarray) -> np.ndarray:
-        nonlocal states
-        fgr, pha, *states = session.run(None, {"src": frame, **dict(zip([i.name for i in inputs[1:5]], states)), **extra})
-        return pha
-
-    return step
+    runner = OnnxRunner(path, threads=threads)
+    return lambda frame: runner.step(frame, ratio)[1]
 
 
 def project_runtimes(net: MattingNetwork, height: int, width: int, ratio: float, workdir: Path,
@@ -85,20 +72,19 @@ def project_runtimes(net: MattingNetwork, height: int, width: int, ratio: float,
     from videomatte.export import ExportError
     from videomatte.export.onnx import OnnxSettings, trace_to_onnx
     from videomatte.export.torchscript import script_model
-    from videomatte.export.wrappers import has_dynamic_export
 
     runtimes = {"torch eager": torch_step(net, ratio)}
     try:
         runtimes["torchscript"] = torch_step(script_model(net), ratio, True)
     except ExportError:
         pass
-    if has_dynamic_export(net):
+    if net.exportable:
         trace_to_onnx(net, OnnxSettings(), workdir / "dynamic.onnx")
         runtimes["onnx fp32 dynamic"] = ort_step(workdir / "dynamic.onnx", ratio)
     static = workdir / "static.onnx"
     trace_to_onnx(net, OnnxSettings(ratio=ratio, static=(height, width)), static)
     runtimes["onnx fp32 static"] = ort_step(static, ratio)
-    if calibration is not None and has_dynamic_export(net):
+    if calibration is not None and net.exportable:
         from videomatte.export.quantize import quantize_int8
 
         quantize_int8(static, workdir / "int8.onnx", calibration, ratio)

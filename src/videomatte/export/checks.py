@@ -3,20 +3,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from videomatte.export import ExportError
+from videomatte.export.runner import OnnxRunner
 from videomatte.models.network import MattingNetwork
 
 CHECK_FRAMES = 10
 # (mean |diff|, max |diff|) an export must meet, by precision. int8 is judged on alpha's mean only:
 # its recurrent states (in -1..1) can differ by up to 2 at single elements without a visible effect.
 TOLERANCES = {"fp32": (1e-6, 5e-4), "fp16": (2e-3, 0.25), "int8": (5e-2, None)}
-Runner = Callable[[Tensor, list], tuple[Tensor, Tensor, list]]
 
 
 @dataclass(frozen=True)
@@ -79,27 +79,6 @@ def compare(expected: Sequence[Sequence[Tensor]], actual: Sequence[Sequence[Tens
     return result
 
 
-def onnx_runner(path: Path, ratio: Optional[float]) -> tuple[Runner, Callable[[int, int], list]]:
-    """A per-frame runner over an onnxruntime session and a factory of its initial states."""
-    import onnxruntime as ort
-
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    inputs = session.get_inputs()
-    dtype = np.float16 if "float16" in inputs[0].type else np.float32
-
-    def initial(height: int, width: int) -> list:
-        return [np.zeros([d if isinstance(d, int) else 1 for d in i.shape], dtype) for i in inputs[1:5]]
-
-    def run(frame: Tensor, states: list) -> tuple[Tensor, Tensor, list]:
-        feed = {"src": frame[None].numpy().astype(dtype), **{i.name: s for i, s in zip(inputs[1:5], states)}}
-        if len(inputs) > 5:
-            feed["downsample_ratio"] = np.array([ratio], np.float32)
-        fgr, pha, *states = session.run(None, feed)
-        return torch.from_numpy(fgr), torch.from_numpy(pha), states
-
-    return run, initial
-
-
 def check_parity(net: MattingNetwork, path: Path, ratio: Optional[float], static: Optional[tuple[int, int]],
                  precision: str = "fp32", frames: Optional[np.ndarray] = None) -> ParityResult:
     """Run the ONNX file at ``path`` and the eager ``net`` on ten frames and compare all outputs.
@@ -113,9 +92,39 @@ def check_parity(net: MattingNetwork, path: Path, ratio: Optional[float], static
     clip = torch.from_numpy(frames[:CHECK_FRAMES]) if frames is not None else synthetic_frames(CHECK_FRAMES, height, width)
     run_ratio = 0.5 if ratio is None else ratio
     expected = eager_outputs(net, clip, run_ratio, force_refiner=ratio is None)
-    run, initial = onnx_runner(path, run_ratio)
-    actual, states = [], initial(height, width)
+    runner = OnnxRunner(path)
+    actual = []
     for frame in clip:
-        fgr, pha, states = run(frame, states)
-        actual.append([fgr, pha, *(torch.from_numpy(s) for s in states)])
+        fgr, pha = runner.step(frame[None].numpy(), run_ratio)
+        actual.append([torch.from_numpy(a) for a in (fgr, pha, *runner.states)])
     return compare(expected, actual, precision, f"the {precision} ONNX export")
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """Absolute differences over ``frames`` frames, foreground and alpha together."""
+
+    ratio: float
+    frames: int
+    mean: float
+    max: float
+
+
+def compare_with_onnx(model: nn.Module, onnx_path: str | Path, frames: Sequence[np.ndarray],
+                      ratio: float) -> Deviation:
+    """Run ``model`` and an ONNX file (the authors' export) side by side over ``frames`` (uint8
+    ``[H, W, 3]`` RGB), frame by frame with state. The authors' export always refines, so the network
+    runs with ``force_refiner``."""
+    runner = OnnxRunner(onnx_path)
+    rec: list = [None] * 4
+    means, maxima = [], []
+    for rgb in frames:
+        src = torch.from_numpy(rgb).permute(2, 0, 1)[None].float().div(255)
+        with torch.inference_mode():
+            fgr, pha, *rec = model(src.to(model.device), *rec, downsample_ratio=ratio, force_refiner=True)
+        fgr_ref, pha_ref = runner.step(src.numpy(), ratio)
+        diff = np.concatenate([np.abs(fgr.float().cpu().numpy() - fgr_ref).ravel(),
+                               np.abs(pha.float().cpu().numpy() - pha_ref).ravel()])
+        means.append(diff.mean())
+        maxima.append(diff.max())
+    return Deviation(ratio, len(frames), float(np.mean(means)), float(np.max(maxima)))

@@ -19,7 +19,7 @@ import torch
 from videomatte.export import ExportError
 from videomatte.export.checks import ParityResult, check_parity
 from videomatte.export.wrappers import (ONNX_INPUTS, ONNX_OUTPUTS, FixedRatioMatting, OnnxMatting, check_exportable,
-                                        has_dynamic_export, zero_states)
+                                        zero_states)
 from videomatte.models.network import MattingNetwork
 
 DEFAULT_OPSET = 17
@@ -106,7 +106,7 @@ def trace_to_onnx(net: MattingNetwork, settings: OnnxSettings, target: Path) -> 
 
     dtype = torch.float16 if settings.fp16 else torch.float32
     source = copy.deepcopy(net) if settings.fp16 else net  # the wrapper shares (and would convert) weights
-    if has_dynamic_export(net):
+    if net.exportable:
         wrapper = OnnxMatting(source, settings.ratio, fixed_shapes=settings.static is not None).eval().to(dtype)
         state_channels = wrapper.state_channels
     else:
@@ -158,7 +158,7 @@ def export_onnx(net: MattingNetwork, path: str | Path, settings: OnnxSettings = 
 
     settings.check()
     net = check_exportable(net).eval()
-    if not has_dynamic_export(net):
+    if not net.exportable:
         _check_fixed_shape_settings(net, settings)
     path = Path(path)
     check_writable(path)

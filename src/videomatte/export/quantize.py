@@ -45,17 +45,13 @@ def load_frames(source: str | Path, height: int, width: int, count: int = 24, st
 
 def recurrent_feeds(fp32_path: str | Path, frames: np.ndarray, ratio: float | None) -> Iterator[dict[str, np.ndarray]]:
     """Input dicts for consecutive ``frames`` ``[T, 3, H, W]``, states taken from the fp32 model's outputs."""
-    import onnxruntime as ort
+    from videomatte.export.runner import OnnxRunner
 
-    session = ort.InferenceSession(str(fp32_path), providers=["CPUExecutionProvider"])
-    inputs = session.get_inputs()
-    states = [np.zeros([d if isinstance(d, int) else 1 for d in i.shape], np.float32) for i in inputs[1:5]]
+    runner = OnnxRunner(fp32_path)
     for frame in frames:
-        feed = {"src": frame[None], **{i.name: s for i, s in zip(inputs[1:5], states)}}
-        if len(inputs) > 5:
-            feed["downsample_ratio"] = np.array([ratio if ratio is not None else 1.0], np.float32)
+        feed = runner.feed(frame[None], ratio if ratio is not None else 1.0)
         yield feed
-        states = session.run(["r1o", "r2o", "r3o", "r4o"], feed)
+        runner.run(feed)
 
 
 class _Reader:

@@ -13,7 +13,7 @@ import torch
 from videomatte.export import ExportError
 from videomatte.export.checks import CHECK_FRAMES, ParityResult, compare, eager_outputs, synthetic_frames
 from videomatte.export.onnx import CHECK_SIZE, ExportReport, check_writable
-from videomatte.export.wrappers import ScriptableMatting, check_scriptable
+from videomatte.export.wrappers import check_scriptable
 from videomatte.models.network import MattingNetwork
 
 
@@ -23,7 +23,7 @@ def script_model(net: MattingNetwork, fp16: bool = False) -> torch.jit.ScriptMod
     ``fp16`` converts weights to half precision (the caller then feeds half frames, on a GPU).
     """
     net = check_scriptable(net)
-    module = ScriptableMatting(copy.deepcopy(net)).eval().half() if fp16 else ScriptableMatting(net).eval()
+    module = copy.deepcopy(net).eval().half() if fp16 else net.eval()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # torch 2.10+ deprecates TorchScript; it works
         return torch.jit.script(module)

@@ -1,13 +1,11 @@
-"""Export-friendly views of a ``MattingNetwork``: same submodules and weights, other signatures.
+"""Export-friendly views of a network for the ONNX exporter: same submodules and weights, other signatures.
 
-The network itself is left alone ("export mode as a wrapper, not a fork"): each wrapper holds the
-network's trained submodules (shared, not copied) and re-states its forward pass in a form that
-TorchScript can compile or that the ONNX exporter can trace:
+The network itself is left alone ("export mode as a wrapper, not a fork"; TorchScript compiles the
+network as it is):
 
-- ``ScriptableMatting``: the network's own signature (optional states, float ratio, 4-D or 5-D input)
-  without Python-only constructs, for ``torch.jit.script``.
 - ``OnnxMatting``: one frame ``[B, 3, H, W]`` with explicit states in and out, and either a runtime
-  ``downsample_ratio`` tensor (the original export's contract) or a ratio baked into the graph.
+  ``downsample_ratio`` tensor (the original export's contract) or a ratio baked into the graph. It runs
+  the network's encoder and decoder, and the refiner in the CPU-friendly form of ``_refine``.
 - ``FixedRatioMatting``: any registered network (the seed variants too) at a baked-in ratio, traced
   with fixed shapes.
 """
@@ -19,14 +17,13 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from videomatte.export.runner import ONNX_INPUTS, ONNX_OUTPUTS
 from videomatte.export.upsample import resize_node, upsample_parts
-from videomatte.models.decoder import RecurrentDecoder
-from videomatte.models.layers import downsample
+from videomatte.models.blocks.guided_filter import DeepGuidedFilterRefiner
+from videomatte.models.blocks.layers import downsample
 from videomatte.models.network import MattingNetwork
-from videomatte.models.refiners import DeepGuidedFilterRefiner
 
-ONNX_INPUTS = ("src", "r1i", "r2i", "r3i", "r4i", "downsample_ratio")
-ONNX_OUTPUTS = ("fgr", "pha", "r1o", "r2o", "r3o", "r4o")
+__all__ = ["ONNX_INPUTS", "ONNX_OUTPUTS", "FixedRatioMatting", "OnnxMatting", "zero_states"]
 
 
 class _SharedSubmodules(nn.Module):
@@ -39,47 +36,6 @@ class _SharedSubmodules(nn.Module):
         self.decoder = net.decoder
         self.project_mat = net.project_mat
         self.refiner = net.refiner
-
-
-class ScriptableMatting(_SharedSubmodules):
-    """``MattingNetwork.forward`` (matting pass) in a form ``torch.jit.script`` compiles.
-
-    Args:
-        net: the network whose submodules (and weights) are used.
-    """
-
-    def __init__(self, net: MattingNetwork) -> None:
-        super().__init__(net)
-
-    def forward(
-        self,
-        src: Tensor,
-        r1: Optional[Tensor] = None,
-        r2: Optional[Tensor] = None,
-        r3: Optional[Tensor] = None,
-        r4: Optional[Tensor] = None,
-        downsample_ratio: float = 1.0,
-    ) -> List[Tensor]:
-        """``src`` ``[B, 3, H, W]`` or ``[B, T, 3, H, W]`` in 0..1 -> ``[fgr, pha, r1, r2, r3, r4]``.
-
-        Same contract as ``MattingNetwork.forward``: states ``[B, C, h, w]`` or ``None`` for zeros, and
-        the refiner runs only when ``downsample_ratio != 1``.
-        """
-        time_series = src.dim() == 5
-        frames = src.shape[1] if time_series else 1
-        flat = src.flatten(0, 1) if time_series else src
-        src_sm = downsample(flat, downsample_ratio) if downsample_ratio != 1.0 else flat
-        f1, f2, f3, f4 = self.backbone(src_sm)
-        hid, r1, r2, r3, r4 = self.decoder(src_sm, f1, f2, f3, self.aspp(f4), r1, r2, r3, r4, frames)
-        fgr_residual, pha = self.project_mat(hid).split([3, 1], dim=1)
-        if downsample_ratio != 1.0:
-            fgr_residual, pha = self.refiner(flat, src_sm, fgr_residual, pha, hid)
-        fgr = (fgr_residual + flat).clamp(0.0, 1.0)
-        pha = pha.clamp(0.0, 1.0)
-        if time_series:
-            fgr = fgr.unflatten(0, (src.shape[0], frames))
-            pha = pha.unflatten(0, (src.shape[0], frames))
-        return [fgr, pha, r1, r2, r3, r4]
 
 
 class _ResizeByRatio(torch.autograd.Function):
@@ -132,19 +88,12 @@ def check_exportable(net: nn.Module) -> nn.Module:
     return net
 
 
-def has_dynamic_export(net: nn.Module) -> bool:
-    """Whether ``OnnxMatting`` exports ``net`` (any size, runtime ratio): the RVM networks with the
-    ConvGRU decoder and a guided-filter refiner. Other variants export with fixed shapes and ratio."""
-    return (isinstance(net, MattingNetwork) and isinstance(net.decoder, RecurrentDecoder)
-            and getattr(net, "brm", None) is None and hasattr(net.refiner, "coefficients"))
-
-
 def check_scriptable(net: nn.Module) -> MattingNetwork:
-    """``net`` if ``ScriptableMatting`` compiles it (RVM networks without BRM: either decoder cell, any
+    """``net`` if ``torch.jit.script`` compiles it (RVM networks without BRM: either decoder cell, any
     refiner), else ``ExportError``."""
     from videomatte.export import ExportError
 
-    if not isinstance(net, MattingNetwork) or getattr(net, "brm", None) is not None:
+    if not isinstance(net, MattingNetwork) or net.brm is not None:
         raise ExportError(f"TorchScript export does not support variant {getattr(net, 'variant', '?')!r}; "
                           "export it with --format onnx --static HxW --ratio R")
     return net
@@ -165,18 +114,6 @@ class FixedRatioMatting(nn.Module):
 
     def forward(self, src: Tensor, r1: Tensor, r2: Tensor, r3: Tensor, r4: Tensor) -> tuple[Tensor, ...]:
         return tuple(self.net(src, r1, r2, r3, r4, downsample_ratio=self.ratio))
-
-
-def state_sizes(height: int, width: int, levels: int = 4) -> list[tuple[int, int]]:
-    """Spatial sizes ``(h, w)`` of the states r1..r4 for a network input of ``height x width``.
-
-    Each level halves the previous one, rounding up (stride-2 convolutions and ceil-mode pooling).
-    """
-    sizes = []
-    for _ in range(levels):
-        height, width = (height + 1) // 2, (width + 1) // 2
-        sizes.append((height, width))
-    return sizes
 
 
 class OnnxMatting(_SharedSubmodules):
@@ -200,8 +137,7 @@ class OnnxMatting(_SharedSubmodules):
         super().__init__(net)
         self.ratio = ratio
         self.fixed_shapes = fixed_shapes
-        self.state_channels = [net.decoder.decode1.out_ch // 2, net.decoder.decode2.out_ch // 2,
-                               net.decoder.decode3.out_ch // 2, net.decoder.decode4.channels // 2]
+        self.state_channels = list(net.state_channels)
 
     def forward(self, src: Tensor, r1: Tensor, r2: Tensor, r3: Tensor, r4: Tensor,
                 downsample_ratio: Optional[Tensor] = None) -> tuple[Tensor, ...]:
@@ -253,10 +189,4 @@ class OnnxMatting(_SharedSubmodules):
 def zero_states(net: nn.Module, batch: int, height: int, width: int, ratio: float,
                 dtype: torch.dtype = torch.float32) -> list[Tensor]:
     """Full-shape zero states ``[B, C_k, h_k, w_k]`` for an input of ``height x width`` at ``ratio``."""
-    from videomatte.models.variants import state_layout
-
-    small = (int(height * ratio), int(width * ratio)) if ratio != 1.0 else (height, width)
-    states = []
-    for (channels, stride), (h, w) in zip(state_layout(net.variant), state_sizes(*small)):
-        states.append(torch.zeros(batch, channels, *((h, w) if stride else (1, 1)), dtype=dtype))
-    return states
+    return [torch.zeros(batch, *shape, dtype=dtype) for shape in net.state_layout(height, width, ratio)]

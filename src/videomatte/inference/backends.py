@@ -8,13 +8,15 @@ float tolerance: the ONNX backend bakes each ratio and frame size it meets into 
 from __future__ import annotations
 
 import copy
-from typing import Optional
+from typing import Optional, Union
 
 import numpy as np
 import torch
 from torch import Tensor, nn
 
-BACKENDS = ("torch", "torchscript", "onnxruntime")
+from videomatte.export.runner import OnnxRunner
+from videomatte.inference.options import BACKENDS
+
 States = list[Optional[Tensor]]
 
 
@@ -69,56 +71,45 @@ class OnnxRuntimeBackend:
         if dtype not in (torch.float32, torch.float16):
             raise ValueError(f"the onnxruntime backend runs float32 or float16, not {dtype}")
         self.model, self.device, self.dtype, self.threads = model, device, dtype, threads
-        self._sessions: dict[tuple[float, int, int], object] = {}
-        self._np_dtype = np.float16 if dtype == torch.float16 else np.float32
+        self._runners: dict[tuple[float, int, int], OnnxRunner] = {}
 
-    def _session(self, ratio: float, height: int, width: int) -> object:
+    def _runner(self, ratio: float, height: int, width: int) -> OnnxRunner:
         key = (ratio, height, width)
-        if key not in self._sessions:
-            import onnxruntime as ort
-
+        if key not in self._runners:
             from videomatte.export.onnx import OnnxSettings, trace_to_onnx
             from videomatte.inference.graph_cache import load_or_export
 
             net = copy.deepcopy(self.model).cpu().float()
             settings = OnnxSettings(ratio=ratio, static=(height, width), fp16=self.dtype == torch.float16)
-            options = ort.SessionOptions()
             # idle workers sleep rather than spin: in a conversion the decode and encode threads need the cores
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            if self.threads:
-                options.intra_op_num_threads = self.threads
-            providers = providers_for(self.device)
+            session = dict(providers=providers_for(self.device), threads=self.threads, spinning=False)
             export = lambda path: trace_to_onnx(net, settings, path)  # noqa: E731
             try:
-                self._sessions[key] = ort.InferenceSession(load_or_export(net, settings, export), options,
-                                                           providers=providers)
+                self._runners[key] = OnnxRunner(load_or_export(net, settings, export), **session)
             except Exception:  # noqa: BLE001 - a damaged cached graph: export it again
-                self._sessions[key] = ort.InferenceSession(load_or_export(net, settings, export, fresh=True),
-                                                           options, providers=providers)
-        return self._sessions[key]
-
-    def _zero_states(self, ratio: float, height: int, width: int) -> list[np.ndarray]:
-        from videomatte.export.wrappers import zero_states
-
-        return [s.numpy().astype(self._np_dtype) for s in zero_states(self.model, 1, height, width, ratio)]
+                self._runners[key] = OnnxRunner(load_or_export(net, settings, export, fresh=True), **session)
+        return self._runners[key]
 
     def __call__(self, src: Tensor, rec: States, ratio: float) -> tuple[Tensor, Tensor, States]:
         height, width = src.shape[-2:]
-        session = self._session(float(ratio), height, width)
+        runner = self._runner(float(ratio), height, width)
         if any(r is None for r in rec):
-            states = self._zero_states(float(ratio), height, width)
+            runner.reset()
         else:
-            states = [r.cpu().numpy().astype(self._np_dtype, copy=False) for r in rec]
+            runner.states = [r.cpu().numpy().astype(runner.dtype, copy=False) for r in rec]
         fgrs, phas = [], []
-        for frame in src[0].detach().cpu().numpy().astype(self._np_dtype, copy=False):
-            fgr, pha, *states = session.run(None, {"src": frame[None], **{f"r{k + 1}i": s for k, s in enumerate(states)}})
+        for frame in src[0].detach().cpu().numpy().astype(runner.dtype, copy=False):
+            fgr, pha = runner.step(frame[None])
             fgrs.append(fgr)
             phas.append(pha)
         to_torch = lambda a: torch.from_numpy(a[0] if len(a) == 1 else np.concatenate(a))[None].to(self.device)  # noqa: E731
-        return to_torch(fgrs), to_torch(phas), [torch.from_numpy(s).to(self.device) for s in states]
+        return to_torch(fgrs), to_torch(phas), [torch.from_numpy(s).to(self.device) for s in runner.states]
 
 
-def make_backend(name: str, model: nn.Module, device: torch.device, dtype: torch.dtype):  # noqa: ANN201
+Backend = Union[TorchBackend, TorchScriptBackend, OnnxRuntimeBackend]
+
+
+def make_backend(name: str, model: nn.Module, device: torch.device, dtype: torch.dtype) -> Backend:
     """The backend called ``name`` (one of ``BACKENDS``) over ``model``; ``ValueError`` for others."""
     if name == "torch":
         return TorchBackend(model)

@@ -172,7 +172,7 @@ def parse_background(spec: str) -> Background:
     if not path.is_file():
         names = ", ".join(NAMED_COLORS)
         raise MediaError(f"background {spec!r} is not a colour ({names}, #RRGGBB), 'blur', or an existing file")
-    from videomatte.io.readers import IMAGE_SUFFIXES
+    from videomatte.io.files import is_image
 
-    return ImageBackground(path) if path.suffix.lower() in IMAGE_SUFFIXES else VideoBackground(path)
+    return ImageBackground(path) if is_image(path) else VideoBackground(path)
 

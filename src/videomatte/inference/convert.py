@@ -10,22 +10,17 @@ import glob
 import os
 import sys
 import time
-from dataclasses import dataclass, field
-from fractions import Fraction
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import Any, Sequence
 
 from videomatte.errors import MediaError, VideoMatteError
+from videomatte.inference.options import ConvertOptions
 from videomatte.inference.outputs import OutputPlan, plan_outputs
 from videomatte.inference.runner import SessionFactory, run_pipeline
-from videomatte.io.readers import list_images, open_reader
+from videomatte.io.files import list_images, list_videos
+from videomatte.io.readers import open_reader
 from videomatte.io.writers import check_output
-
-if TYPE_CHECKING:
-    from videomatte.cluster.options import RayEngine
-
-VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v", ".mpg", ".mpeg", ".ts",
-                            ".mts", ".m2ts", ".wmv", ".flv", ".3gp", ".mxf", ".ogv"})
 
 
 @dataclass
@@ -56,10 +51,6 @@ class ConvertResult:
         return self.frames / self.seconds if self.seconds else 0.0
 
 
-def _videos_in(paths: Sequence[Path]) -> list[str]:
-    return sorted(str(p) for p in paths if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES)
-
-
 def expand_inputs(inputs: str | os.PathLike | Sequence[str | os.PathLike]) -> list[str]:
     """Inputs to convert one by one: a folder or glob of videos becomes its videos (sorted); a folder or
     glob of images, a video file, or anything else stays as it is (the reader reports what is wrong)."""
@@ -68,10 +59,10 @@ def expand_inputs(inputs: str | os.PathLike | Sequence[str | os.PathLike]) -> li
     for item in map(os.fspath, items):
         path = Path(item)
         if path.is_dir():
-            videos = _videos_in(list(path.iterdir()))
+            videos = [str(p) for p in list_videos(path)]
             found.extend(videos if videos and not list_images(item) else [item])
         elif not path.exists() and glob.has_magic(item):
-            videos = _videos_in([Path(p) for p in glob.glob(item)])
+            videos = [str(p) for p in list_videos(item)]
             found.extend(videos if videos else [item])
         else:
             found.append(item)
@@ -99,62 +90,27 @@ def prepare_outputs(source: str, plans: list[OutputPlan], batch: bool, overwrite
     return mine
 
 
-def convert(
-    inputs: str | os.PathLike | Sequence[str | os.PathLike],
-    output: str | os.PathLike | None = None,
-    alpha: str | os.PathLike | None = None,
-    foreground: str | os.PathLike | None = None,
-    composite: str | os.PathLike | None = None,
-    background: str = "green",
-    variant: str = "mobilenetv3",
-    weights: str | os.PathLike | None = "official",
-    downsample_ratio: float | None = None,
-    seq_chunk: int = 1,
-    device: str = "auto",
-    dtype: str | None = None,
-    overwrite: bool = False,
-    progress: bool = True,
-    premultiplied: bool = False,
-    codec: str | None = None,
-    crf: int | None = None,
-    audio: bool = True,
-    frame_rate: Fraction | None = None,
-    backend: str = "auto",
-    engine: "str | RayEngine" = "local",
-) -> list[ConvertResult]:
+def convert(inputs: str | os.PathLike | Sequence[str | os.PathLike], options: ConvertOptions | None = None,
+            **fields: Any) -> list[ConvertResult]:
     """Matte videos into files; the Python twin of ``videomatte convert``.
 
     Args:
         inputs: a video, an image folder or glob, a folder or glob of videos, or a list of those.
-        output: main output; ``.mov`` (ProRes 4444), ``.webm`` (VP9), ``.mkv`` (FFV1) and folders
-            (``dir/``, PNG) get foreground + alpha, ``.mp4`` (H.264) a composite over ``background``.
-        alpha, foreground, composite: further outputs (any format above). With several inputs every
-            output path must contain ``{name}``, replaced by each input's name.
-        background: ``green`` (or another colour name), ``#RRGGBB``, ``blur``, an image or a video file.
-        variant, weights: the network (``weights=None``: random initialisation, for tests).
-        downsample_ratio: in (0, 1]; ``None`` = ``min(512 / max(H, W), 1)`` per input.
-        seq_chunk: frames per network call.
-        device: ``auto``, ``cpu``, ``cuda`` or ``mps``; ``dtype``: ``None``/``float16``/``auto``.
-        overwrite: replace existing outputs (otherwise an error, or a skip in a batch).
-        progress: draw a progress line on a terminal.
-        premultiplied: colour multiplied by alpha in RGBA outputs (default straight alpha).
-        codec: codec of the main output (``h265``, ``png``, ``tiff``...); ``crf``: its quality.
-        audio: copy the input's audio into video outputs.
-        frame_rate: frame rate of image-sequence inputs (default 30).
-        backend: ``auto`` (onnxruntime for float32 RVM networks on the CPU, else torch), ``torch``,
-            ``torchscript`` or ``onnxruntime``.
-        engine: ``local`` (this process), ``ray`` (segments on a local Ray instance), or a
-            :class:`videomatte.cluster.RayEngine` (cluster address, workers, segment length, warm-up).
+        options: what to write and how (see :class:`ConvertOptions`); ``fields`` override its fields,
+            so ``convert("in.mp4", output="out.mov", alpha="matte/")`` works without building one.
 
     Returns:
         One :class:`ConvertResult` per input.
 
     Raises:
-        VideoMatteError: bad input or output (for a single input), or a summary of the failures of a batch.
+        VideoMatteError: bad options, input or output (for a single input), or a summary of the failures
+            of a batch.
     """
-    if seq_chunk < 1:
-        raise VideoMatteError(f"--seq-chunk must be at least 1, got {seq_chunk}")
-    plans = plan_outputs(output, alpha, foreground, composite, codec)
+    unknown = sorted(set(fields) - set(ConvertOptions.field_names()))
+    if unknown:
+        raise TypeError(f"convert() got unexpected keyword arguments: {', '.join(unknown)}")
+    options = replace(options or ConvertOptions(), **fields)
+    plans = plan_outputs(options.output, options.alpha, options.foreground, options.composite, options.codec)
     sources = expand_inputs(inputs)
     if not sources:
         raise MediaError(f"no input found in {inputs}")
@@ -162,17 +118,15 @@ def convert(
     if batch and any("{name}" not in plan.path for plan in plans):
         raise VideoMatteError(f"{len(sources)} inputs: every output needs {{name}} in its path, "
                               "e.g. -o 'out/{name}.mov'")
-    factory = SessionFactory(variant, weights, device, dtype, downsample_ratio, backend)
-    settings = dict(background=background, premultiplied=premultiplied, crf=crf, audio=audio,
-                    seq_chunk=seq_chunk, overwrite=overwrite, progress=progress)
-    if engine != "local":
-        from videomatte.cluster.engine import convert_on_ray, ray_engine
+    factory = SessionFactory(options)
+    if options.engine != "local":
+        from videomatte.cluster.engine import convert_on_ray
 
-        return convert_on_ray(sources, plans, factory, batch, frame_rate, settings, ray_engine(engine))
+        return convert_on_ray(sources, plans, factory, batch, options)
     results = []
     for source in sources:
         try:
-            results.append(_convert_source(source, plans, factory, batch, frame_rate, settings))
+            results.append(_convert_source(source, plans, factory, batch, options))
         except VideoMatteError as err:
             if not batch:
                 raise
@@ -185,14 +139,14 @@ def convert(
 
 
 def _convert_source(source: str, plans: list[OutputPlan], factory: SessionFactory, batch: bool,
-                    frame_rate: Fraction | None, settings: dict) -> ConvertResult:
-    mine = prepare_outputs(source, plans, batch, settings["overwrite"])
+                    options: ConvertOptions) -> ConvertResult:
+    mine = prepare_outputs(source, plans, batch, options.overwrite)
     if mine is None:
-        if settings["progress"]:
+        if options.progress:
             print(f"{source}: finished already, skipping", file=sys.stderr)
         return ConvertResult(source, [p.path for p in plans], skipped=True)
     start = time.perf_counter()
-    with open_reader(source, frame_rate) as reader:
+    with open_reader(source, options.frame_rate) as reader:
         session, backend = factory.session_for(reader.info)
-        frames = run_pipeline(reader, session, mine, settings)
+        frames = run_pipeline(reader, session, mine, options)
     return ConvertResult(source, [p.path for p in mine], frames, time.perf_counter() - start, backend=backend)

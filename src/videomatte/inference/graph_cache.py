@@ -19,7 +19,7 @@ from typing import Callable
 import torch
 from torch import nn
 
-from videomatte.models.weights import cache_dir
+from videomatte.models.weights.download import cache_dir
 
 log = logging.getLogger(__name__)
 # Weights no exported graph reads: the segmentation head (training only), which loading the authors'

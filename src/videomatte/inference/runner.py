@@ -9,9 +9,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from videomatte.inference.compose import Background, parse_background
+from videomatte.inference.options import ConvertOptions
 from videomatte.inference.outputs import OutputPlan, render
 from videomatte.inference.pipeline import END, Channel, Pipeline
 from videomatte.inference.progress import Progress
@@ -42,48 +43,49 @@ class Chunk:
 
 
 class SessionFactory:
-    """Builds one ``MattingSession`` per backend and picks the backend for each input.
+    """Builds the conversion's network once, and one ``MattingSession`` per backend over it.
 
-    ``auto`` runs onnxruntime (this network exported to ONNX on first use, official or local weights
-    alike) for float32 RVM networks on the CPU, where it is the faster runtime; everything else runs
-    the eager network. Both give the same mattes to float precision.
+    ``auto`` runs onnxruntime (the network exported to ONNX on first use, official or local weights
+    alike) for float32 networks that export (``network.exportable``) on the CPU, where it is the faster
+    runtime; everything else runs the eager network. Both give the same mattes to float precision.
     """
 
-    def __init__(self, variant: str, weights: str | Path | None, device: str, dtype: str | None,
-                 downsample_ratio: float | None, backend: str = "auto") -> None:
-        from videomatte.inference.backends import BACKENDS
-
-        if backend != "auto" and backend not in BACKENDS:
-            raise ValueError(f"backend must be auto or one of {', '.join(BACKENDS)}, not {backend!r}")
-        self.variant, self.weights, self.device, self.dtype = variant, weights, device, dtype
-        self.ratio, self.backend = downsample_ratio, backend
+    def __init__(self, options: ConvertOptions) -> None:
+        self.options = options
+        self._network: nn.Module | None = None
         self._sessions: dict[str, MattingSession] = {}
+
+    def network(self) -> nn.Module:
+        """The network of the options, loaded on first use."""
+        if self._network is None:
+            from videomatte.models.weights.zoo import load_model
+
+            self._network = load_model(self.options.variant, self.options.weights, self.options.refiner)
+        return self._network
 
     def choose(self) -> str:
         """The backend for this conversion's settings."""
         from videomatte.inference.session import resolve_device
-        from videomatte.models.registry import get_spec
 
-        if self.backend != "auto":
-            return self.backend
-        spec = get_spec(self.variant)
-        exportable = spec.builder == "rvm" and spec.cell == "gru" and not spec.brm
-        cpu_fp32 = resolve_device(self.device).type == "cpu" and self.dtype in (None, "float32", "fp32")
-        return "onnxruntime" if cpu_fp32 and exportable else "torch"
+        options = self.options
+        if options.backend != "auto":
+            return options.backend
+        cpu_fp32 = resolve_device(options.device).type == "cpu" and options.dtype in (None, "float32", "fp32")
+        return "onnxruntime" if cpu_fp32 and self.network().exportable else "torch"
 
     def session_for(self, info: VideoInfo) -> tuple[MattingSession, str]:
         """A fresh-state session for the input described by ``info``, and its backend's name."""
         backend = self.choose()
         if backend not in self._sessions:
-            self._sessions[backend] = MattingSession(self.variant, self.weights, device=self.device,
-                                                     dtype=self.dtype, downsample_ratio=self.ratio,
-                                                     backend=backend)
+            options = self.options
+            self._sessions[backend] = MattingSession(self.network(), device=options.device, dtype=options.dtype,
+                                                     downsample_ratio=options.downsample_ratio, backend=backend)
         session = self._sessions[backend]
         session.reset()
         return session, backend
 
 
-def _decode(reader: Reader, out: Channel, seq_chunk: int, device: object, dtype: object) -> None:
+def _decode(reader: Reader, out: Channel, seq_chunk: int, device: torch.device, dtype: torch.dtype) -> None:
     batch: list = []
     index = 0
 
@@ -111,7 +113,7 @@ def _encode(inbox: Channel, writer: Writer, plan: OutputPlan, background: Backgr
             writer.write(picture, pts, time_base)
 
 
-def _infer(decoded: Channel, session: object, outboxes: list[Channel], progress: Progress) -> int:
+def _infer(decoded: Channel, session: MattingSession, outboxes: list[Channel], progress: Progress) -> int:
     frames = 0
     for chunk in decoded:
         matte = session.step(chunk.src)
@@ -125,7 +127,7 @@ def _infer(decoded: Channel, session: object, outboxes: list[Channel], progress:
     return frames
 
 
-def run_pipeline(reader: Reader, session: object, plans: list[OutputPlan], settings: dict) -> int:
+def run_pipeline(reader: Reader, session: MattingSession, plans: list[OutputPlan], options: ConvertOptions) -> int:
     """Convert everything ``reader`` yields into the outputs of ``plans``; returns the frame count.
 
     Outputs are written under temporary names and renamed only when every stage succeeded.
@@ -137,22 +139,22 @@ def run_pipeline(reader: Reader, session: object, plans: list[OutputPlan], setti
         for plan in plans:
             background = None
             if plan.kind == "composite":
-                background = parse_background(settings["background"])
+                background = parse_background(options.background)
                 stack.callback(background.close)
             writer = stack.enter_context(open_writer(
-                plan.path, info, alpha=plan.kind == "rgba", codec=plan.codec, crf=settings["crf"],
-                overwrite=settings["overwrite"], audio=settings["audio"]))
+                plan.path, info, alpha=plan.kind == "rgba", codec=plan.codec, crf=options.crf,
+                overwrite=options.overwrite, audio=options.audio))
             writers.append((writer, plan, background))
-        progress = Progress(info.path.name, info.frame_count, settings["progress"])
+        progress = Progress(info.path.name, info.frame_count, options.progress)
         decoded = pipeline.channel(QUEUE_SIZE)
-        pipeline.start("decode", lambda: _decode(reader, decoded, settings["seq_chunk"], session.device,
+        pipeline.start("decode", lambda: _decode(reader, decoded, options.seq_chunk, session.device,
                                                  session.dtype))
         outboxes = []
         for writer, plan, background in writers:
             box = pipeline.channel(QUEUE_SIZE)
             outboxes.append(box)
             pipeline.start(f"encode {plan.path}", lambda b=box, w=writer, p=plan, g=background:
-                           _encode(b, w, p, g, settings["premultiplied"]))
+                           _encode(b, w, p, g, options.premultiplied))
         frames = 0
         torch_threads = torch.get_num_threads()
         if session.backend.name == "onnxruntime":

@@ -17,10 +17,12 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from videomatte.inference.backends import make_backend
+from videomatte.errors import OptionError
+from videomatte.inference.backends import Backend, make_backend
 from videomatte.io.frames import to_tensor
+from videomatte.models.network import min_ratio
 from videomatte.models.registry import DEFAULT_MODEL, auto_downsample_ratio
-from videomatte.models.zoo import OFFICIAL, load_model
+from videomatte.models.weights.zoo import OFFICIAL, load_model
 
 DTYPES = {"float32": torch.float32, "fp32": torch.float32, "float16": torch.float16, "fp16": torch.float16,
           "half": torch.float16, "bfloat16": torch.bfloat16, "bf16": torch.bfloat16}
@@ -79,6 +81,13 @@ def check_ratio(ratio: float | None) -> float | None:
     return ratio
 
 
+def _check_ratio_fits(ratio: float, height: int, width: int) -> None:
+    smallest = min_ratio(height, width)
+    if ratio < smallest:
+        raise OptionError(f"downsample ratio {ratio:g} leaves the network less than a pixel of a {width}x{height} "
+                          f"frame; the smallest ratio that works is {smallest:.4g}")
+
+
 class MattingSession:
     """Matte a stream of frames while carrying the recurrent state from one call to the next.
 
@@ -112,7 +121,7 @@ class MattingSession:
         self.fixed_ratio = check_ratio(downsample_ratio)
         network = load_model(model, weights, refiner) if isinstance(model, str) else model
         self.model = network.eval().to(self.device, self.dtype)
-        self.backend = make_backend(backend, self.model, self.device, self.dtype)
+        self.backend: Backend = make_backend(backend, self.model, self.device, self.dtype)
         self._lock = threading.Lock()
         self._rec: list[Tensor | None] = [None] * 4
         self._size: tuple[int, int] | None = None
@@ -122,7 +131,12 @@ class MattingSession:
         """The ratio in use for the current resolution (``None`` before the first frame in auto mode)."""
         if self.fixed_ratio is not None or self._size is None:
             return self.fixed_ratio
-        return auto_downsample_ratio(*self._size)
+        return self.ratio_for(*self._size)
+
+    def ratio_for(self, height: int, width: int) -> float:
+        """The ratio frames of ``height x width`` are matted at: the fixed one, else
+        ``min(512 / max(H, W), 1)``."""
+        return self.fixed_ratio if self.fixed_ratio is not None else auto_downsample_ratio(height, width)
 
     def reset(self) -> None:
         """Forget the recurrent state (call at a shot cut or when a new video starts)."""
@@ -155,5 +169,6 @@ class MattingSession:
                 self._rec = [None] * 4
                 self._size = size
             ratio = self.downsample_ratio
+            _check_ratio_fits(ratio, *size)
             fgr, pha, self._rec = self.backend(src[None], self._rec, ratio)
         return Matte(fgr=fgr[0], pha=pha[0])

@@ -8,95 +8,19 @@ from __future__ import annotations
 
 import glob
 import os
-import re
-from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterator, Protocol
+from typing import Iterator
 
 import numpy as np
 
 from videomatte.errors import MediaError
-from videomatte.io.frames import to_rgb
+from videomatte.io.files import is_image
+from videomatte.io.images import ImageSequenceReader, load_image
+from videomatte.io.stream import ColorTags, Frame, Reader, VideoInfo
 
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"})
-
-
-@dataclass(frozen=True)
-class ColorTags:
-    """FFmpeg colour tags (``AVColorRange``/``AVColorSpace``/... integers; 2 or 0 = unspecified)."""
-
-    range: int = 0
-    space: int = 2
-    primaries: int = 2
-    trc: int = 2
-
-
-@dataclass(frozen=True)
-class VideoInfo:
-    """What an input is, known before decoding.
-
-    Attributes:
-        path: the input (file, folder or glob).
-        width, height: size of the pictures the reader yields (display orientation).
-        frame_rate: exact average frame rate; for variable frame rate the timestamps are the truth.
-        time_base: unit of :attr:`Frame.pts`.
-        frame_count: number of frames the container announces (0 when unknown).
-        rotation: display rotation of the source in degrees counter-clockwise (already applied).
-        bit_depth: bits per component of the source; pictures are ``uint16`` when above 8.
-        color: colour tags of the source.
-        has_audio: whether the source has an audio stream to carry over.
-        codec: decoder name (``"image"`` for sequences).
-    """
-
-    path: Path
-    width: int
-    height: int
-    frame_rate: Fraction
-    time_base: Fraction
-    frame_count: int = 0
-    rotation: int = 0
-    bit_depth: int = 8
-    color: ColorTags = field(default_factory=ColorTags)
-    has_audio: bool = False
-    codec: str = ""
-
-
-@dataclass
-class Frame:
-    """One decoded picture.
-
-    Attributes:
-        image: ``uint8`` (or ``uint16`` for deep sources) array ``[H, W, 3]`` (``[H, W, 4]`` RGBA when
-            the reader was asked for alpha), upright.
-        pts: presentation timestamp in units of ``time_base``.
-        time_base: unit of ``pts``.
-        index: position in decoding order, from 0.
-    """
-
-    image: np.ndarray
-    pts: int
-    time_base: Fraction
-    index: int
-
-    @property
-    def time(self) -> float:
-        """Presentation time in seconds."""
-        return float(self.pts * self.time_base)
-
-
-class Reader(Protocol):
-    """What :func:`open_reader` returns."""
-
-    info: VideoInfo
-
-    def __iter__(self) -> Iterator[Frame]: ...
-
-    def close(self) -> None: ...
-
-    def __enter__(self) -> "Reader": ...
-
-    def __exit__(self, *exc: object) -> None: ...
+__all__ = ["ColorTags", "Frame", "ImageSequenceReader", "Reader", "VideoInfo", "VideoReader", "load_image",
+           "open_reader", "read_frames", "count_frames"]
 
 
 def open_reader(source: str | os.PathLike, frame_rate: Fraction | None = None) -> Reader:
@@ -113,84 +37,9 @@ def open_reader(source: str | os.PathLike, frame_rate: Fraction | None = None) -
     path = Path(text)
     if path.is_dir() or (not path.exists() and glob.has_magic(text)):
         return ImageSequenceReader(text, frame_rate or Fraction(30))
-    if path.suffix.lower() in IMAGE_SUFFIXES:
+    if is_image(path):
         return ImageSequenceReader(text, frame_rate or Fraction(30))
     return VideoReader(path)
-
-
-def _natural_key(path: Path) -> list[object]:
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", path.name)]
-
-
-def list_images(source: str) -> list[Path]:
-    """Image files of a folder or glob, in natural order (``2.png`` before ``10.png``)."""
-    path = Path(source)
-    candidates = path.iterdir() if path.is_dir() else (Path(p) for p in glob.glob(source))
-    files = [p for p in candidates if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]
-    return sorted(files, key=_natural_key)
-
-
-def load_image(path: Path) -> np.ndarray:
-    """One image file as an upright RGB picture.
-
-    Returns:
-        ``uint8`` ``[H, W, 3]``, or ``uint16`` for 16-bit gray images. EXIF orientation is applied;
-        palette, gray and alpha images are converted to RGB (alpha is dropped).
-
-    Raises:
-        MediaError: the file is not a readable image.
-    """
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as img:
-            img = ImageOps.exif_transpose(img)
-            if img.mode in ("I;16", "I;16B", "I;16L", "I"):
-                return to_rgb(np.asarray(img).clip(0, 65535).astype(np.uint16))
-            return np.array(img.convert("RGB"))
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
-        raise MediaError(f"{path}: not a readable image ({err})") from err
-
-
-class ImageSequenceReader:
-    """Pictures from a folder or glob of images, with timestamps ``0, 1, 2...`` at ``frame_rate``.
-
-    Every image must have the size of the first one.
-    """
-
-    def __init__(self, source: str, frame_rate: Fraction = Fraction(30)) -> None:
-        if not glob.has_magic(source) and not Path(source).exists():
-            raise MediaError(f"{source}: no such file or folder")
-        self.files = list_images(source)
-        if not self.files:
-            raise MediaError(f"{source}: no images found (looked for {', '.join(sorted(IMAGE_SUFFIXES))})")
-        first = load_image(self.files[0])
-        self._first = first
-        rate = Fraction(frame_rate)
-        self.info = VideoInfo(
-            path=Path(source), width=first.shape[1], height=first.shape[0], frame_rate=rate,
-            time_base=1 / rate, frame_count=len(self.files), bit_depth=8 * first.dtype.itemsize,
-            codec="image",
-        )
-
-    def __iter__(self) -> Iterator[Frame]:
-        size = self._first.shape[:2]
-        for index, path in enumerate(self.files):
-            image = self._first if index == 0 else load_image(path)
-            if image.shape[:2] != size:
-                raise MediaError(
-                    f"{path}: is {image.shape[1]}x{image.shape[0]} but the sequence is {size[1]}x{size[0]}"
-                )
-            yield Frame(image=image, pts=index, time_base=self.info.time_base, index=index)
-
-    def close(self) -> None:
-        """Nothing to release; present for symmetry with the video reader."""
-
-    def __enter__(self) -> "ImageSequenceReader":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 _HD_HEIGHT = 720  # unspecified colour matrix: BT.709 from this height up, BT.601 below (as players do)
@@ -327,3 +176,23 @@ class VideoReader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def read_frames(source: str | os.PathLike, limit: int | None = None) -> Iterator[np.ndarray]:
+    """The pictures of a video, an image folder or glob, or one image: ``uint8`` ``[H, W, 3]`` RGB (uint16
+    for deep sources), upright, at most ``limit`` of them.
+
+    Raises:
+        MediaError: the source cannot be read.
+    """
+    with open_reader(source) as reader:
+        for index, frame in enumerate(reader):
+            if limit is not None and index >= limit:
+                return
+            yield frame.image
+
+
+def count_frames(source: str | os.PathLike) -> int:
+    """Number of decodable pictures of ``source`` (decodes a video to the end)."""
+    with open_reader(source) as reader:
+        return sum(1 for _ in reader._frames()) if isinstance(reader, VideoReader) else len(reader.files)

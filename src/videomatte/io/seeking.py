@@ -15,7 +15,9 @@ from fractions import Fraction
 from typing import Iterator, Protocol
 
 from videomatte.errors import MediaError
-from videomatte.io.readers import Frame, ImageSequenceReader, VideoInfo, VideoReader, load_image, open_reader
+from videomatte.io.images import ImageSequenceReader, load_image
+from videomatte.io.readers import VideoReader, open_reader
+from videomatte.io.stream import Frame, VideoInfo
 
 
 class Seekable(Protocol):

@@ -18,7 +18,9 @@ import numpy as np
 
 from videomatte.errors import MediaError
 from videomatte.io.codecs import CodecSpec
-from videomatte.io.readers import VideoInfo, VideoReader
+from videomatte.io.files import write_atomically
+from videomatte.io.readers import VideoReader
+from videomatte.io.stream import VideoInfo
 from videomatte.io.writers import VideoWriter
 
 # 16 bits per channel, RGB planes plus alpha: a 0..1 float is kept to 1/65535 (7.6e-6 at worst).
@@ -49,10 +51,8 @@ def _stamps_path(video: Path) -> Path:
 
 def finish_segment(path: str | os.PathLike, stamps: list[int], time_base: Fraction) -> None:
     """Record the timestamps of the finished segment file ``path``; from now on it counts as complete."""
-    target = _stamps_path(Path(path))
-    temp = target.with_name(f".{target.name}.partial-{os.getpid()}")
-    temp.write_text(json.dumps({"time_base": str(time_base), "pts": stamps}))
-    os.replace(temp, target)
+    record = json.dumps({"time_base": str(time_base), "pts": stamps})
+    write_atomically(_stamps_path(Path(path)), lambda temp: temp.write_text(record))
 
 
 def segment_finished(path: str | os.PathLike, frames: int) -> bool:

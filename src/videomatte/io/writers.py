@@ -17,7 +17,8 @@ import numpy as np
 
 from videomatte.errors import MediaError, OutputExistsError
 from videomatte.io.codecs import CONTAINERS, SEQUENCE_CODECS, CodecSpec, codec_for, is_sequence_path
-from videomatte.io.readers import IMAGE_SUFFIXES, VideoInfo, list_images
+from videomatte.io.files import is_image, list_images
+from videomatte.io.readers import VideoInfo
 
 
 class Writer(Protocol):
@@ -259,7 +260,7 @@ class ImageSequenceWriter:
         if not self.path.is_dir():
             self.path.unlink()
             return
-        others = [p for p in self.path.iterdir() if p.suffix.lower() not in IMAGE_SUFFIXES]
+        others = [p for p in self.path.iterdir() if not is_image(p)]
         if others:
             raise MediaError(f"{self.path}: not replacing a folder that holds other files ({others[0].name})")
         for image in list_images(str(self.path)):

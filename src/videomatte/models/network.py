@@ -1,73 +1,88 @@
-"""``MattingNetwork``: encoder -> LR-ASPP -> recurrent decoder -> heads -> guided-filter refiner.
+"""``MattingNetwork``: encoder -> LR-ASPP -> recurrent decoder -> heads -> refiner.
 
-The network is stateless: the caller passes the recurrent state in and gets the next one back.
+The network is stateless: the caller passes the recurrent state in and gets the next one back. It
+compiles with ``torch.jit.script`` as it is (BRM aside), and describes itself to its users: the
+recurrent state it carries (``state_layout``), the smallest downsample ratio it takes (``min_ratio``)
+and whether it exports to a dynamic-shape ONNX graph (``exportable``).
 """
 from __future__ import annotations
 
-from typing import Optional
+import math
+from typing import Dict, List, Optional, Sequence
 
 import torch
 from torch import Tensor, nn
 
 from videomatte.errors import UnknownModelError
-from videomatte.models.brm import BackgroundRestoration
-from videomatte.models.convlstm import ConvLSTMDecoder
-from videomatte.models.decoder import RecurrentDecoder
-from videomatte.models.layers import LRASPP, Projection, downsample, restore_time
-from videomatte.models.mobilenetv3 import MobileNetV3LargeEncoder
-from videomatte.models.prm import PatchRefiner
-from videomatte.models.refiners import REFINERS
-from videomatte.models.registry import check_refiner, get_spec
-from videomatte.models.resnet import ResNet50Encoder
+from videomatte.models.blocks.decoder import RecurrentDecoder
+from videomatte.models.blocks.guided_filter import GuidedFilterRefiner
+from videomatte.models.blocks.layers import LRASPP, Projection, downsample, restore_time
+from videomatte.models.blocks.mobilenetv3 import MobileNetV3LargeEncoder
+from videomatte.models.blocks.resnet import ResNet50Encoder
+from videomatte.models.refiners import make_refiner
+from videomatte.models.seeds.background_restoration import BG_CHANNELS, BackgroundRestoration
 
-ENCODERS: dict[str, type[nn.Module]] = {
-    "mobilenetv3_large": MobileNetV3LargeEncoder,
-    "resnet50": ResNet50Encoder,
-}
-DECODERS: dict[str, type[nn.Module]] = {"gru": RecurrentDecoder, "lstm": ConvLSTMDecoder}
-ALL_REFINERS: dict[str, type[nn.Module]] = {**REFINERS, "prm": PatchRefiner}
+ENCODERS: dict[str, type[nn.Module]] = {"mobilenetv3_large": MobileNetV3LargeEncoder, "resnet50": ResNet50Encoder}
+STATE_STRIDES = (2, 4, 8, 16)
+MIN_INPUT = 1  # pixels of the network's input (after downsampling) along each side
+
+
+def state_size(height: int, width: int, ratio: float, stride: int) -> tuple[int, int]:
+    """Spatial size of a state at ``stride`` for a ``height x width`` frame at ``ratio``: the network
+    input is ``floor(H*r) x floor(W*r)`` and every level halves it, rounding up."""
+    h, w = (int(height * ratio), int(width * ratio)) if ratio != 1.0 else (height, width)
+    return -(-h // stride), -(-w // stride)
+
+
+def min_ratio(height: int, width: int) -> float:
+    """The smallest downsample ratio that leaves the network an input of at least ``MIN_INPUT`` pixels
+    per side for a ``height x width`` frame."""
+    side = min(height, width)
+    ratio = MIN_INPUT / side
+    return ratio if int(side * ratio) >= MIN_INPUT else math.nextafter(ratio, 1.0)
 
 
 class MattingNetwork(nn.Module):
-    """Robust Video Matting network.
+    """Robust Video Matting network and its seed options.
 
     Args:
-        variant: a name from ``videomatte.models.registry.available_models()``.
-        refiner: ``"deep_guided_filter"`` (learned; the official weights), ``"fast_guided_filter"``, or
-            ``"prm"`` (MODNet-V's patch refinement, no released weights).
-
-    The spec's ``cell`` picks the decoder's ConvGRU or ConvLSTM, and ``brm`` adds MODNet-V's background
-    restoration (``self.brm``; ``None`` otherwise).
+        backbone: ``"mobilenetv3_large"`` or ``"resnet50"``.
+        aspp_ch: LR-ASPP output channels; decoder_ch: outputs of decode3, decode2, decode1, decode0.
+        cell: the decoder's recurrent cell, ``"gru"`` (official) or ``"lstm"`` (ConvLSTM, seed 004).
+        brm: add MODNet-V's background restoration (seed 003) as ``self.brm``.
+        refiner: ``"deep_guided_filter"`` (learned; the official weights), ``"fast_guided_filter"`` or
+            ``"prm"`` (MODNet-V's patch refinement).
+        variant: the registry name it was built under (for listings, caches and messages).
     """
 
-    def __init__(self, variant: str = "mobilenetv3", refiner: str = "deep_guided_filter") -> None:
+    __jit_unused_properties__ = ["device", "exportable"]
+
+    def __init__(self, backbone: str = "mobilenetv3_large", aspp_ch: int = 128,
+                 decoder_ch: Sequence[int] = (80, 40, 32, 16), cell: str = "gru", brm: bool = False,
+                 refiner: str = "deep_guided_filter", variant: str = "mobilenetv3") -> None:
         super().__init__()
-        spec = get_spec(variant)
-        if spec.builder != "rvm":
-            raise UnknownModelError(f"{variant} is not an RVM network; build it with videomatte.models.variants.build_network")
+        if backbone not in ENCODERS:
+            raise UnknownModelError(f"unknown backbone {backbone!r}; choose one of: {', '.join(ENCODERS)} (to build a "
+                                    "registered variant by name, use videomatte.models.registry.build_network)")
         self.variant = variant
-        self.refiner_name = check_refiner(refiner)
-        self.backbone = ENCODERS[spec.backbone]()
+        self.refiner_name = refiner
+        self.backbone = ENCODERS[backbone]()
         feature_ch = self.backbone.channels
-        self.aspp = LRASPP(feature_ch[3], spec.aspp_ch)
-        self.decoder = DECODERS[spec.cell]((*feature_ch[:3], spec.aspp_ch), spec.decoder_ch)
-        self.project_mat = Projection(spec.decoder_ch[3], 4)
-        self.project_seg = Projection(spec.decoder_ch[3], 1)
-        self.refiner = ALL_REFINERS[refiner]()
-        self.brm = BackgroundRestoration(feature_ch[1]) if spec.brm else None
+        self.aspp = LRASPP(feature_ch[3], aspp_ch)
+        self.decoder = RecurrentDecoder((*feature_ch[:3], aspp_ch), decoder_ch, cell)
+        self.project_mat = Projection(decoder_ch[3], 4)
+        self.project_seg = Projection(decoder_ch[3], 1)
+        self.refiner = make_refiner(refiner, decoder_ch[3])
+        self.brm = BackgroundRestoration(feature_ch[1]) if brm else None
+        width = 2 if cell == "lstm" else 1
+        halves = [decoder_ch[2] // 2, decoder_ch[1] // 2, decoder_ch[0] // 2, aspp_ch // 2]
+        self.state_channels = [c * width + (BG_CHANNELS + 1 if brm and k == 1 else 0) for k, c in enumerate(halves)]
         self.segmentation_head_loaded = False  # set by the zoo when weights include ``project_seg``
 
-    def forward(
-        self,
-        src: Tensor,
-        r1: Optional[Tensor] = None,
-        r2: Optional[Tensor] = None,
-        r3: Optional[Tensor] = None,
-        r4: Optional[Tensor] = None,
-        downsample_ratio: float = 1.0,
-        segmentation_pass: bool = False,
-        force_refiner: bool = False,
-    ) -> list[Tensor]:
+    def forward(self, src: Tensor, r1: Optional[Tensor] = None, r2: Optional[Tensor] = None,
+                r3: Optional[Tensor] = None, r4: Optional[Tensor] = None, downsample_ratio: float = 1.0,
+                segmentation_pass: bool = False, force_refiner: bool = False,
+                aux: Optional[Dict[str, Tensor]] = None) -> List[Tensor]:
         """Matte one frame or a chunk of frames.
 
         Args:
@@ -77,34 +92,43 @@ class MattingNetwork(nn.Module):
                 full size when ``r < 1``.
             segmentation_pass: return segmentation logits instead of the matte.
             force_refiner: run the refiner at ratio 1 too (the official ONNX export always does).
+            aux: a dict that receives the auxiliary training outputs of the seed options (BRM's
+                ``brm_background``/``brm_mask``, PRM's ``prm_*``); ``None`` computes none.
 
         Returns:
             ``[fgr, pha, r1, r2, r3, r4]`` with ``fgr`` ``[..., 3, H, W]`` and ``pha`` ``[..., 1, H, W]``
             clamped to 0..1 and of the same rank as ``src``; or ``[seg, r1, r2, r3, r4]`` with raw logits
             ``seg`` ``[..., 1, h, w]`` when ``segmentation_pass``. States are always rank 4 (last frame).
         """
-        time_series = src.ndim == 5
-        frames = src.shape[1] if time_series else 1
-        flat = src.flatten(0, 1) if time_series else src
-        src_sm = downsample(flat, downsample_ratio) if downsample_ratio != 1 else flat
-
+        frames = src.shape[1] if src.dim() == 5 else 1
+        flat = src.flatten(0, 1) if src.dim() == 5 else src
+        src_sm = downsample(flat, downsample_ratio) if downsample_ratio != 1.0 else flat
         f1, f2, f3, f4 = self.backbone(src_sm)
         f4 = self.aspp(f4)
         if self.brm is not None:
             hid, r1, r2, r3, r4 = self.brm.decode(self.decoder, self.project_mat, src_sm, f1, f2, f3, f4,
-                                                  r1, r2, r3, r4, frames)
+                                                  r1, r2, r3, r4, frames, aux)
         else:
             hid, r1, r2, r3, r4 = self.decoder(src_sm, f1, f2, f3, f4, r1, r2, r3, r4, frames)
-
         if segmentation_pass:
             return [restore_time(self.project_seg(hid), src), r1, r2, r3, r4]
-
         fgr_residual, pha = self.project_mat(hid).split([3, 1], dim=1)
-        if downsample_ratio != 1 or force_refiner:
-            fgr_residual, pha = self.refiner(flat, src_sm, fgr_residual, pha, hid)
+        if downsample_ratio != 1.0 or force_refiner:
+            fgr_residual, pha = self.refiner(flat, src_sm, fgr_residual, pha, hid, aux)
         fgr = (fgr_residual + flat).clamp(0.0, 1.0)
         pha = pha.clamp(0.0, 1.0)
         return [restore_time(fgr, src), restore_time(pha, src), r1, r2, r3, r4]
+
+    def state_layout(self, height: int, width: int, ratio: float) -> list[tuple[int, int, int]]:
+        """``(channels, h, w)`` of ``r1..r4`` for frames of ``height x width`` at ``ratio``."""
+        return [(c, *state_size(height, width, ratio, s)) for c, s in zip(self.state_channels, STATE_STRIDES)]
+
+    @property
+    def exportable(self) -> bool:
+        """Whether the network exports to a dynamic-shape ONNX graph with a runtime ratio (and so runs in
+        the ONNX runtime backend): ConvGRU decoder, no BRM, a guided-filter refiner. Every variant exports
+        with fixed shapes and ratio."""
+        return self.decoder.cell == "gru" and self.brm is None and isinstance(self.refiner, GuidedFilterRefiner)
 
     @property
     def device(self) -> torch.device:

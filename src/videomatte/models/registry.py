@@ -1,10 +1,15 @@
-"""The one list of model variants: architecture, parameter count, and where official weights come from.
+"""The one list of model variants: how each is built, its parameter count, and where official weights
+come from.
 
-The command line, the model zoo, the exporter, the evaluator and the trainer all read this module.
+The command line, the model zoo, the exporter, the evaluator and the trainer all read this module; it
+builds the networks (``build_network``), the networks never look themselves up here. It imports no
+torch: the network modules load on the first build, so that listing and checking names is instant.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Callable, Mapping
 
 from videomatte.errors import UnknownModelError
 
@@ -21,50 +26,56 @@ class PackageIndexSource:
     size: int
 
 
+def _rvm(**arch: Any) -> Any:
+    from videomatte.models.network import MattingNetwork
+
+    return MattingNetwork(**arch)
+
+
+def _convlstm_network(**arch: Any) -> Any:
+    from videomatte.models.seeds.convlstm_network import ConvLSTMMattingNetwork
+
+    return ConvLSTMMattingNetwork(**arch)
+
+
 @dataclass(frozen=True)
 class ModelSpec:
     """A model variant.
 
     Attributes:
         name: registry key, e.g. ``"mobilenetv3"``.
-        backbone: encoder name understood by ``network.build_encoder``.
-        aspp_ch: LR-ASPP output channels.
-        decoder_ch: channels of decode3, decode2, decode1 and decode0.
+        build: makes the network from ``**arch``, ``refiner=`` and ``variant=`` (the name).
+        arch: the architecture's keyword arguments (backbone, channels, decoder cell, BRM).
         num_params: parameter count of the full network (deep guided filter refiner).
         release_asset: file name of the authors' ``.pth`` release asset.
         package_source: a fallback source of official weights on the package index, if any.
         description: one line for ``--help`` and listings.
         released_weights: whether official weights exist (``False`` for the seed architectures).
-        cell: recurrent cell of the decoder, ``"gru"`` (official) or ``"lstm"`` (ConvLSTM, seed 004).
-        brm: add MODNet-V's background restoration module (seed 003).
-        builder: ``"rvm"`` (``MattingNetwork``) or ``"seed004"`` (the ConvLSTM network of seed 004).
     """
 
     name: str
-    backbone: str
-    aspp_ch: int
-    decoder_ch: tuple[int, int, int, int]
+    build: Callable[..., Any]
+    arch: Mapping[str, Any]
     num_params: int
-    release_asset: str
+    release_asset: str = ""
     package_source: PackageIndexSource | None = None
     description: str = ""
     released_weights: bool = True
-    extra: dict = field(default_factory=dict)
-    cell: str = "gru"
-    brm: bool = False
-    builder: str = "rvm"
 
     @property
     def release_url(self) -> str:
         return RELEASE_URL + self.release_asset
 
 
+def _arch(backbone: str, aspp_ch: int, decoder_ch: tuple[int, ...], **options: Any) -> Mapping[str, Any]:
+    return MappingProxyType({"backbone": backbone, "aspp_ch": aspp_ch, "decoder_ch": decoder_ch, **options})
+
+
 MODELS: dict[str, ModelSpec] = {
     "mobilenetv3": ModelSpec(
         name="mobilenetv3",
-        backbone="mobilenetv3_large",
-        aspp_ch=128,
-        decoder_ch=(80, 40, 32, 16),
+        build=_rvm,
+        arch=_arch("mobilenetv3_large", 128, (80, 40, 32, 16)),
         num_params=3_748_633,
         release_asset="rvm_mobilenetv3.pth",
         package_source=PackageIndexSource(
@@ -77,9 +88,8 @@ MODELS: dict[str, ModelSpec] = {
     ),
     "resnet50": ModelSpec(
         name="resnet50",
-        backbone="resnet50",
-        aspp_ch=256,
-        decoder_ch=(128, 64, 32, 16),
+        build=_rvm,
+        arch=_arch("resnet50", 256, (128, 64, 32, 16)),
         num_params=26_890_461,
         release_asset="rvm_resnet50.pth",
         description="RVM-Large with a ResNet-50 encoder (26.9 M parameters, more accurate, slower)",
@@ -95,9 +105,8 @@ def _seed_option(base: str, cell: str, brm: bool, num_params: int) -> ModelSpec:
     official = MODELS[base]
     parts = [p for p in ("ConvLSTM decoder" if cell == "lstm" else "", "background restoration" if brm else "") if p]
     return ModelSpec(
-        name=variant_name(base, cell, brm), backbone=official.backbone, aspp_ch=official.aspp_ch,
-        decoder_ch=official.decoder_ch, num_params=num_params, release_asset="", released_weights=False,
-        cell=cell, brm=brm, description=f"{base} RVM + {' + '.join(parts)}; {NO_WEIGHTS}",
+        name=variant_name(base, cell, brm), build=_rvm, arch=MappingProxyType({**official.arch, "cell": cell, "brm": brm}),
+        num_params=num_params, released_weights=False, description=f"{base} RVM + {' + '.join(parts)}; {NO_WEIGHTS}",
     )
 
 
@@ -121,8 +130,8 @@ for (_base, _cell, _brm), _count in _SEED_OPTIONS.items():
     _spec = _seed_option(_base, _cell, _brm, _count)
     MODELS[_spec.name] = _spec
 MODELS["seed004"] = ModelSpec(
-    name="seed004", backbone="resnet50", aspp_ch=256, decoder_ch=(128, 64, 48, 37), num_params=41_865_893,
-    release_asset="", released_weights=False, cell="lstm", builder="seed004",
+    name="seed004", build=_convlstm_network, arch=MappingProxyType({"aspp_ch": 256, "decoder_ch": (128, 64, 48, 37)}),
+    num_params=41_865_893, released_weights=False,
     description=f"seed 004: ResNet-50 + ASPP + ConvLSTM decoder, alpha/foreground/error map; {NO_WEIGHTS}",
 )
 
@@ -144,7 +153,15 @@ def get_spec(name: str) -> ModelSpec:
         raise UnknownModelError(f"unknown model {name!r}; choose one of: {', '.join(MODELS)}") from None
 
 
+def build_network(variant: str, refiner: str = "deep_guided_filter") -> Any:
+    """A randomly initialised network of ``variant`` with ``refiner`` (``UnknownModelError`` for unknown
+    names); ``nn.Module`` with ``forward(src, r1, r2, r3, r4, downsample_ratio)``."""
+    spec = get_spec(variant)
+    return spec.build(**spec.arch, refiner=check_refiner(refiner), variant=spec.name)
+
+
 def check_refiner(name: str) -> str:
+    """``name`` if it is a refiner of ``REFINER_NAMES``, else ``UnknownModelError`` naming the choices."""
     if name not in REFINER_NAMES:
         raise UnknownModelError(f"unknown refiner {name!r}; choose one of: {', '.join(REFINER_NAMES)}")
     return name

@@ -80,7 +80,7 @@ def _backgrounds(images: str | None, videos: str | None, root: Path,
 
 def build_model(config: Config) -> nn.Module:
     """The network on the CPU in train mode, with ``model.init_from`` or ``model.weights`` loaded."""
-    from videomatte.models.zoo import load_model
+    from videomatte.models.weights.zoo import load_model
 
     m = config.model
     weights = m.init_from or m.weights
@@ -92,7 +92,7 @@ def build_model(config: Config) -> nn.Module:
 
 def _init_matching(model: nn.Module, weights: str) -> None:
     from videomatte.models.registry import MODELS, get_spec
-    from videomatte.models.zoo import OFFICIAL, fetch_official, load_matching_weights
+    from videomatte.models.weights.zoo import OFFICIAL, fetch_official, load_matching_weights
 
     if weights == OFFICIAL:
         backbone = get_spec(model.variant).backbone

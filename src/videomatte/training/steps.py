@@ -14,13 +14,31 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from videomatte.models.variant_losses import variant_losses
 from videomatte.training.losses import matting_loss, segmentation_loss
+from videomatte.training.variant_losses import variant_losses
+
+
+class TrainingForward(nn.Module):
+    """The network as the trainer calls it (and DDP wraps it): a matting pass returns the auxiliary
+    outputs of the seed options beside the prediction, ``(fgr, pha, aux)``; a segmentation pass returns
+    ``(seg, {})``."""
+
+    def __init__(self, net: nn.Module) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, src: torch.Tensor, downsample_ratio: float = 1.0, segmentation_pass: bool = False
+                ) -> tuple[torch.Tensor, ...]:
+        aux: dict[str, torch.Tensor] = {}
+        if segmentation_pass:
+            return self.net(src, segmentation_pass=True)[0], aux
+        fgr, pha = self.net(src, downsample_ratio=downsample_ratio, aux=aux)[:2]
+        return fgr, pha, aux
 
 
 @dataclass
 class StepTools:
-    """What every pass needs: the (possibly DDP-wrapped) model and its optimiser and scaler."""
+    """What every pass needs: the (possibly DDP-wrapped) ``TrainingForward`` and its optimiser and scaler."""
 
     model: nn.Module
     optimizer: torch.optim.Optimizer
@@ -71,9 +89,9 @@ def matting_step(tools: StepTools, batch: dict[str, torch.Tensor], downsample_ra
         fgr, pha, bgr = random_crop([fgr, pha, bgr], crop)
     src = composite({"fgr": fgr, "pha": pha, "bgr": bgr})
     with tools.autocast():
-        pred_fgr, pred_pha = tools.model(src, downsample_ratio=downsample_ratio)[:2]
+        pred_fgr, pred_pha, aux = tools.model(src, downsample_ratio=downsample_ratio)
     losses = matting_loss(pred_fgr.float(), pred_pha.float(), fgr, pha)
-    extra = variant_losses(tools.model, fgr, pha, bgr)  # the seed options' own terms; {} for RVM
+    extra = variant_losses(aux, pred_fgr, pred_pha, fgr, pha, bgr)  # the seed options' own terms; {} for RVM
     if extra:
         losses.update(extra)
         losses["total"] = losses["total"] + sum(extra.values())

@@ -23,7 +23,8 @@ from videomatte.training.config import Config, data_root
 from videomatte.training.datasets.sampling import StepBatchSampler, mix_seed
 from videomatte.training.errors import CheckpointError
 from videomatte.training.monitor import Monitor
-from videomatte.training.steps import VALIDATION_KEYS, StepTools, matting_step, segmentation_step, validation_losses
+from videomatte.training.steps import (VALIDATION_KEYS, StepTools, TrainingForward, matting_step, segmentation_step,
+                                      validation_losses)
 
 STREAM_LR, STREAM_HR, STREAM_VIDEO_SEG, STREAM_IMAGE_SEG, STREAM_VALID, STREAM_CROP = range(1, 7)
 
@@ -51,7 +52,7 @@ class Trainer:
         self.step = 0
         if resume is not None:
             self._restore(checkpoint.load(resume))
-        self.model = distributed.wrap_model(self.network, self.ctx)
+        self.model = distributed.wrap_model(TrainingForward(self.network), self.ctx)
         self.tools = StepTools(self.model, self.optimizer, self.scaler, self.ctx.device, self.amp)
         global_batch = t.batch_size * self.ctx.world_size
         self.steps_per_epoch = math.ceil(len(self.data.matting) / global_batch)

@@ -97,28 +97,28 @@ class VideoClip:
 
 def count_video_frames(path: Path) -> int:
     """Number of decodable frames of a video file."""
-    import av
+    from videomatte.errors import MediaError
+    from videomatte.io.readers import count_frames
 
     try:
-        with av.open(str(path)) as container:
-            return sum(1 for _ in container.decode(video=0))
-    except (av.error.FFmpegError, IndexError) as err:
+        return count_frames(path)
+    except MediaError as err:
         raise DatasetError(f"cannot read video {path}: {err}") from None
 
 
 def read_video_frames(path: Path, indices: list[int], short_side: int | None, mode: str) -> torch.Tensor:
     """Decodes ``path`` up to ``max(indices)`` and returns those frames ``[T, C, H, W]`` in [0, 1]."""
-    import av
+    from PIL import Image
+
+    from videomatte.errors import MediaError
+    from videomatte.io.readers import read_frames
 
     wanted, found = set(indices), {}
     try:
-        with av.open(str(path)) as container:
-            for number, frame in enumerate(container.decode(video=0)):
-                if number in wanted:
-                    found[number] = to_tensor(shrink_to(frame.to_image().convert(mode), short_side))
-                if number >= max(wanted):
-                    break
-    except (av.error.FFmpegError, IndexError) as err:
+        for number, picture in enumerate(read_frames(path, limit=max(wanted) + 1)):
+            if number in wanted:
+                found[number] = to_tensor(shrink_to(Image.fromarray(picture).convert(mode), short_side))
+    except MediaError as err:
         raise DatasetError(f"cannot read video {path}: {err}") from None
     missing = wanted - set(found)
     if missing:

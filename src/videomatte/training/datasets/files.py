@@ -1,21 +1,14 @@
-"""Reading images and listing folders, with errors that name the offending file."""
+"""Reading images and listing folders (through ``videomatte.io``), with errors that name the offending file."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
 
+from videomatte.io import files as media_files
 from videomatte.training.errors import DatasetError
-
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
-
-
-def natural_key(path: Path) -> list[object]:
-    """Sort key that puts ``frame2`` before ``frame10``."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path.name)]
 
 
 def require_dir(path: Path, what: str) -> Path:
@@ -28,16 +21,16 @@ def require_dir(path: Path, what: str) -> Path:
 def list_images(folder: Path, what: str) -> list[Path]:
     """The image files directly inside ``folder``, naturally sorted; raises if there are none."""
     require_dir(folder, what)
-    found = sorted((p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES), key=natural_key)
+    found = media_files.list_images(folder)
     if not found:
-        raise DatasetError(f"{what}: no images ({', '.join(IMAGE_SUFFIXES)}) in {folder}")
+        raise DatasetError(f"{what}: no images ({', '.join(sorted(media_files.IMAGE_SUFFIXES))}) in {folder}")
     return found
 
 
 def list_subdirs(folder: Path, what: str) -> list[Path]:
     """The sub-folders of ``folder``, naturally sorted; raises if there are none."""
     require_dir(folder, what)
-    found = sorted((p for p in folder.iterdir() if p.is_dir()), key=natural_key)
+    found = media_files.list_folders(folder)
     if not found:
         raise DatasetError(f"{what}: no sub-folders in {folder}")
     return found

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from videomatte.io.files import list_videos
 from videomatte.training.datasets.clips import FrameClip, VideoClip, count_video_frames, match_by_stem
 from videomatte.training.datasets.files import list_images, list_subdirs, require_dir
 from videomatte.training.errors import DatasetError
 
-VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".webm", ".avi")
 
 
 def footage_clips(root: Path) -> list[FrameClip | VideoClip]:
@@ -40,10 +40,7 @@ def _clip_kind(folder: Path) -> str | None:
 
 
 def _video(folder: Path, stem: str) -> Path | None:
-    for suffix in VIDEO_SUFFIXES:
-        if (folder / f"{stem}{suffix}").is_file():
-            return folder / f"{stem}{suffix}"
-    return None
+    return next((p for p in list_videos(folder) if p.stem == stem), None)
 
 
 def _load_clip(folder: Path) -> FrameClip | VideoClip:

@@ -16,13 +16,11 @@ error (the selection itself is a hard threshold and passes no gradient).
 from __future__ import annotations
 
 import math
-from typing import Optional
+from typing import Dict, Optional
 
 import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
-
-from videomatte.models.variant_losses import charbonnier
 
 FLAW_THRESHOLD = 0.01
 MARGIN = 2
@@ -54,14 +52,11 @@ class PatchRefiner(nn.Module):
             nn.Conv2d(mid_ch, mid_ch, 3), nn.ReLU(True),
             nn.Conv2d(mid_ch, 4, 1),
         )
-        self._aux: Optional[dict[str, Tensor]] = None
-
-    __jit_ignored_attributes__ = ["_aux"]
 
     def flaw_map(self, coarse_pha: Tensor, k: int) -> Tensor:
         """``[N, 1, H, W]`` upsampled coarse alpha -> flaw probabilities ``[N, 1, k, k]`` of the patches."""
         ph, pw = math.ceil(coarse_pha.shape[-2] / k), math.ceil(coarse_pha.shape[-1] / k)
-        padded = _pad_to_grid(coarse_pha, k, ph, pw, 0)
+        padded = pad_to_grid(coarse_pha, k, ph, pw, 0)
         stats = torch.cat([padded, padded * (1 - padded)], dim=1)
         return self.flaw_head(F.avg_pool2d(stats, (ph, pw)))  # the adaptive pooling to k x k, exactly
 
@@ -80,12 +75,12 @@ class PatchRefiner(nn.Module):
         k = selected.shape[-1]
         ph, pw = math.ceil(height / k), math.ceil(width / k)
         coarse = torch.cat([coarse_fgr, coarse_pha], dim=1)
-        grid = _pad_to_grid(coarse, k, ph, pw, 0).unflatten(2, (k, ph)).unflatten(4, (k, pw)).permute(0, 2, 4, 1, 3, 5)
+        grid = pad_to_grid(coarse, k, ph, pw, 0).unflatten(2, (k, ph)).unflatten(4, (k, pw)).permute(0, 2, 4, 1, 3, 5)
         where = torch.nonzero(selected)
         if where.shape[0] > 0 or torch.jit.is_tracing():  # a traced graph must hold the refinement
             b, i, j = where[:, 0], where[:, 1], where[:, 2]
             m = self.margin
-            context = _pad_to_grid(torch.cat([fine_src, coarse], dim=1), k, ph, pw, m)
+            context = pad_to_grid(torch.cat([fine_src, coarse], dim=1), k, ph, pw, m)
             windows = F.unfold(context, (ph + 2 * m, pw + 2 * m), stride=(ph, pw))  # [N, 7 * ., k * k]
             windows = windows.unflatten(1, (7, ph + 2 * m, pw + 2 * m)).unflatten(4, (k, k))
             patches = windows.permute(0, 4, 5, 1, 2, 3)[b, i, j]  # [S, 7, ph + 2m, pw + 2m]
@@ -95,40 +90,23 @@ class PatchRefiner(nn.Module):
         return fgr, pha
 
     def forward(self, fine_src: Tensor, base_src: Tensor, base_fgr: Tensor, base_pha: Tensor,
-                base_hid: Tensor) -> tuple[Tensor, Tensor]:
-        """Low-resolution residual ``[N, 3, h, w]`` and alpha ``[N, 1, h, w]`` -> the same at ``fine_src``'s size."""
+                base_hid: Tensor, aux: Optional[Dict[str, Tensor]] = None) -> tuple[Tensor, Tensor]:
+        """Low-resolution residual ``[N, 3, h, w]`` and alpha ``[N, 1, h, w]`` -> the same at ``fine_src``'s
+        size; ``aux`` receives the training outputs of the module docstring."""
         size = (fine_src.shape[-2], fine_src.shape[-1])
         coarse_fgr = F.interpolate(base_fgr, size=size, mode="bilinear", align_corners=False)
         coarse_pha = F.interpolate(base_pha, size=size, mode="bilinear", align_corners=False)
         k = grid_size(size[0], size[1])
         flaw = self.flaw_map(coarse_pha.clamp(0, 1), k)[:, 0]
-        record = self.training and torch.is_grad_enabled()
-        selected = torch.ones_like(flaw, dtype=torch.bool) if record else flaw > self.threshold
+        everything = self.training and torch.is_grad_enabled()
+        selected = torch.ones_like(flaw, dtype=torch.bool) if everything else flaw > self.threshold
         fgr, pha = self.refine(fine_src, coarse_fgr, coarse_pha, selected)
-        if record and not torch.jit.is_scripting():
-            self._record(coarse_pha, flaw, pha)
+        if aux is not None:
+            aux["prm_coarse_pha"], aux["prm_flaw"], aux["prm_pha"] = coarse_pha, flaw, pha
         return fgr, pha
 
-    @torch.jit.unused
-    def _record(self, coarse_pha: Tensor, flaw: Tensor, pha: Tensor) -> None:
-        self._aux = {"coarse_pha": coarse_pha, "flaw": flaw, "pha": pha}
 
-    def auxiliary_losses(self, true_fgr: Tensor, true_pha: Tensor, true_bgr: Tensor) -> dict[str, Tensor]:
-        """Losses of the last training forward (then forgotten): ``prm_alpha_hr`` = L_aH (Charbonnier
-        between the refined and the true full-resolution alpha) and ``prm_flaw`` (MSE between the flaw
-        map and each patch's mean coarse-alpha error). Truths ``[B, T, C, H, W]`` or ``[N, C, H, W]``."""
-        aux, self._aux = self._aux, None
-        if aux is None:
-            return {}
-        true_pha = true_pha.flatten(0, 1) if true_pha.ndim == 5 else true_pha
-        k = aux["flaw"].shape[-1]
-        ph, pw = math.ceil(true_pha.shape[-2] / k), math.ceil(true_pha.shape[-1] / k)
-        error = (aux["coarse_pha"].detach().clamp(0, 1) - true_pha).abs()
-        target = F.avg_pool2d(_pad_to_grid(error, k, ph, pw, 0), (ph, pw))[:, 0]
-        return {"prm_alpha_hr": charbonnier(aux["pha"], true_pha), "prm_flaw": F.mse_loss(aux["flaw"], target)}
-
-
-def _pad_to_grid(x: Tensor, k: int, ph: int, pw: int, margin: int) -> Tensor:
+def pad_to_grid(x: Tensor, k: int, ph: int, pw: int, margin: int) -> Tensor:
     """Replicate-pad ``[N, C, H, W]`` to ``k*ph x k*pw`` plus ``margin`` on every side."""
     bottom = k * ph - x.shape[-2] + margin
     right = k * pw - x.shape[-1] + margin

@@ -11,7 +11,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from videomatte.models.layers import conv_bn_act
+from videomatte.models.blocks.layers import conv_bn_act
 
 BN_EPS = 0.001
 BN_MOMENTUM = 0.01

@@ -11,13 +11,13 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import urllib.request
 import zipfile
 from pathlib import Path
 from typing import Callable
 
 from videomatte.errors import WeightsError
+from videomatte.io.files import write_atomically
 from videomatte.models.registry import ModelSpec
 
 DOWNLOAD_TIMEOUT_S = 30
@@ -49,22 +49,6 @@ def verify_cached(path: Path) -> bool:
     if not (path.is_file() and checksum.is_file()):
         return False
     return checksum.read_text().split()[0] == sha256_of(path)
-
-
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it to ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def store_with_checksum(path: Path, write: Callable[[Path], None]) -> None:

@@ -1,4 +1,4 @@
-"""The network of seed 004, "Video Matting with Convolutional LSTM".
+"""The network of seed 004, "Video Matting with Convolutional LSTM" (registry name ``seed004``).
 
 ResNet-50 encoder (64/256/512/2048 channels at 1/2..1/16) -> ASPP (rates 3, 6, 9) -> three decoder
 blocks, each ``upsample x2 -> concat encoder skip -> conv-bn-relu -> ConvLSTM`` with input channels
@@ -12,19 +12,17 @@ a ``[B, 1, 1, 1]`` placeholder of zeros, passed through, so that callers carry f
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from videomatte.models.convlstm import ConvLSTM
-from videomatte.models.layers import Projection, conv_bn_act, downsample, restore_time, upsample2x_to
-from videomatte.models.prm import PatchRefiner
-from videomatte.models.refiners import DeepGuidedFilterRefiner, FastGuidedFilterRefiner
-from videomatte.models.registry import check_refiner, get_spec
-from videomatte.models.resnet import ResNet50Encoder
-from videomatte.models.variant_losses import seed004_loss
+from videomatte.models.blocks.cells import ConvLSTM
+from videomatte.models.blocks.layers import Projection, conv_bn_act, downsample, restore_time, upsample2x_to
+from videomatte.models.blocks.resnet import ResNet50Encoder
+from videomatte.models.network import state_size
+from videomatte.models.refiners import make_refiner
 
 HIDDEN_CH = 32
 
@@ -57,71 +55,78 @@ class LSTMDecoderBlock(nn.Module):
         return self.lstm(self.conv(torch.cat([upsample2x_to(x, skip), skip], dim=1)), r, frames)
 
 
-class Seed004Network(nn.Module):
+class ConvLSTMMattingNetwork(nn.Module):
     """Seed 004's network with ``MattingNetwork``'s interface.
 
     Args:
-        variant: a registry name whose spec has ``builder == "seed004"``.
+        aspp_ch: ASPP output channels; decoder_ch: outputs of decode3, decode2, decode1 and decode0.
         refiner: used when ``downsample_ratio < 1``: ``"deep_guided_filter"``, ``"fast_guided_filter"``
             or ``"prm"`` (all fed the 32 hidden channels).
+        variant: the registry name it was built under.
     """
 
-    def __init__(self, variant: str = "seed004", refiner: str = "deep_guided_filter") -> None:
+    __jit_unused_properties__ = ["device", "exportable"]
+
+    def __init__(self, aspp_ch: int = 256, decoder_ch: Sequence[int] = (128, 64, 48, 37),
+                 refiner: str = "deep_guided_filter", variant: str = "seed004") -> None:
         super().__init__()
-        spec = get_spec(variant)
         self.variant = variant
-        self.refiner_name = check_refiner(refiner)
+        self.refiner_name = refiner
         self.backbone = ResNet50Encoder()
-        self.aspp = ASPP(2048, spec.aspp_ch)
-        self.decode3 = LSTMDecoderBlock(spec.aspp_ch, 512, spec.decoder_ch[0])
-        self.decode2 = LSTMDecoderBlock(spec.decoder_ch[0], 256, spec.decoder_ch[1])
-        self.decode1 = LSTMDecoderBlock(spec.decoder_ch[1], 64, spec.decoder_ch[2])
-        self.decode0 = nn.Conv2d(spec.decoder_ch[2] + 3, spec.decoder_ch[3], 3, padding=1)
+        self.aspp = ASPP(2048, aspp_ch)
+        self.decode3 = LSTMDecoderBlock(aspp_ch, 512, decoder_ch[0])
+        self.decode2 = LSTMDecoderBlock(decoder_ch[0], 256, decoder_ch[1])
+        self.decode1 = LSTMDecoderBlock(decoder_ch[1], 64, decoder_ch[2])
+        self.decode0 = nn.Conv2d(decoder_ch[2] + 3, decoder_ch[3], 3, padding=1)
         self.project_seg = Projection(HIDDEN_CH, 1)  # beyond the seed: for RVM's segmentation passes
-        refiners = {"deep_guided_filter": lambda: DeepGuidedFilterRefiner(HIDDEN_CH),
-                    "fast_guided_filter": FastGuidedFilterRefiner, "prm": lambda: PatchRefiner(HIDDEN_CH)}
-        self.refiner = refiners[refiner]()
+        self.refiner = make_refiner(refiner, HIDDEN_CH)
+        self.state_channels = [2 * decoder_ch[2], 2 * decoder_ch[1], 2 * decoder_ch[0], 1]
         self.segmentation_head_loaded = False
-        self._aux: Optional[dict[str, Tensor]] = None
 
-    def forward_with_error(
-        self, src: Tensor, r1: Optional[Tensor] = None, r2: Optional[Tensor] = None, r3: Optional[Tensor] = None,
-        r4: Optional[Tensor] = None, downsample_ratio: float = 1.0, force_refiner: bool = False,
-    ) -> list[Tensor]:
-        """Like ``forward`` but returns ``[fgr, pha, err, r1, r2, r3, r4]``; ``err`` ``[..., 1, H, W]`` in
-        0..1 is the predicted ``|alpha - alpha*|``."""
-        hid, r1, r2, r3, r4, flat, small = self._decode(src, r1, r2, r3, r4, downsample_ratio)
-        pha, fgr_residual, err, hidden = hid.split([1, 3, 1, HIDDEN_CH], dim=1)
-        if downsample_ratio != 1 or force_refiner:
-            fgr_residual, pha = self.refiner(flat, small, fgr_residual, pha, hidden)
-            err = F.interpolate(err, size=(flat.shape[-2], flat.shape[-1]), mode="bilinear", align_corners=False)
-        fgr = (fgr_residual + flat).clamp(0.0, 1.0)
-        pha = pha.clamp(0.0, 1.0)
-        err = err.clamp(0.0, 1.0)
-        if self.training and torch.is_grad_enabled() and not torch.jit.is_scripting():
-            self._aux = {"fgr": fgr, "pha": pha, "err": err}
-        return [restore_time(fgr, src), restore_time(pha, src), restore_time(err, src), r1, r2, r3, r4]
-
-    def forward(
-        self, src: Tensor, r1: Optional[Tensor] = None, r2: Optional[Tensor] = None, r3: Optional[Tensor] = None,
-        r4: Optional[Tensor] = None, downsample_ratio: float = 1.0, segmentation_pass: bool = False,
-        force_refiner: bool = False,
-    ) -> list[Tensor]:
+    def forward(self, src: Tensor, r1: Optional[Tensor] = None, r2: Optional[Tensor] = None,
+                r3: Optional[Tensor] = None, r4: Optional[Tensor] = None, downsample_ratio: float = 1.0,
+                segmentation_pass: bool = False, force_refiner: bool = False,
+                aux: Optional[Dict[str, Tensor]] = None) -> List[Tensor]:
         """``src`` ``[B, 3, H, W]`` or ``[B, T, 3, H, W]`` in 0..1 -> ``[fgr, pha, r1, r2, r3, r4]`` (see
-        ``MattingNetwork.forward``), or ``[seg, r1, r2, r3, r4]`` with logits at the network's resolution."""
+        ``MattingNetwork.forward``), or ``[seg, r1, r2, r3, r4]`` with logits at the network's resolution.
+        ``aux`` receives ``seed004_err`` ``[B*T, 1, H, W]`` in 0..1, the predicted ``|alpha - alpha*|``."""
+        hid, r1, r2, r3, r4, flat, small = self._decode(src, r1, r2, r3, r4, downsample_ratio)
         if segmentation_pass:
-            hid, r1, r2, r3, r4, _, _ = self._decode(src, r1, r2, r3, r4, downsample_ratio)
             return [restore_time(self.project_seg(hid[:, 5:]), src), r1, r2, r3, r4]
-        fgr, pha, _, r1, r2, r3, r4 = self.forward_with_error(src, r1, r2, r3, r4, downsample_ratio, force_refiner)
-        return [fgr, pha, r1, r2, r3, r4]
+        pha, fgr_residual, err, hidden = hid.split([1, 3, 1, HIDDEN_CH], dim=1)
+        if downsample_ratio != 1.0 or force_refiner:
+            fgr_residual, pha = self.refiner(flat, small, fgr_residual, pha, hidden, aux)
+            err = F.interpolate(err, size=(flat.shape[-2], flat.shape[-1]), mode="bilinear", align_corners=False)
+        if aux is not None:
+            aux["seed004_err"] = err.clamp(0.0, 1.0)
+        fgr = (fgr_residual + flat).clamp(0.0, 1.0)
+        return [restore_time(fgr, src), restore_time(pha.clamp(0.0, 1.0), src), r1, r2, r3, r4]
+
+    def forward_with_error(self, src: Tensor, r1: Optional[Tensor] = None, r2: Optional[Tensor] = None,
+                           r3: Optional[Tensor] = None, r4: Optional[Tensor] = None, downsample_ratio: float = 1.0,
+                           force_refiner: bool = False) -> List[Tensor]:
+        """Like ``forward`` but returns ``[fgr, pha, err, r1, r2, r3, r4]``; ``err`` ``[..., 1, H, W]``."""
+        aux: Dict[str, Tensor] = {}
+        fgr, pha, *rec = self.forward(src, r1, r2, r3, r4, downsample_ratio, False, force_refiner, aux)
+        return [fgr, pha, restore_time(aux["seed004_err"], src), *rec]
+
+    def state_layout(self, height: int, width: int, ratio: float) -> list[tuple[int, int, int]]:
+        """``(channels, h, w)`` of ``r1..r4``; ``r4`` is a ``[B, 1, 1, 1]`` placeholder."""
+        sizes = [state_size(height, width, ratio, s) for s in (2, 4, 8)] + [(1, 1)]
+        return [(c, *hw) for c, hw in zip(self.state_channels, sizes)]
+
+    @property
+    def exportable(self) -> bool:
+        """Seed 004 exports with fixed shapes and ratio only (no dynamic-shape graph)."""
+        return False
 
     def _decode(self, src: Tensor, r1: Optional[Tensor], r2: Optional[Tensor], r3: Optional[Tensor],
                 r4: Optional[Tensor], ratio: float) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor]:
         """Encoder, ASPP and decoder: the 37-channel map ``[B*T, 37, h, w]``, the states, the flattened
         input ``[B*T, 3, H, W]`` and its downsampled copy."""
-        frames = src.shape[1] if src.ndim == 5 else 1
-        flat = src.flatten(0, 1) if src.ndim == 5 else src
-        small = downsample(flat, ratio) if ratio != 1 else flat
+        frames = src.shape[1] if src.dim() == 5 else 1
+        flat = src.flatten(0, 1) if src.dim() == 5 else src
+        small = downsample(flat, ratio) if ratio != 1.0 else flat
         f1, f2, f3, f4 = self.backbone(small)
         x3, r3 = self.decode3(self.aspp(f4), f3, r3, frames)
         x2, r2 = self.decode2(x3, f2, r2, frames)
@@ -130,15 +135,6 @@ class Seed004Network(nn.Module):
         if r4 is None:
             r4 = small.new_zeros(small.shape[0] // frames, 1, 1, 1)
         return hid, r1, r2, r3, r4, flat, small
-
-    def auxiliary_losses(self, true_fgr: Tensor, true_pha: Tensor, true_bgr: Tensor) -> dict[str, Tensor]:
-        """The seed-004 terms RVM's matting loss lacks, from the last training forward (then forgotten):
-        ``seed004_pha_sobel`` and ``seed004_err_l1``."""
-        aux, self._aux = self._aux, None
-        if aux is None:
-            return {}
-        terms = seed004_loss(aux["fgr"], aux["pha"], aux["err"], true_fgr, true_pha)
-        return {"seed004_pha_sobel": terms["pha_sobel"], "seed004_err_l1": terms["err_l1"]}
 
     @property
     def device(self) -> torch.device:

@@ -12,18 +12,20 @@ seen, at the 1/4 scale of the encoder feature ``e`` (``f2``). For frame ``t``:
 
 ``bgF`` and ``bgM`` travel inside the second recurrent state: ``r2 = cat([r2_decoder, bgF, bgM])``, so a
 BRM network still takes and returns four state tensors. Frames are decoded one at a time (frame ``t + 1``
-depends on frame ``t``'s prediction), so a chunk of T frames equals T single-frame calls.
+depends on frame ``t``'s prediction), so a chunk of T frames equals T single-frame calls. Given an
+``aux`` dict, ``decode`` puts there what L_bg needs: ``brm_background`` (``bg_p`` of every frame,
+``[B*T, 3, h/4, w/4]``) and ``brm_mask`` (``bgM`` of every frame); the loss is in
+the trainer's variant losses.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Dict, Optional
 
 import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from videomatte.models.layers import conv_bn_act
-from videomatte.models.variant_losses import charbonnier
+from videomatte.models.blocks.layers import conv_bn_act
 
 BG_CHANNELS = 16
 BG_THRESHOLD = 0.05
@@ -47,9 +49,6 @@ class BackgroundRestoration(nn.Module):
         nn.init.zeros_(self.fuse.weight)
         nn.init.zeros_(self.fuse.bias)
         self.to_rgb = nn.Conv2d(bg_ch, 3, 1)
-        self._aux: Optional[dict[str, Tensor]] = None
-
-    __jit_ignored_attributes__ = ["_aux"]
 
     @property
     def state_channels(self) -> int:
@@ -89,9 +88,11 @@ class BackgroundRestoration(nn.Module):
 
     def decode(self, decoder: nn.Module, project_mat: nn.Module, s0: Tensor, f1: Tensor, f2: Tensor, f3: Tensor,
                f4: Tensor, r1: Optional[Tensor], r2: Optional[Tensor], r3: Optional[Tensor],
-               r4: Optional[Tensor], frames: int) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
+               r4: Optional[Tensor], frames: int, aux: Optional[Dict[str, Tensor]] = None
+               ) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
         """Run ``decoder`` frame by frame with the background fed in; same contract as the decoder's
-        ``forward`` (inputs ``[B*T, ...]``), except that ``r2`` carries ``bgF`` and ``bgM`` too."""
+        ``forward`` (inputs ``[B*T, ...]``), except that ``r2`` carries ``bgF`` and ``bgM`` too and that
+        ``aux`` receives ``brm_background`` and ``brm_mask``."""
         batch = s0.shape[0] // frames
         r2_dec, bg_feat, bg_mask = self.split_state(r2, f2, batch)
         seqs = [x.unflatten(0, (batch, frames)) for x in (s0, f1, f2, f3, f4, self.embed(f2))]
@@ -103,28 +104,15 @@ class BackgroundRestoration(nn.Module):
             seg = _quarter(project_mat(hid)[:, 3:4].clamp(0, 1))
             bg_feat, bg_mask = self.update(bg_feat, bg_mask, emb_t, seg)
             hids.append(hid)
-            backgrounds.append(self.background(bg_feat))
-            masks.append(bg_mask)
-        if self.training and torch.is_grad_enabled() and not torch.jit.is_scripting():
-            self._record(torch.stack(backgrounds, 1).flatten(0, 1), torch.stack(masks, 1).flatten(0, 1))
+            if aux is not None:
+                backgrounds.append(self.background(bg_feat))
+                masks.append(bg_mask)
+        if aux is not None:
+            aux["brm_background"] = torch.stack(backgrounds, 1).flatten(0, 1)
+            aux["brm_mask"] = torch.stack(masks, 1).flatten(0, 1)
         assert r2_dec is not None
         hid = torch.stack(hids, dim=1).flatten(0, 1)
         return hid, r1, torch.cat([r2_dec, bg_feat, bg_mask], dim=1), r3, r4
-
-    @torch.jit.unused
-    def _record(self, backgrounds: Tensor, masks: Tensor) -> None:
-        self._aux = {"bg": backgrounds, "mask": masks}
-
-    def auxiliary_losses(self, true_fgr: Tensor, true_pha: Tensor, true_bgr: Tensor) -> dict[str, Tensor]:
-        """``brm_background`` = L_bg of the last training forward (then forgotten): Charbonnier between
-        ``bg_p`` and the true background (area-resized to 1/4 of the network's input), over the pixels
-        restored so far, averaged over frames. ``true_bgr`` ``[B, T, 3, H, W]`` or ``[N, 3, H, W]``."""
-        aux, self._aux = self._aux, None
-        if aux is None:
-            return {}
-        true_bgr = true_bgr.flatten(0, 1) if true_bgr.ndim == 5 else true_bgr
-        target = F.adaptive_avg_pool2d(true_bgr, aux["bg"].shape[-2:])
-        return {"brm_background": charbonnier(aux["bg"], target, mask=aux["mask"])}
 
 
 def _quarter(x: Tensor) -> Tensor:

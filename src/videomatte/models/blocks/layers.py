@@ -44,7 +44,7 @@ def downsample(x: Tensor, ratio: float) -> Tensor:
 def restore_time(x: Tensor, like: Tensor) -> Tensor:
     """Undo the time flattening of a network's output: ``[B*T, ...]`` -> ``[B, T, ...]`` when the input
     ``like`` is 5-D ``[B, T, C, H, W]``; 4-D inputs leave ``x`` as it is."""
-    return x.unflatten(0, like.shape[:2]) if like.ndim == 5 else x
+    return x.unflatten(0, (like.shape[0], like.shape[1])) if like.dim() == 5 else x
 
 
 def upsample2x_to(x: Tensor, like: Tensor) -> Tensor:
@@ -64,40 +64,6 @@ class LRASPP(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         """``x``: ``[N, in_ch, h, w]`` -> ``[N, out_ch, h, w]``."""
         return self.aspp1(x) * self.aspp2(x)
-
-
-class ConvGRU(nn.Module):
-    """Convolutional GRU over time: ``h = (1 - z) * h + z * tanh(W [x, r * h])``.
-
-    Frames arrive flattened as ``[B*T, C, h, w]`` together with ``frames = T``; the hidden state is
-    ``[B, C, h, w]`` (zeros when ``None``) and the output is the hidden state at every step, flattened
-    like the input.
-    """
-
-    def __init__(self, channels: int, kernel: int = 3) -> None:
-        super().__init__()
-        self.channels = channels
-        pad = kernel // 2
-        self.ih = nn.Sequential(nn.Conv2d(channels * 2, channels * 2, kernel, padding=pad), nn.Sigmoid())
-        self.hh = nn.Sequential(nn.Conv2d(channels * 2, channels, kernel, padding=pad), nn.Tanh())
-
-    def step(self, x: Tensor, h: Tensor) -> Tensor:
-        r, z = self.ih(torch.cat([x, h], dim=1)).split(self.channels, dim=1)
-        c = self.hh(torch.cat([x, r * h], dim=1))
-        return (1 - z) * h + z * c
-
-    def forward(self, x: Tensor, h: Optional[Tensor], frames: int) -> tuple[Tensor, Tensor]:
-        if frames == 1:  # one frame: no time axis to restore (keeps exported graphs free of reshapes)
-            h = self.step(x, torch.zeros_like(x) if h is None else h)
-            return h, h
-        seq = x.unflatten(0, (-1, frames))
-        if h is None:
-            h = torch.zeros_like(seq[:, 0])
-        outputs = []
-        for t in range(frames):
-            h = self.step(seq[:, t], h)
-            outputs.append(h)
-        return torch.stack(outputs, dim=1).flatten(0, 1), h
 
 
 class Projection(nn.Module):

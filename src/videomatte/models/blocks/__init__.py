@@ -1,0 +1,1 @@
+"""The network's building blocks: layers, encoders, recurrent cells, the decoder, guided filters."""
