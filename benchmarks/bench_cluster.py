@@ -58,6 +58,7 @@ def warmup_sweep(warmups: list[int], clips: dict[str, list[int]]) -> dict:
 
 
 def _convert(inputs: str, out: Path, engine: object) -> float:
+    """Seconds to convert ``inputs`` into FFV1 RGBA files under ``out`` with ``engine``."""
     from videomatte.inference.convert import convert
 
     begin = time.perf_counter()
@@ -65,7 +66,7 @@ def _convert(inputs: str, out: Path, engine: object) -> float:
     return time.perf_counter() - begin
 
 
-def speed(clips: list[str], segment_seconds: float) -> dict:
+def speed(clips: list[str], segment_seconds: float, warmup: int) -> dict:
     """Wall time and fps of one batch through the local engine and through Ray with 1 and 2 workers."""
     import ray
 
@@ -76,9 +77,9 @@ def speed(clips: list[str], segment_seconds: float) -> dict:
     batch = work / "in"
     batch.mkdir()
     frames = 0
-    for name in clips:
-        shutil.copy(DATA / "clips" / name, batch / name)
-        with open_reader(batch / name) as reader:
+    for k, name in enumerate(clips):
+        shutil.copy(DATA / "clips" / name, batch / f"{k}-{name}")
+        with open_reader(batch / f"{k}-{name}") as reader:
             frames += sum(1 for _ in reader)
     rows = {"frames": frames, "local_s": _convert(str(batch), work / "local", "local")}
     begin = time.perf_counter()
@@ -86,7 +87,7 @@ def speed(clips: list[str], segment_seconds: float) -> dict:
     rows["ray_start_s"] = time.perf_counter() - begin
     rows["segment_probe"] = _segment_probe(ray)
     for workers in (1, 2):
-        engine = RayEngine(workers=workers, segment_seconds=segment_seconds)
+        engine = RayEngine(workers=workers, segment_seconds=segment_seconds, warmup=warmup)
         rows[f"ray{workers}_s"] = _convert(str(batch), work / f"ray{workers}", engine)
     ray.shutdown()
     shutil.rmtree(work, ignore_errors=True)
@@ -163,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--segment-seconds", type=float, default=2.0)
     parser.add_argument("--json", type=Path, help="write the numbers here too")
     parser.add_argument("--clip", help="warmup: only this clip of ../shared/data/clips")
+    parser.add_argument("--batch", default="person_short_360x640.mp4,person_walk_360x640.mp4",
+                        help="speed: comma-separated clips of ../shared/data/clips (repeats allowed)")
+    parser.add_argument("--warmup", type=int, default=None, help="speed: warm-up frames (default: the engine's)")
     parser.add_argument("--seams", help="warmup: comma-separated seam frames (with --clip)")
     parser.add_argument("--warmups", help="warmup: comma-separated warm-up lengths (default 0,1,2,4,8,16,32)")
     args = parser.parse_args(argv)
@@ -177,7 +181,11 @@ def main(argv: list[str] | None = None) -> int:
     elif args.what == "segment":
         result = segment_costs()
     else:
-        result = speed(["person_short_360x640.mp4", "person_walk_360x640.mp4"], args.segment_seconds)
+        from videomatte.cluster import DEFAULT_WARMUP
+
+        warmup = DEFAULT_WARMUP if args.warmup is None else args.warmup
+        result = speed(args.batch.split(","), args.segment_seconds, warmup)
+        result.update(segment_seconds=args.segment_seconds, warmup=warmup)
     print(json.dumps(result, indent=1))
     if args.json:
         args.json.write_text(json.dumps(result, indent=1))

@@ -32,6 +32,17 @@ def cut_clip(tmp_path_factory):
     return path
 
 
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """One torch thread: at 96x64 more threads only wait on each other (and on a busy machine, badly)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def _session(weights):
     return MattingSession("mobilenetv3", weights, device="cpu", backend="torch", downsample_ratio=0.5)
 
