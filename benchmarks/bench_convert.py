@@ -54,11 +54,10 @@ def sequential(source: Path, workdir: Path, ratio: float) -> int:
     """The plain loop: decode a frame, infer, composite, encode two outputs; returns the frame count."""
     import av
     import numpy as np
-    import onnxruntime as ort
 
-    session = ort.InferenceSession(str(ONNX), providers=["CPUExecutionProvider"])
-    rec = [np.zeros((1, 1, 1, 1), np.float32)] * 4
-    ratio_in = np.array([ratio], np.float32)
+    from videomatte.export.runner import OnnxRunner
+
+    runner = OnnxRunner(ONNX)
     green = np.array(GREEN, np.float32)
     count = 0
     with av.open(str(source)) as inp, av.open(str(workdir / "seq_comp.mp4"), "w") as comp_out, \
@@ -71,8 +70,7 @@ def sequential(source: Path, workdir: Path, ratio: float) -> int:
             streams.append(stream)
         for frame in inp.decode(video):
             src = frame.to_ndarray(format="rgb24").astype(np.float32).transpose(2, 0, 1)[None] / 255
-            fgr, pha, *rec = session.run(None, {"src": src, "r1i": rec[0], "r2i": rec[1], "r3i": rec[2],
-                                                "r4i": rec[3], "downsample_ratio": ratio_in})
+            fgr, pha = runner.step(src, ratio)
             fgr, pha = fgr[0].transpose(1, 2, 0), pha[0].transpose(1, 2, 0)
             comp = fgr * pha + green * (1 - pha)
             for picture, fmt, stream, out in (((comp * 255 + 0.5).astype(np.uint8), "rgb24", streams[0], comp_out),

@@ -59,21 +59,25 @@ def odd_clip(clip_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def random_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A randomly initialised mobilenetv3 saved to a file, so that several sessions share its weights.
-
-    The alpha projection is biased to 0.5 and amplified, so that its matte varies over the picture
-    (plain random weights give an alpha clamped to 0 everywhere).
-    """
+def random_weights(tmp_path_factory: pytest.TempPathFactory, tiny_net) -> Path:  # noqa: ANN001
+    """``tiny_net``'s weights saved to a file, so that several sessions share them."""
     import torch
 
-    from videomatte.models.weights.zoo import load_model
+    path = tmp_path_factory.mktemp("weights") / "random_mobilenetv3.pth"
+    torch.save(tiny_net.state_dict(), path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_net():  # noqa: ANN201 - a MattingNetwork, imported lazily
+    """A random-init mobilenetv3 whose alpha varies over the picture (bias 0.5, amplified weights)."""
+    import torch
+
+    from videomatte.models.registry import build_network
 
     torch.manual_seed(0)
-    path = tmp_path_factory.mktemp("weights") / "random_mobilenetv3.pth"
-    model = load_model("mobilenetv3", weights=None)
+    net = build_network("mobilenetv3").eval()
     with torch.no_grad():
-        model.project_mat.conv.bias[3] = 0.5
-        model.project_mat.conv.weight[3] *= 5
-    torch.save(model.state_dict(), path)
-    return path
+        net.project_mat.conv.bias[3] = 0.5
+        net.project_mat.conv.weight[3] *= 5
+    return net

@@ -1,24 +1,11 @@
-"""Fixtures of the export tests: a small random-init network and exports of it, made once per session."""
+"""Fixtures of the export tests: exports of the random-init ``tiny_net`` (tests/conftest.py), made once per session."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-import torch
 
 from videomatte.models.network import MattingNetwork
-from videomatte.models.registry import build_network
-
-
-@pytest.fixture(scope="session")
-def tiny_net() -> MattingNetwork:
-    """A random-init mobilenetv3 whose alpha varies over the picture (bias 0.5, amplified weights)."""
-    torch.manual_seed(0)
-    net = build_network("mobilenetv3").eval()
-    with torch.no_grad():
-        net.project_mat.conv.bias[3] = 0.5
-        net.project_mat.conv.weight[3] *= 5
-    return net
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ import numpy as np
 import torch
 
 from videomatte.export.checks import synthetic_frames
+from videomatte.export.runner import OnnxRunner, open_session
 
 MEAN_TOL, MAX_TOL = 1e-6, 5e-4  # fp32 round-trip tolerances of issue 4
 
@@ -21,17 +22,8 @@ def eager_run(net, frames: torch.Tensor, ratio: float, force_refiner: bool = Fal
 
 
 def ort_run(session, frames: torch.Tensor, ratio: float | None) -> list[list[np.ndarray]]:
-    inputs = session.get_inputs()
-    states = [np.zeros([d if isinstance(d, int) else 1 for d in i.shape], np.float32) for i in inputs[1:5]]
-    out = []
-    for frame in frames:
-        feed = {"src": frame[None].numpy(), **{i.name: s for i, s in zip(inputs[1:5], states)}}
-        if ratio is not None:
-            feed["downsample_ratio"] = np.array([ratio], np.float32)
-        result = session.run(None, feed)
-        states = result[2:]
-        out.append(result)
-    return out
+    runner = OnnxRunner(session)
+    return [[*runner.step(frame[None].numpy(), ratio), *runner.states] for frame in frames]
 
 
 def differences(expected: list[list[np.ndarray]], actual: list[list[np.ndarray]]) -> tuple[float, float]:
@@ -46,6 +38,4 @@ def frames(height: int, width: int, count: int = 10, seed: int = 1) -> torch.Ten
 
 
 def session(path: Path):
-    import onnxruntime as ort
-
-    return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return open_session(path)

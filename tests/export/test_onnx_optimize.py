@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 import onnx
-import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
+from videomatte.export.runner import open_session
 from videomatte.export.onnx_optimize import split_concat_convs
 
 
 def _run(model: onnx.ModelProto, feeds: dict) -> np.ndarray:
-    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    session = open_session(model.SerializeToString())
     return session.run(None, feeds)[0]
 
 

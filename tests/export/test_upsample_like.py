@@ -6,9 +6,9 @@ import io
 import numpy as np
 import onnx
 import pytest
-import onnxruntime as ort
 import torch
 
+from videomatte.export.runner import open_session
 from videomatte.export.upsample import UpsampleLike, row_weights, upsample_parts
 
 
@@ -17,12 +17,12 @@ class _Up(torch.nn.Module):
         return UpsampleLike.apply(x, like)
 
 
-def _session() -> ort.InferenceSession:
+def _session():  # noqa: ANN202 - an onnxruntime session
     buffer = io.BytesIO()
     axes = {"x": {2: "h", 3: "w"}, "like": {2: "H", 3: "W"}}
     torch.onnx.export(_Up(), (torch.rand(1, 2, 3, 3), torch.rand(1, 1, 5, 5)), buffer, input_names=["x", "like"],
                       output_names=["y"], dynamic_axes=axes, opset_version=17, dynamo=False)
-    return ort.InferenceSession(buffer.getvalue(), providers=["CPUExecutionProvider"])
+    return open_session(buffer.getvalue())
 
 
 def test_upsampling_keeps_exact_ratios_exact_and_reaches_every_size():
@@ -57,7 +57,7 @@ def test_two_pass_upsampling_of_fixed_shapes_equals_bilinear_and_needs_no_split(
     ops = [node.op_type for node in model.graph.node]
     assert "Split" not in ops and ops.count("MatMul") == 4 and ops.count("Resize") == 1
     assert ops.count("Conv") == 1  # 8 planes of 10 rows regrouped as 16 of 5, entering the blocked layout
-    session = ort.InferenceSession(buffer.getvalue(), providers=["CPUExecutionProvider"])
+    session = open_session(buffer.getvalue())
     outputs = session.run(None, {"low": low.numpy()})  # only the size of `like` is used: a constant
     assert [o.shape for o in outputs] == [(1, 3, 40, 48), (1, 3, 40, 48), (1, 1, 40, 48), (1, 1, 40, 48)]
     np.testing.assert_allclose(np.concatenate(outputs, axis=1), expected.numpy(), rtol=0, atol=1e-4)
@@ -88,7 +88,7 @@ def test_rational_scales_take_the_two_pass_route_when_exact(size, big):
     ops = [node.op_type for node in onnx.load_from_string(buffer.getvalue()).graph.node]
     two_pass = big[1] / size[1] != 8 / 3  # 8/3 is not exact in float32: one Resize by runtime scales
     assert ("MatMul" in ops) == two_pass
-    session = ort.InferenceSession(buffer.getvalue(), providers=["CPUExecutionProvider"])
+    session = open_session(buffer.getvalue())
     feeds = {"low": low.numpy(), "like": like.numpy()}  # the fallback reads the size of `like` at runtime
     outputs = session.run(None, {i.name: feeds[i.name] for i in session.get_inputs()})
     np.testing.assert_allclose(np.concatenate(outputs, axis=1), expected.numpy(), rtol=0, atol=2e-3)

@@ -60,23 +60,6 @@ def test_outputs_are_clamped(model: MattingNetwork) -> None:
     assert fgr.min() >= 0 and fgr.max() <= 1 and pha.min() >= 0 and pha.max() <= 1
 
 
-def test_time_series_equals_frame_by_frame_with_state(model: MattingNetwork) -> None:
-    src = torch.rand(1, 4, 3, 65, 97)
-    with torch.no_grad():
-        fgr5, pha5, *rec5 = model(src, downsample_ratio=0.5)
-        rec: list = [None] * 4
-        frames = []
-        for t in range(4):
-            fgr, pha, *rec = model(src[:, t], *rec, downsample_ratio=0.5)
-            frames.append((fgr, pha))
-    assert fgr5.shape == (1, 4, 3, 65, 97) and pha5.shape == (1, 4, 1, 65, 97)
-    for t, (fgr, pha) in enumerate(frames):
-        torch.testing.assert_close(fgr5[:, t], fgr, atol=1e-5, rtol=0)
-        torch.testing.assert_close(pha5[:, t], pha, atol=1e-5, rtol=0)
-    for a, b in zip(rec5, rec):
-        torch.testing.assert_close(a, b, atol=1e-5, rtol=0)
-
-
 def test_state_changes_the_output() -> None:
     model = build_network("mobilenetv3").eval()
     src = torch.rand(1, 3, 64, 64)

@@ -22,8 +22,8 @@ import numpy as np
 from PIL import Image
 
 from videomatte.errors import MediaError
-from videomatte.io.files import is_image, is_video
 from videomatte.evaluation import media, motion
+from videomatte.io.files import is_image, is_video, list_folders, natural_sorted
 
 BG_MOTIONS = ("static", "pan", "video")
 
@@ -71,12 +71,12 @@ class ClipPlan:
 
 
 def videomatte_clips(root: Path) -> list[ForegroundClip]:
-    """The clips of a VideoMatte240K-layout folder (``fgr/CLIP/*``, ``pha/CLIP/*``), sorted by name."""
+    """The clips of a VideoMatte240K-layout folder (``fgr/CLIP/*``, ``pha/CLIP/*``), in natural order."""
     fgr_root, pha_root = Path(root) / "fgr", Path(root) / "pha"
     if not fgr_root.is_dir() or not pha_root.is_dir():
         raise MediaError(f"{root} needs the VideoMatte240K layout: fgr/CLIP/FRAME and pha/CLIP/FRAME")
     clips = []
-    for clip_dir in sorted(p for p in fgr_root.iterdir() if p.is_dir()):
+    for clip_dir in list_folders(fgr_root):
         fgr = media.list_frames(clip_dir)
         pha = media.list_frames(pha_root / clip_dir.name)
         if [p.stem for p in fgr] != [p.stem for p in pha] or not fgr:
@@ -103,7 +103,7 @@ def find_backgrounds(paths: Sequence[Path]) -> list[Background]:
             kind = "video" if is_video(path) else "image"
             found.append(Background(path.stem, path, kind))
         elif path.is_dir():
-            children = sorted(path.iterdir())
+            children = natural_sorted(path.iterdir())
             found += find_backgrounds([c for c in children if c.is_file() and _is_media(c)])
             found += [Background(c.name, c, "video") for c in children if c.is_dir()]
         else:

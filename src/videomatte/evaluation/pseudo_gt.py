@@ -26,9 +26,9 @@ import numpy as np
 from PIL import Image
 
 from videomatte.errors import MediaError
-from videomatte.io.files import list_videos
 from videomatte.evaluation import compose, media
 from videomatte.evaluation.predictors import OnnxRVMPredictor
+from videomatte.io.files import list_videos
 from videomatte.models.weights.download import sha256_of
 
 WARMUP_FRAMES = 15

@@ -44,7 +44,7 @@ class OnnxRunner:
     """A matting graph stepped frame by frame.
 
     Args:
-        model: path of an ``.onnx`` file or the serialized graph.
+        model: path of an ``.onnx`` file, the serialized graph, or a session of :func:`open_session`.
         **session: options of :func:`open_session` (providers, threads, spinning, quiet).
 
     Attributes:
@@ -53,8 +53,9 @@ class OnnxRunner:
         takes_ratio: whether the graph has a runtime ``downsample_ratio`` input.
     """
 
-    def __init__(self, model: str | Path | bytes, **session: object) -> None:
-        self.session = open_session(model, **session)  # type: ignore[arg-type]
+    def __init__(self, model: str | Path | bytes | object, **session: object) -> None:
+        opened = hasattr(model, "get_inputs")
+        self.session = model if opened else open_session(model, **session)  # type: ignore[arg-type]
         inputs = {i.name: i for i in self.session.get_inputs()}
         self.dtype = np.float16 if "float16" in inputs["src"].type else np.float32
         self.takes_ratio = "downsample_ratio" in inputs

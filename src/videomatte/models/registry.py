@@ -7,6 +7,7 @@ torch: the network modules load on the first build, so that listing and checking
 """
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
@@ -26,16 +27,17 @@ class PackageIndexSource:
     size: int
 
 
-def _rvm(**arch: Any) -> Any:
-    from videomatte.models.network import MattingNetwork
+def _lazy(module: str, name: str) -> Callable[..., Any]:
+    """A build function that imports ``module.name`` (a network class) on its first call."""
+    def build(**arch: Any) -> Any:
+        return getattr(importlib.import_module(module), name)(**arch)
 
-    return MattingNetwork(**arch)
+    build.__qualname__ = name
+    return build
 
 
-def _convlstm_network(**arch: Any) -> Any:
-    from videomatte.models.seeds.convlstm_network import ConvLSTMMattingNetwork
-
-    return ConvLSTMMattingNetwork(**arch)
+_rvm = _lazy("videomatte.models.network", "MattingNetwork")
+_convlstm_network = _lazy("videomatte.models.seeds.convlstm_network", "ConvLSTMMattingNetwork")
 
 
 @dataclass(frozen=True)

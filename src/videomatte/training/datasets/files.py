@@ -20,19 +20,18 @@ def require_dir(path: Path, what: str) -> Path:
 
 def list_images(folder: Path, what: str) -> list[Path]:
     """The image files directly inside ``folder``, naturally sorted; raises if there are none."""
-    require_dir(folder, what)
-    found = media_files.list_images(folder)
-    if not found:
-        raise DatasetError(f"{what}: no images ({', '.join(sorted(media_files.IMAGE_SUFFIXES))}) in {folder}")
-    return found
+    names = ", ".join(sorted(media_files.IMAGE_SUFFIXES))
+    return _some(media_files.list_images(require_dir(folder, what)), f"{what}: no images ({names}) in {folder}")
 
 
 def list_subdirs(folder: Path, what: str) -> list[Path]:
     """The sub-folders of ``folder``, naturally sorted; raises if there are none."""
-    require_dir(folder, what)
-    found = media_files.list_folders(folder)
+    return _some(media_files.list_folders(require_dir(folder, what)), f"{what}: no sub-folders in {folder}")
+
+
+def _some(found: list[Path], missing: str) -> list[Path]:
     if not found:
-        raise DatasetError(f"{what}: no sub-folders in {folder}")
+        raise DatasetError(missing)
     return found
 
 
