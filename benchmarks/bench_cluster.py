@@ -83,7 +83,7 @@ def speed(clips: list[str], segment_seconds: float, warmup: int) -> dict:
             frames += sum(1 for _ in reader)
     rows = {"frames": frames, "local_s": _convert(str(batch), work / "local", "local")}
     begin = time.perf_counter()
-    ray.init(num_cpus=os.cpu_count(), include_dashboard=False, log_to_driver=False)
+    ray.init(address="local", num_cpus=os.cpu_count(), include_dashboard=False, log_to_driver=False)
     rows["ray_start_s"] = time.perf_counter() - begin
     rows["segment_probe"] = _segment_probe(ray)
     for workers in (1, 2):

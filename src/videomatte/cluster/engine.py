@@ -73,8 +73,8 @@ def connect(ray: object, address: str | None) -> bool:
     if ray.is_initialized():
         return False
     try:
-        if address is None:
-            ray.init(include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
+        if address is None:  # "local": a new instance even where `ray start` runs a cluster on this machine
+            ray.init(address="local", include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
         else:
             ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
     except (ConnectionError, RuntimeError, ValueError) as err:
