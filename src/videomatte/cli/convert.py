@@ -23,7 +23,10 @@ examples:
   videomatte convert clips/ -o 'out/{name}.mov'               # every video of a folder; reruns skip
                                                               # the finished ones
   videomatte convert group.mp4 -o one.mov --subject 0.5,0.4   # only the person under that point
-  videomatte convert group.mp4 -o two.mov --subject '300,200;900,250'   # two people, kept together"""
+  videomatte convert group.mp4 -o two.mov --subject '300,200;900,250'   # two people, kept together
+  videomatte convert clips/ -o 'out/{name}.mov' --engine ray  # segments on a local Ray instance
+  videomatte convert /shared/clips/ -o '/shared/out/{name}.mov' --engine ray --address auto \
+      --gpus-per-worker 1                                     # on the cluster of `ray start --head`"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -64,6 +67,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     model.add_argument("--backend", default="auto", choices=BACKEND_CHOICES,
                        help="runtime (default auto: onnxruntime for float32 on the CPU, else torch)")
     add_subject_arguments(parser)
+    _add_engine_arguments(parser)
     parser.add_argument("--fps", type=float, metavar="F", help="frame rate of image-sequence inputs (default 30)")
     parser.add_argument("--quiet", action="store_true", help="no progress line")
 
@@ -83,7 +87,19 @@ def options_from(args: argparse.Namespace):  # noqa: ANN201 - a ConvertOptions, 
         overwrite=args.overwrite, progress=not args.quiet, premultiplied=args.premultiplied, codec=args.codec,
         crf=args.crf, audio=args.audio, backend=args.backend,
         frame_rate=Fraction(args.fps).limit_denominator(1001) if args.fps is not None else None,
+        engine=_engine_from(args),
     )
+
+
+def _engine_from(args: argparse.Namespace) -> object:
+    """``"local"``, or the ``RayEngine`` of the ``--engine ray`` flags (``OptionError`` for bad values)."""
+    from videomatte.cluster.options import RayEngine
+
+    if args.engine == "local":
+        return "local"
+    return RayEngine(address=args.address, workers=args.workers, gpus_per_worker=args.gpus_per_worker,
+                     cpus_per_worker=args.cpus_per_worker, segment_seconds=args.segment_seconds,
+                     warmup=args.warmup)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -113,3 +129,25 @@ def _report(results: list, quiet: bool) -> None:  # list[ConvertResult]
         if not result.skipped and not result.error and not quiet:
             print(f"{result.source}: {result.frames} frames in {result.seconds:.1f} s "
                   f"({result.fps:.1f} fps) -> {', '.join(result.outputs)}")
+
+
+def _add_engine_arguments(parser: argparse.ArgumentParser) -> None:
+    from videomatte.cluster.options import DEFAULT_SEGMENT_SECONDS, DEFAULT_WARMUP
+
+    cluster = parser.add_argument_group("engine (see docs/cluster.md)")
+    cluster.add_argument("--engine", default="local", choices=["local", "ray"],
+                         help="local: this process (default); ray: segments matted by Ray workers, joined in order")
+    cluster.add_argument("--address", metavar="ADDR",
+                         help="Ray cluster: auto (this machine's `ray start`) or ray://HOST:10001; "
+                              "default: start a local Ray instance")
+    cluster.add_argument("--workers", type=int, metavar="N",
+                         help="worker actors, one model each (default: as many as the CPUs or GPUs allow)")
+    cluster.add_argument("--gpus-per-worker", type=float, default=0.0, metavar="G",
+                         help="GPUs per worker (fractions share one; default 0: CPU workers)")
+    cluster.add_argument("--cpus-per-worker", type=float, default=1.0, metavar="C",
+                         help="CPUs per worker, also its onnxruntime and encoder threads (default 1)")
+    cluster.add_argument("--segment-seconds", type=float, default=DEFAULT_SEGMENT_SECONDS, metavar="S",
+                         help=f"length of a work unit (default {DEFAULT_SEGMENT_SECONDS:g} s)")
+    cluster.add_argument("--warmup", type=int, default=DEFAULT_WARMUP, metavar="W",
+                         help="frames run before each segment to rebuild the recurrent state "
+                              f"(default {DEFAULT_WARMUP})")

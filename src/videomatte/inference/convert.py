@@ -77,7 +77,7 @@ def input_name(source: str) -> str:
     return path.stem if path.is_file() else path.name
 
 
-def _prepare(source: str, plans: list[OutputPlan], batch: bool, overwrite: bool) -> list[OutputPlan] | None:
+def prepare_outputs(source: str, plans: list[OutputPlan], batch: bool, overwrite: bool) -> list[OutputPlan] | None:
     """This input's outputs, or ``None`` when a batch finds them all finished."""
     mine = [plan.for_input(input_name(source)) for plan in plans]
     for plan in mine:
@@ -119,6 +119,10 @@ def convert(inputs: str | os.PathLike | Sequence[str | os.PathLike], options: Co
         raise VideoMatteError(f"{len(sources)} inputs: every output needs {{name}} in its path, "
                               "e.g. -o 'out/{name}.mov'")
     factory = SessionFactory(options)
+    if options.engine != "local":
+        from videomatte.cluster.engine import convert_on_ray
+
+        return convert_on_ray(sources, plans, factory, batch, options)
     results = []
     for source in sources:
         try:
@@ -150,7 +154,7 @@ class BatchError(VideoMatteError):
 
 def _convert_source(source: str, plans: list[OutputPlan], factory: SessionFactory, batch: bool,
                     options: ConvertOptions) -> ConvertResult:
-    mine = _prepare(source, plans, batch, options.overwrite)
+    mine = prepare_outputs(source, plans, batch, options.overwrite)
     if mine is None:
         if options.progress:
             print(f"{source}: finished already, skipping", file=sys.stderr)

@@ -44,6 +44,8 @@ class ConvertOptions:
         frame_rate: frame rate of image-sequence inputs (default 30).
         subject: keep only the people this prompt points at on each input's first frame
             (``SubjectPrompt.from_cli(points, box, mask)``, see ``docs/subject.md``); ``None`` keeps everyone.
+        engine: ``local`` (this process), ``ray`` (segments on a local Ray instance), or a
+            ``videomatte.cluster.RayEngine`` (cluster address, workers, segment length, warm-up).
 
     Raises:
         OptionError: (from the constructor) a value out of range or a name nobody knows.
@@ -70,6 +72,7 @@ class ConvertOptions:
     audio: bool = True
     frame_rate: Fraction | None = None
     subject: SubjectPrompt | None = None
+    engine: object = "local"  # "local", "ray" or a videomatte.cluster.RayEngine
 
     def __post_init__(self) -> None:
         get_spec(self.variant)
@@ -86,6 +89,11 @@ class ConvertOptions:
             raise OptionError(f"--crf must be 0 or more, got {self.crf}")
         if self.frame_rate is not None and self.frame_rate <= 0:
             raise OptionError(f"--fps must be above 0, got {self.frame_rate}")
+        if self.engine not in ("local", "ray"):
+            from videomatte.cluster.options import RayEngine  # light: no Ray import
+
+            if not isinstance(self.engine, RayEngine):
+                raise OptionError(f"engine must be 'local', 'ray' or a RayEngine, not {self.engine!r}")
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:

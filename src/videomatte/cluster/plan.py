@@ -1,0 +1,74 @@
+"""Planning: each input cut into segments of about ``segment_seconds``, and where their files live."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One work unit: frames ``[start, stop)`` of an input, matted after warm-up from ``warm_start``.
+
+    Attributes:
+        source: the input (a path every worker can open).
+        number: position of the segment in its input, from 0.
+        start, stop: frame range it writes (presentation order).
+        warm_start: first frame decoded; frames ``warm_start..start-1`` only rebuild the state.
+        path: its lossless file (``.mkv``, with a ``.json`` of timestamps beside it).
+    """
+
+    source: str
+    number: int
+    start: int
+    stop: int
+    warm_start: int
+    path: str
+
+    @property
+    def frames(self) -> int:
+        """Frames the segment writes."""
+        return self.stop - self.start
+
+
+def segment_starts(stamps: list[int], time_base: Fraction, seconds: float) -> list[int]:
+    """First frames of the segments: frame 0, then the first frame at or after each multiple of
+    ``seconds`` from the first timestamp (so variable frame rate is cut by time, not by count).
+
+    Args:
+        stamps: sorted presentation timestamps of every frame, in units of ``time_base``.
+    """
+    starts, boundary = [0], Fraction(seconds).limit_denominator(1000)
+    origin = stamps[0]
+    for index, pts in enumerate(stamps):
+        if index and (pts - origin) * time_base >= boundary * len(starts):
+            starts.append(index)
+    return starts
+
+
+def plan_segments(source: str, stamps: list[int], time_base: Fraction, seconds: float, warmup: int,
+                  folder: Path) -> list[Segment]:
+    """The segments of one input, with their files under ``folder``."""
+    starts = segment_starts(stamps, time_base, seconds)
+    stops = starts[1:] + [len(stamps)]
+    return [Segment(source, n, a, b, max(0, a - warmup), str(folder / f"segment-{n:05d}.mkv"))
+            for n, (a, b) in enumerate(zip(starts, stops))]
+
+
+def work_folder(source: str, first_output: str, settings: dict) -> Path:
+    """The folder of an input's segment files, beside its first output.
+
+    Its name holds a hash of the input (path, size, modification time) and of every setting that changes
+    the pictures, so a rerun with the same settings finds the segments of an interrupted run and a run
+    with other settings does not.
+    """
+    stat = os.stat(source) if os.path.exists(source) else None  # a glob of images has no stat of its own
+    size, mtime = (stat.st_size, stat.st_mtime_ns) if stat else (0, 0)
+    key = json.dumps([os.path.abspath(source), size, mtime, settings], sort_keys=True,
+                     default=str)
+    digest = hashlib.sha1(key.encode()).hexdigest()[:12]
+    name = Path(source.rstrip("/\\")).stem or "input"
+    return Path(first_output.rstrip("/\\")).parent / f".videomatte-segments-{name}-{digest}"

@@ -1,0 +1,73 @@
+"""The work of one segment without Ray: warm-up, the shot cut that zeroes the state, the lossless file."""
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from media_clips import moving_scene
+from videomatte.cluster.plan import Segment
+from videomatte.cluster.worker import matte_segment
+from videomatte.inference.session import MattingSession
+from videomatte.io.readers import open_reader
+from videomatte.io.seeking import open_seekable
+from videomatte.io.segments import read_segment
+
+
+@pytest.fixture(scope="module")
+def cut_clip(tmp_path_factory):
+    """20 frames at 25 fps with a shot cut at frame 10 (the scene turns into its negative), key frame every 4."""
+    import av
+
+    path = tmp_path_factory.mktemp("cut") / "cut.mp4"
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=25, options={"preset": "veryfast", "g": "4", "crf": "10"})
+        stream.width, stream.height, stream.pix_fmt = 96, 64, "yuv420p"
+        for index in range(20):
+            picture = moving_scene(index, 96, 64)[0]
+            picture = 255 - picture if index >= 10 else picture
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(picture), format="rgb24")
+            frame.pts, frame.time_base = index, Fraction(1, 25)
+            container.mux(stream.encode(frame.reformat(format="yuv420p")))
+        container.mux(stream.encode(None))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """One torch thread: at 96x64 more threads only wait on each other (and on a busy machine, badly)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def _session(weights):
+    return MattingSession("mobilenetv3", weights, device="cpu", backend="torch", downsample_ratio=0.5)
+
+
+def _single_pass_alpha(path, weights, first, last):
+    """Alpha of frames ``first..last`` by one session that starts from zero at ``first``."""
+    session = _session(weights)
+    with open_reader(path) as reader:
+        frames = [f.image for f in reader][first:last + 1]
+    return [session.step(frame).pha[0, 0].numpy() for frame in frames]
+
+
+@pytest.mark.parametrize("warm_start, start, counted, zero_from", [
+    (6, 14, 4, 10),   # the cut at 10 lies in the warm-up: state from zero at 10
+    (2, 10, 0, 10),   # the cut is the segment's first frame: no warm-up at all
+    (10, 16, 6, 10),  # no cut in the warm-up: all of it counts
+])
+def test_warmup_restarts_at_a_cut(cut_clip, random_weights, tmp_path, warm_start, start, counted, zero_from):
+    segment = Segment(str(cut_clip), 1, start, start + 3, warm_start, str(tmp_path / "segment-00001.mkv"))
+    with open_seekable(cut_clip) as video:
+        written, warmup = matte_segment(_session(random_weights), video, segment, seq_chunk=2)
+        stamps = video.timestamps()[start:start + 3]
+    assert (written, warmup) == (3, counted)
+    expected = _single_pass_alpha(cut_clip, random_weights, zero_from, start + 2)[-3:]
+    stored = list(read_segment(segment.path))
+    assert [pts for _, pts, _ in stored] == stamps
+    for (picture, _, _), alpha in zip(stored, expected):
+        assert np.abs(picture[..., 3] / 65535.0 - alpha).max() < 2e-5  # 16-bit storage
