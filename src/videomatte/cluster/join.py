@@ -15,14 +15,12 @@ from torch import Tensor
 
 from videomatte.cluster.plan import Segment
 from videomatte.errors import MediaError
-from videomatte.inference.compose import parse_background
 from videomatte.inference.options import ConvertOptions
-from videomatte.inference.outputs import OutputPlan, render
+from videomatte.inference.outputs import OutputPlan, open_outputs, render
 from videomatte.io.frames import to_tensor
 from videomatte.io.readers import open_reader
 from videomatte.io.stream import VideoInfo
 from videomatte.io.segments import read_segment
-from videomatte.io.writers import open_writer
 
 
 def _mattes(segments: list[Segment]) -> Iterator[tuple[Tensor, Tensor, int, Fraction]]:
@@ -60,16 +58,7 @@ def join_segments(source: str, info: VideoInfo, segments: list[Segment], plans: 
         MediaError: a segment is missing or does not hold the frames planned.
     """
     with ExitStack() as stack, torch.inference_mode():
-        outputs = []
-        for plan in plans:
-            background = None
-            if plan.kind == "composite":
-                background = parse_background(options.background)
-                stack.callback(background.close)
-            writer = stack.enter_context(open_writer(
-                plan.path, info, alpha=plan.kind == "rgba", codec=plan.codec, crf=options.crf,
-                overwrite=options.overwrite, audio=options.audio))
-            outputs.append((writer, plan, background))
+        outputs = open_outputs(stack, plans, info, options)
         sources = _sources(source, options.frame_rate, any(p.kind == "composite" for p in plans))
         index = 0
         for (fgr, pha, pts, time_base), src in zip(_mattes(segments), sources):

@@ -11,15 +11,15 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from videomatte.inference.compose import Background, parse_background
+from videomatte.inference.compose import Background
 from videomatte.inference.options import ConvertOptions
-from videomatte.inference.outputs import OutputPlan, render
+from videomatte.inference.outputs import OutputPlan, open_outputs, render
 from videomatte.inference.pipeline import END, Channel, Pipeline
 from videomatte.inference.progress import Progress
 from videomatte.inference.session import MattingSession
 from videomatte.io.frames import to_tensor
 from videomatte.io.readers import Reader, VideoInfo
-from videomatte.io.writers import Writer, open_writer
+from videomatte.io.writers import Writer
 
 QUEUE_SIZE = 1  # chunks waiting between two stages (each is ~60 MB of floats at 1080p)
 
@@ -149,16 +149,7 @@ def run_pipeline(reader: Reader, session: MattingSession, plans: list[OutputPlan
     info = reader.info
     pipeline = Pipeline()
     with ExitStack() as stack:
-        writers = []
-        for plan in plans:
-            background = None
-            if plan.kind == "composite":
-                background = parse_background(options.background)
-                stack.callback(background.close)
-            writer = stack.enter_context(open_writer(
-                plan.path, info, alpha=plan.kind == "rgba", codec=plan.codec, crf=options.crf,
-                overwrite=options.overwrite, audio=options.audio))
-            writers.append((writer, plan, background))
+        writers = open_outputs(stack, plans, info, options)
         progress = Progress(info.path.name, info.frame_count, options.progress)
         decoded = pipeline.channel(QUEUE_SIZE)
         pipeline.start("decode", lambda: _decode(reader, decoded, options.seq_chunk, session.device,
