@@ -8,7 +8,6 @@ recurrent state.
 """
 from __future__ import annotations
 
-import errno
 import os
 import sys
 import time
@@ -88,66 +87,30 @@ class Pacer:
         return now
 
 
-def _open_error(what: str, err: Exception, hint: str = "") -> MediaError:
-    code = getattr(err, "errno", None)
-    if code == errno.EBUSY:
-        return MediaError(f"{what}: busy (another program is using it; close it and retry)")
-    if code in (errno.ENOENT, errno.ENODEV, errno.ENXIO):
-        return MediaError(f"{what}: no such device{hint}")
-    if code in (errno.EACCES, errno.EPERM):
-        return MediaError(f"{what}: permission denied (on Linux add yourself to the 'video' group)")
-    return MediaError(f"{what}: cannot be opened ({err}){hint}")
-
-
 class AvSource:
-    """A camera, a network stream or a lavfi graph, decoded by PyAV.
+    """A camera, a network stream or a lavfi graph (``videomatte.io.capture``), paced where asked.
 
     Args:
-        target, fmt, options: what ``av.open`` gets.
-        what: how errors name this source.
-        size: ``(width, height)`` to scale frames to, or ``None`` to keep the delivered size.
+        target, fmt, options, what, size, hint: as ``CaptureStream`` takes them.
         pace: release frames at their timestamps (lavfi graphs and streams); a camera paces itself.
     """
 
     def __init__(self, target: str, fmt: str | None, options: dict[str, str], what: str,
                  size: tuple[int, int] | None = None, pace: bool = False, hint: str = "") -> None:
-        import av
+        from videomatte.io.capture import CaptureStream
 
-        self.what, self.scale, self.pace = what, size, pace
-        self.pacer = Pacer()
-        try:
-            self._container = av.open(target, format=fmt, options=options, timeout=10)
-        except (av.FFmpegError, OSError) as err:
-            raise _open_error(what, err, hint) from err
-        if not self._container.streams.video:
-            self._container.close()
-            raise MediaError(f"{what}: has no video stream")
-        self._stream = self._container.streams.video[0]
-        rate = self._stream.average_rate or self._stream.guessed_rate
-        self.fps = float(rate) if rate else 30.0
-        delivered = (self._stream.codec_context.width, self._stream.codec_context.height)
-        self.size: tuple[int, int] | None = size or (delivered if all(delivered) else None)
-
-    def _pictures(self) -> Iterator[tuple[np.ndarray, float]]:
-        import av
-
-        try:
-            for frame in self._container.decode(self._stream):
-                seconds = float(frame.pts * frame.time_base) if frame.pts is not None else 0.0
-                if self.scale is not None and (frame.width, frame.height) != self.scale:
-                    frame = frame.reformat(width=self.scale[0], height=self.scale[1])
-                yield frame.to_ndarray(format="rgb24"), seconds
-        except (av.FFmpegError, OSError) as err:
-            raise MediaError(f"{self.what}: stopped delivering frames ({err})") from err
+        self.pace, self.pacer = pace, Pacer()
+        self._capture = CaptureStream(target, fmt, options, what, size, hint)
+        self.fps, self.size = self._capture.fps, self._capture.size
 
     def __iter__(self) -> Iterator[Captured]:
-        for index, (image, seconds) in enumerate(self._pictures()):
+        for index, (image, seconds) in enumerate(self._capture.pictures()):
             now = self.pacer.wait(seconds) if self.pace else time.monotonic()
             yield Captured(image, index, now)
 
     def close(self) -> None:
         """Release the device or connection."""
-        self._container.close()
+        self._capture.close()
 
 
 class FileSource:
@@ -170,12 +133,9 @@ class FileSource:
         self.size: tuple[int, int] | None = size or (self._reader.info.width, self._reader.info.height)
 
     def _scaled(self, image: np.ndarray) -> np.ndarray:
-        if self.scale is None or (image.shape[1], image.shape[0]) == self.scale:
-            return image
-        import av
+        from videomatte.io.capture import scale_picture
 
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image[..., :3]), format="rgb24")
-        return frame.reformat(width=self.scale[0], height=self.scale[1]).to_ndarray(format="rgb24")
+        return scale_picture(image, self.scale)
 
     def __iter__(self) -> Iterator[Captured]:
         from videomatte.io.readers import open_reader
