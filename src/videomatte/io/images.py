@@ -59,14 +59,17 @@ class ImageSequenceReader:
         )
 
     def __iter__(self) -> Iterator[Frame]:
-        size = self._first.shape[:2]
-        for index, path in enumerate(self.files):
-            image = self._first if index == 0 else load_image(path)
-            if image.shape[:2] != size:
-                raise MediaError(
-                    f"{path}: is {image.shape[1]}x{image.shape[0]} but the sequence is {size[1]}x{size[0]}"
-                )
-            yield Frame(image=image, pts=index, time_base=self.info.time_base, index=index)
+        for index in range(len(self.files)):
+            yield self.frame(index)
+
+    def frame(self, index: int) -> Frame:
+        """Picture ``index`` of the sequence (timestamp ``index``); ``MediaError`` when its size differs
+        from the first picture's."""
+        path, size = self.files[index], self._first.shape[:2]
+        image = self._first if index == 0 else load_image(path)
+        if image.shape[:2] != size:
+            raise MediaError(f"{path}: is {image.shape[1]}x{image.shape[0]} but the sequence is {size[1]}x{size[0]}")
+        return Frame(image=image, pts=index, time_base=self.info.time_base, index=index)
 
     def close(self) -> None:
         """Nothing to release; present for symmetry with the video reader."""

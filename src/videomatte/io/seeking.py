@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Iterator, Protocol
 
 from videomatte.errors import MediaError
-from videomatte.io.images import ImageSequenceReader, load_image
+from videomatte.io.images import ImageSequenceReader
 from videomatte.io.readers import VideoReader, open_reader
 from videomatte.io.stream import Frame, VideoInfo
 
@@ -63,14 +63,8 @@ class SeekableImages:
     def frames(self, start: int, stop: int) -> Iterator[Frame]:
         """Frames ``start`` (included) to ``stop`` (excluded), with their indices in the whole sequence
         (only those files are read)."""
-        size = (self.info.height, self.info.width)
         for index in range(start, min(stop, len(self._reader.files))):
-            path = self._reader.files[index]
-            image = load_image(path)
-            if image.shape[:2] != size:
-                raise MediaError(f"{path}: is {image.shape[1]}x{image.shape[0]} but the sequence is "
-                                 f"{size[1]}x{size[0]}")
-            yield Frame(image=image, pts=index, time_base=self.info.time_base, index=index)
+            yield self._reader.frame(index)
 
     def close(self) -> None:
         """Nothing to release."""
