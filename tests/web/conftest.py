@@ -42,6 +42,16 @@ def short_clip(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     return trim_clip(shared_data / "clips" / "person_short_360x640.mp4", out, CLIP_FRAMES)
 
 
+GROUP_SIZE, GROUP_FRAMES = (384, 216), 6
+
+
+@pytest.fixture(scope="module")
+def group_clip(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The first frames of the shared three-person clip, scaled down to 384x216."""
+    out = tmp_path_factory.mktemp("web-group") / "group.mp4"
+    return trim_clip(shared_data / "clips" / "group_1920x1080.mp4", out, GROUP_FRAMES, GROUP_SIZE)
+
+
 @pytest.fixture(scope="module")
 def camera_y4m(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A shared clip as a y4m file for Chromium's fake camera."""

@@ -106,3 +106,16 @@ def test_a_video_over_the_duration_limit_is_refused(client, tmp_path: Path) -> N
     with pytest.raises(Exception, match=r"long.mp4: 6.7 s is over this server's limit of 5 s"):
         client.predict(gradio_client.handle_file(str(clip)), api_name="/convert")
 
+
+
+def test_subject_points_keep_only_that_person(client, group_clip: Path) -> None:
+    left_only = client.predict(gradio_client.handle_file(str(group_clip)), "none", ["alpha"],
+                               subject="95,120", api_name="/convert")
+    matte, _ = decode(Path(left_only[0]))
+    alpha = np.stack(matte)[..., 0] / 255.0
+    assert alpha[:, :, 60:130].mean() > 0.4  # the left one of the three, under the point
+    assert alpha[:, :, 160:].max() < 0.05  # the middle and right ones are gone
+    with pytest.raises(Exception) as caught:
+        client.predict(gradio_client.handle_file(str(group_clip)), "none", ["alpha"], subject="380,5",
+                       api_name="/convert")
+    assert str(caught.value).startswith("videomatte: error: frame 0: the subject point (380, 5) hits no person")

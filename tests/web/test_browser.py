@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -21,7 +22,7 @@ from web_media import decode
 pytest.importorskip("gradio", reason="the web extra (gradio) is not installed")
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python package) is not installed")
 
-from conftest import CLIP_FRAMES  # noqa: E402
+from conftest import CLIP_FRAMES, GROUP_FRAMES, GROUP_SIZE  # noqa: E402
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (apt-get install chromium)")
@@ -126,3 +127,55 @@ def test_the_live_tab_mattes_the_webcam(page, screenshots: Path) -> None:
     assert green[:, :40].mean() > 0.9  # the workshop on the left became the green background
     assert 0.03 < 1 - green.mean() < 0.6  # and the person is kept
     page.screenshot(path=str(screenshots / "live.png"), full_page=True)
+
+
+def _click_at(page, selector: str, fx: float, fy: float) -> None:
+    """Click the picture at a fraction of its shown width and height."""
+    picture = page.locator(selector)
+    box = picture.bounding_box()
+    picture.click(position={"x": fx * box["width"], "y": fy * box["height"]})
+
+
+def _points(page) -> list[tuple[int, int]]:
+    line = _text_of(page, "#subject-points", "Keeping only")
+    return [(int(x), int(y)) for x, y in re.findall(r"\((\d+), (\d+)\)", line)]
+
+
+def test_click_the_person_to_keep_on_the_first_frame(page, group_clip: Path, screenshots: Path,
+                                                    tmp_path: Path) -> None:
+    page.locator("#uploads input[type=file]").set_input_files(str(group_clip))
+    page.wait_for_selector("#subject-frame img")
+    assert "every person is kept" in page.locator("#subject-points").inner_text()
+    _click_at(page, "#subject-frame img", 0.97, 0.03)  # the wall above the right person's head: nobody
+    (wall,) = _points(page)
+    page.click("#convert-button")
+    status = _text_of(page, "#status", "error")
+    assert re.fullmatch(rf"videomatte: error: frame 0: the subject point \({wall[0]}, {wall[1]}\) hits no person; "
+                        r"the nearest person is around \(\d+, \d+\), \d+ px away", status.strip()), status
+    assert "Traceback" not in page.content()
+    page.click("#clear-points")
+    _text_of(page, "#subject-points", "every person is kept")
+    _click_at(page, "#subject-frame img", 0.54, 0.55)  # the middle one of the three
+    (point,) = _points(page)
+    width, height = GROUP_SIZE
+    assert abs(point[0] - 0.54 * width) <= 3 and abs(point[1] - 0.55 * height) <= 3
+    marked = _picture(page, "#subject-frame img")  # the point is drawn where it was clicked
+    scale = marked.shape[1] / width
+    red = marked[round(point[1] * scale), round(point[0] * scale)]
+    assert red[0] > 200 and red[1] < 90 and red[2] < 90
+    page.click("#convert-button")
+    assert _text_of(page, "#status", "frames in").startswith(f"group.mp4: {GROUP_FRAMES} frames in")
+    page.wait_for_function("s => document.querySelector(s) && document.querySelector(s).readyState >= 2",
+                           arg="#checker-preview video")
+    page.screenshot(path=str(screenshots / "subject.png"), full_page=True)
+    with page.expect_download() as caught:
+        page.locator("#downloads a[download]").nth(1).click()
+    saved = tmp_path / caught.value.suggested_filename
+    caught.value.save_as(saved)
+    assert saved.name == "group_alpha.mp4"
+    pictures, _ = decode(saved)
+    alpha = np.stack(pictures)[..., 0].astype(np.float32) / 255
+    assert alpha.shape == (GROUP_FRAMES, height, width)
+    bands = {"left": alpha[:, :, 60:130], "middle": alpha[:, :, 160:260], "right": alpha[:, :, 280:]}
+    assert bands["middle"].mean() > 0.4  # the one clicked is kept...
+    assert bands["left"].max() < 0.05 and bands["right"].max() < 0.05  # ...and nobody beside him

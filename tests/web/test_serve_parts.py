@@ -113,3 +113,31 @@ def test_the_progress_description_gains_fps_and_eta() -> None:
     tracked.index = 30
     eta.annotate(tracked, now=14.0)
     assert tracked.desc == "clip.mp4 · 7.5 fps · ETA 0:00:03"
+
+
+def test_clicked_points_become_input_pixels_and_markers(tmp_path: Path) -> None:
+    import av
+    import numpy as np
+
+    from videomatte.web.subject_points import MARKER, first_picks
+
+    clip = tmp_path / "wide.mp4"
+    with av.open(str(clip), "w") as dst:  # 1280x720: shown at 640x360, half size
+        video = dst.add_stream("libx264", rate=24, options={"preset": "ultrafast"})
+        video.width, video.height, video.pix_fmt = 1280, 720, "yuv420p"
+        for _ in range(2):
+            picture = np.full((720, 1280, 3), 90, np.uint8)
+            dst.mux(video.encode(av.VideoFrame.from_ndarray(picture, format="rgb24").reformat(format="yuv420p")))
+        dst.mux(video.encode(None))
+    picks = first_picks(clip, ServeSettings())
+    assert picks.picture.shape == (360, 640, 3) and (picks.width, picks.height) == (1280, 720)
+    assert picks.prompt() is None and "every person is kept" in picks.describe()
+    picks = picks.click(100.2, 50).click(639, 359)
+    assert picks.points == ((200, 100), (1278, 718))
+    assert [(p.x, p.y, p.fraction) for p in picks.prompt().points] == [(200, 100, False), (1278, 718, False)]
+    assert picks.describe() == "Keeping only the person under (200, 100), (1278, 718) (pixels of the input frame)."
+    assert tuple(picks.marked()[50, 100]) == MARKER and tuple(picks.picture[50, 100]) != MARKER
+    assert picks.cleared().prompt() is None and picks.cleared().width == 1280
+    with pytest.raises(MediaError, match="notes.mp4: not a readable video"):
+        (tmp_path / "notes.mp4").write_text("not a video")
+        first_picks(tmp_path / "notes.mp4", ServeSettings())

@@ -7,16 +7,19 @@ import av
 import numpy as np
 
 
-def trim_clip(source: Path, out: Path, frames: int) -> Path:
-    """The first ``frames`` frames of ``source`` re-encoded as H.264 (no audio) into ``out``."""
+def trim_clip(source: Path, out: Path, frames: int, size: tuple[int, int] | None = None) -> Path:
+    """The first ``frames`` frames of ``source`` re-encoded as H.264 (no audio) into ``out``, scaled to
+    ``size`` (width, height) when given."""
     with av.open(str(source)) as inp, av.open(str(out), "w") as dst:
         src = inp.streams.video[0]
+        width, height = size or (src.codec_context.width, src.codec_context.height)
         video = dst.add_stream("libx264", rate=src.average_rate, options={"preset": "ultrafast", "crf": "16"})
-        video.width, video.height, video.pix_fmt = src.codec_context.width, src.codec_context.height, "yuv420p"
+        video.width, video.height, video.pix_fmt = width, height, "yuv420p"
         for index, frame in enumerate(inp.decode(src)):
             if index == frames:
                 break
-            picture = av.VideoFrame.from_ndarray(frame.to_ndarray(format="rgb24"), format="rgb24")
+            rgb = frame.to_ndarray(width=width, height=height, format="rgb24")
+            picture = av.VideoFrame.from_ndarray(rgb, format="rgb24")
             dst.mux(video.encode(picture.reformat(format="yuv420p")))
         dst.mux(video.encode(None))
     return out

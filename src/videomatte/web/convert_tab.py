@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import gradio as gr
 
 from videomatte.errors import VideoMatteError
+from videomatte.inference.subject_prompt import SubjectPrompt
 from videomatte.io.files import is_image
 from videomatte.models.registry import DEFAULT_MODEL, available_models
 from videomatte.web.choices import (BACKGROUND_CHOICES, DEFAULT_COLOUR, DEFAULT_EXTRAS, EXTRA_CHOICES,
@@ -14,6 +16,7 @@ from videomatte.web.choices import (BACKGROUND_CHOICES, DEFAULT_COLOUR, DEFAULT_
 from videomatte.web.eta import FrameEta
 from videomatte.web.jobs import JobResult, error_line, run_job
 from videomatte.web.settings import ServeSettings
+from videomatte.web.subject_points import NO_POINT, SubjectPicks, first_picks
 from videomatte.web.uploads import check_size, describe, probe
 from videomatte.web.workspace import Workspaces
 
@@ -53,14 +56,38 @@ class ConvertHandlers:
         """Markdown lines describing the uploads."""
         return "\n".join(f"- {describe_upload(Path(f), self.settings)}" for f in files or [])
 
-    def convert_uploads(self, files: list[str] | None, transparent: str, extras: list[str], kind: str,
-                        colour: str, background: str | None, model: str, ratio: float, audio: bool,
-                        request: gr.Request, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
-        """Convert every upload; returns (status lines, composite preview, checkerboard preview, downloads)."""
+    def first_frame(self, files: list[str] | None) -> tuple:
+        """The first upload's first frame for choosing the subject: (image update, picks, points line)."""
+        try:
+            picks = first_picks(Path(files[0]), self.settings) if files else None
+        except Exception:  # noqa: BLE001 - the upload's own line (describe) says what is wrong
+            picks = None
+        if picks is None:
+            return gr.update(value=None, visible=False), SubjectPicks(), NO_POINT
+        return gr.update(value=picks.marked(), visible=True), picks, picks.describe()
+
+    @staticmethod
+    def add_point(picks: SubjectPicks, event: gr.SelectData) -> tuple:
+        """A click on the first frame (``event.index``: the shown pixel) adds a point."""
+        picks = picks.click(*event.index[:2])
+        return picks.marked(), picks, picks.describe()
+
+    @staticmethod
+    def clear_points(picks: SubjectPicks) -> tuple:
+        picks = picks.cleared()
+        return picks.marked(), picks, picks.describe()
+
+    def convert_uploads(self, files: list[str] | None, picks: SubjectPicks | None, transparent: str,
+                        extras: list[str], kind: str, colour: str, background: str | None, model: str,
+                        ratio: float, audio: bool, request: gr.Request,
+                        progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
+        """Convert every upload, keeping only the people clicked on the first frame when there are
+        points; returns (status lines, composite preview, checkerboard preview, downloads)."""
         if not files:
             return "videomatte: error: upload a video (or a zip of images) first", None, None, None
         try:
             options = job_options(transparent, extras, kind, colour, background, model, ratio, audio)
+            options = replace(options, subject=picks.prompt() if picks is not None else None)
         except VideoMatteError as err:
             return error_line(err), None, None, None
         self.workspaces.sweep()
@@ -80,15 +107,18 @@ class ConvertHandlers:
 
     def convert_api(self, video: str | None, transparent: str = "mov", extras: list[str] | None = None,
                     kind: str = "colour", colour: str = DEFAULT_COLOUR, background: str | None = None,
-                    model: str = DEFAULT_MODEL, ratio: float = 0.0, audio: bool = True,
+                    model: str = DEFAULT_MODEL, ratio: float = 0.0, audio: bool = True, subject: str = "",
                     request: gr.Request = None,
                     progress: gr.Progress = gr.Progress(track_tqdm=True)) -> list[str]:
-        """The HTTP API: one video in, the paths of the output files out; failures raise the one line."""
+        """The HTTP API: one video in, the paths of the output files out; failures raise the one line.
+        ``subject``: ``X,Y`` points (``;``-separated) as ``--subject`` takes them; empty keeps everyone."""
         if not video:
             raise gr.Error("videomatte: error: no video given", print_exception=False)
         try:
             extras = DEFAULT_EXTRAS if extras is None else extras
             options = job_options(transparent, extras, kind, colour, background, model, ratio, audio)
+            if subject and subject.strip():
+                options = replace(options, subject=SubjectPrompt.from_cli(subject))
             self.workspaces.sweep()
             with FrameEta(progress):
                 result = run_job(Path(video), options, self.workspaces.job(_session(request)), self.settings)
@@ -119,6 +149,21 @@ def option_inputs() -> list[gr.components.Component]:
     return [transparent, extras, kind, colour, background, model, ratio, audio]
 
 
+def subject_inputs(handlers: ConvertHandlers) -> tuple[gr.State, list[gr.components.Component]]:
+    """The first frame to click the subject on, its points line and "Clear points", with their events;
+    returns the picks' state and the outputs a new upload refreshes (frame, picks, line)."""
+    picks = gr.State(SubjectPicks())
+    image = gr.Image(label="Subject: click the person to keep on the first frame (optional)", type="numpy",
+                     interactive=False, visible=False, elem_id="subject-frame", buttons=[])
+    with gr.Row():
+        line = gr.Markdown(NO_POINT, elem_id="subject-points")
+        clear = gr.Button("Clear points", size="sm", elem_id="clear-points", scale=0)
+    shown = [image, picks, line]
+    image.select(handlers.add_point, picks, shown, api_visibility="private", queue=False, show_progress="hidden")
+    clear.click(handlers.clear_points, picks, shown, api_visibility="private", queue=False, show_progress="hidden")
+    return picks, shown
+
+
 def build_convert_tab(settings: ServeSettings, workspaces: Workspaces) -> None:
     """The Convert tab's layout and events, and the ``/convert`` endpoint (inside a ``gr.Blocks``)."""
     handlers = ConvertHandlers(settings, workspaces)
@@ -127,6 +172,7 @@ def build_convert_tab(settings: ServeSettings, workspaces: Workspaces) -> None:
             files = gr.File(label="Videos, or a zip of images", file_count="multiple", file_types=UPLOAD_TYPES,
                             elem_id="uploads")
             info = gr.Markdown(elem_id="upload-info")
+            picks, frame = subject_inputs(handlers)
             options = option_inputs()
             run = gr.Button("Convert", variant="primary", elem_id="convert-button")
         with gr.Column():
@@ -138,12 +184,14 @@ def build_convert_tab(settings: ServeSettings, workspaces: Workspaces) -> None:
                                    elem_id="checker-preview")
             downloads = gr.File(label="Downloads", file_count="multiple", interactive=False, elem_id="downloads")
     files.change(handlers.describe, files, info, api_visibility="undocumented", concurrency_limit=None)
-    run.click(handlers.convert_uploads, [files, *options], [status, composite, checker, downloads],
+    files.change(handlers.first_frame, files, frame, api_visibility="private", concurrency_limit=None)
+    run.click(handlers.convert_uploads, [files, picks, *options], [status, composite, checker, downloads],
               api_visibility="undocumented", concurrency_id="convert", concurrency_limit=settings.concurrency)
     with gr.Row(visible=False):
         video = gr.File(label="video", file_count="single")
         outputs = gr.File(label="output files", file_count="multiple")
+        subject = gr.Textbox(label="subject points", value="")
         trigger = gr.Button("convert (API)")
-    trigger.click(handlers.convert_api, [video, *options], outputs, api_name="convert",
+    trigger.click(handlers.convert_api, [video, *options, subject], outputs, api_name="convert",
                   api_description="Matte one video; returns the paths of the output files.",
                   concurrency_id="convert", concurrency_limit=settings.concurrency)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from videomatte.errors import VideoMatteError
+from videomatte.inference.subject_prompt import SubjectPrompt
 from videomatte.web.previews import checker_preview
 from videomatte.web.settings import ServeSettings
 from videomatte.web.uploads import prepare_source, probe
@@ -35,6 +36,7 @@ class JobOptions:
         model: a registry variant name.
         ratio: downsample ratio in (0, 1], ``None`` for automatic.
         audio: keep the input's audio.
+        subject: keep only the people this prompt points at on the first frame; ``None``: everyone.
     """
 
     transparent: str = "mov"
@@ -45,6 +47,7 @@ class JobOptions:
     model: str = "mobilenetv3"
     ratio: float | None = None
     audio: bool = True
+    subject: SubjectPrompt | None = None
 
 
 @dataclass
@@ -117,7 +120,8 @@ def run_job(upload: Path, options: JobOptions, folder: Path, settings: ServeSett
         results = convert(str(source), ConvertOptions(
             output=main, alpha=paths["alpha"], foreground=paths["foreground"], composite=paths["composite"],
             background=options.background, variant=options.model, weights=settings.weights,
-            downsample_ratio=options.ratio, device=settings.device, audio=options.audio, progress=True))
+            downsample_ratio=options.ratio, device=settings.device, audio=options.audio, subject=options.subject,
+            progress=True))
     except ValueError as err:
         raise VideoMatteError(str(err)) from err
     result = JobResult(composite=paths["composite"], frames=results[0].frames,
