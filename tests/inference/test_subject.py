@@ -168,3 +168,35 @@ def test_session_applies_the_subject_and_resets_it(random_weights):
     everyone.reset()
     again, reference = session.step(frame).pha[0, 0].numpy(), everyone.step(frame).pha[0, 0].numpy()
     np.testing.assert_allclose(again, reference)
+
+
+def _two_colours(a: np.ndarray, b: np.ndarray, rng: np.random.Generator) -> torch.Tensor:
+    """Frame ``[1, 3, H, W]``: person a in red in front of person b in blue, over grey, with noise."""
+    front, behind = a[..., None], (b * (1 - a))[..., None]
+    rgb = front * [0.8, 0.25, 0.2] + behind * [0.2, 0.3, 0.8] + (1 - front - behind) * [0.5, 0.5, 0.5]
+    rgb = np.clip(rgb + rng.normal(0, 0.03, rgb.shape), 0, 1).astype(np.float32)
+    return torch.from_numpy(rgb).permute(2, 0, 1)[None]
+
+
+def test_colours_learned_apart_keep_the_one_in_front_whole_while_they_overlap():
+    """Two discs cross, a (red) in front of b (blue). By position alone the one behind takes part of
+    the one in front while they overlap; with the frames' colours it keeps only what shows of it."""
+    gaps = np.interp(np.linspace(0, 1, 40), [0, 0.2, 0.8, 1], [150, 150, -150, -150])
+    leaks = {}
+    for colour in (True, False):
+        rng = np.random.default_rng(0)
+        behind = SubjectTracker(SubjectPrompt.from_cli("195,60"))
+        front = SubjectTracker(SubjectPrompt.from_cli("45,60"))
+        leaks[colour] = []
+        for gap in gaps:
+            a, b = disc(120 - gap / 2), disc(120 + gap / 2)
+            alpha, src = torch.from_numpy(np.maximum(a, b))[None, None], _two_colours(a, b, rng)
+            out_b = behind.apply(alpha, src if colour else None)[0, 0].numpy()
+            out_a = front.apply(alpha, src if colour else None)[0, 0].numpy()
+            visible_b = b * (1 - a)
+            if abs(gap) < 40:  # overlapping
+                leaks[colour].append(leak(out_b, a, visible_b))
+                if colour:
+                    assert kept(out_a, a) > 0.95 and leak(out_a, visible_b, a) < 0.1
+        assert kept(out_b, b) > 0.97 and leak(out_b, a, b) < 0.01  # apart again, each on their side
+    assert max(leaks[True]) < 0.01 and max(leaks[False]) > 0.3, leaks  # position alone: a third of the front one

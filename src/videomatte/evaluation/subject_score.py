@@ -45,11 +45,16 @@ def _matte(predictor: OnnxRVMPredictor, frames: np.ndarray) -> tuple[np.ndarray,
     return alpha, (time.perf_counter() - start) * 1e3 / len(frames)
 
 
-def select(alpha: np.ndarray, point: tuple[float, float], settings: TrackerSettings) -> tuple[np.ndarray, float]:
-    """The tracker's alpha ``[T, H, W]`` for the person under ``point`` and its time per frame (ms)."""
+def select(alpha: np.ndarray, point: tuple[float, float], settings: TrackerSettings,
+           frames: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """The tracker's alpha ``[T, H, W]`` for the person under ``point`` and its time per frame (ms);
+    ``frames`` (``uint8 [T, H, W, 3]``, the composite) let it tell the people apart by colour."""
     tracker = SubjectTracker(SubjectPrompt((Point(*point),)), settings)
     start = time.perf_counter()
-    out = [tracker.apply(torch.from_numpy(a)[None, None])[0, 0].numpy() for a in alpha]
+    out = []
+    for index, a in enumerate(alpha):
+        src = None if frames is None else torch.from_numpy(frames[index]).permute(2, 0, 1)[None].float() / 255
+        out.append(tracker.apply(torch.from_numpy(a)[None, None], src)[0, 0].numpy())
     return np.stack(out), (time.perf_counter() - start) * 1e3 / len(alpha)
 
 
@@ -65,12 +70,12 @@ def frame_scores(selected: np.ndarray, mine: np.ndarray, other: np.ndarray) -> d
 
 
 def score_person(clip: Path, record: dict, person: str, alpha: np.ndarray, predictor: OnnxRVMPredictor,
-                 settings: TrackerSettings) -> dict:
+                 settings: TrackerSettings, frames: np.ndarray | None = None) -> dict:
     """Scores of selecting ``person`` (``"a"`` or ``"b"``) in one clip; see the module docstring."""
     other = "b" if person == "a" else "a"
     mine = _frames(clip / f"pha_{person}", gray=True) / 255.0
     theirs = _frames(clip / f"pha_{other}", gray=True) / 255.0
-    selected, subject_ms = select(alpha, tuple(record["points"][person]), settings)
+    selected, subject_ms = select(alpha, tuple(record["points"][person]), settings, frames)
     scores = frame_scores(selected, mine, theirs)
     scores["raw_mad"] = np.abs(alpha - mine).mean(axis=(1, 2)) * 1e3
     alone, _ = _matte(predictor, _frames(clip / f"solo_{person}", gray=False))
@@ -94,9 +99,10 @@ def score_subject_set(root: Path, weights: Path, settings: TrackerSettings = Tra
     records = {r["clip"]: r for r in manifest["clips"]}
     for record in [records[name] for name in clips] if clips else manifest["clips"]:
         clip = root / record["clip"]
-        alpha, network_ms = _matte(predictor, _frames(clip / "com", gray=False))
+        frames = _frames(clip / "com", gray=False)
+        alpha, network_ms = _matte(predictor, frames)
         for person in ("a", "b"):
-            row = score_person(clip, record, person, alpha, predictor, settings)
+            row = score_person(clip, record, person, alpha, predictor, settings, frames)
             rows.append({**row, "network_ms": network_ms})
             if progress is not None:
                 progress(json.dumps({**row, "network_ms": network_ms}))

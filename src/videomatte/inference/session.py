@@ -188,5 +188,5 @@ class MattingSession:
             ratio = self.downsample_ratio
             check_ratio_fits(ratio, *size)
             fgr, pha, self._rec = self.backend(src[None], self._rec, ratio)
-            pha = pha[0] if self._subject is None else self._subject.apply(pha[0])
+            pha = pha[0] if self._subject is None else self._subject.apply(pha[0], src)
         return Matte(fgr=fgr[0], pha=pha)

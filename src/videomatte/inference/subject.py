@@ -20,8 +20,6 @@ hidden) gets alpha zero until they come back near where they left.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -29,66 +27,17 @@ from scipy import ndimage
 from torch import Tensor
 
 from videomatte.inference import subject_regions as regions
+from videomatte.inference.subject_colour import ColourModels, colour_vote, in_front, learn_apart
 from videomatte.inference.subject_pick import pick_people
 from videomatte.inference.subject_prompt import SubjectPrompt
+from videomatte.inference.subject_track import Track, TrackerSettings
+
+__all__ = ["SubjectTracker", "Track", "TrackerSettings"]
 
 FIRST_TRACK = 1
 MOVING = 0.5  # working pixels per frame above which a person crossing another keeps its shape
 CENTRE_WEIGHT = 0.5  # merged region: a pixel inside two expected masks goes to the nearer centre (in radii)
 FRAGMENT = 0.1  # a region under this share of the largest person's area, next to a person, is part of them
-
-
-@dataclass
-class Track:
-    """One person followed from frame to frame (chosen or not).
-
-    Attributes:
-        label: its value in the owner map.
-        chosen: the user picked this person.
-        velocity: ``(dx, dy)`` in working pixels per frame.
-        mask: where it is expected in the next frame (its last mask moved by its velocity).
-        last_seen: the mask where it was last seen.
-        lost_for: frames it has been out of sight (0: visible).
-        away: distance to ``last_seen``, computed once a chosen person is lost.
-    """
-
-    label: int
-    chosen: bool
-    velocity: np.ndarray
-    mask: np.ndarray
-    last_seen: np.ndarray
-    lost_for: int = 0
-    away: np.ndarray | None = None
-
-    @property
-    def lost(self) -> bool:
-        return self.lost_for > 0
-
-
-@dataclass(frozen=True)
-class TrackerSettings:
-    """Tuning of :class:`SubjectTracker` (working-resolution pixels unless said otherwise).
-
-    Attributes:
-        work_side: longest side of the working resolution.
-        threshold: alpha above which a pixel belongs to a person region.
-        min_area: regions smaller than this fraction of the frame are ignored (noise).
-        motion: base motion radius as a fraction of the frame diagonal; the speed is added to it.
-        return_radius: how near (fraction of the diagonal) to where a lost subject was last seen a new
-            region must appear to be taken as the subject coming back.
-        feather: blur (sigma, pixels) of the border between the subject's and others' territory.
-        minor: an expected person covering less than this share of a region is dropped from it.
-        hidden_frames: frames an unchosen person out of sight is still expected to reappear.
-    """
-
-    work_side: int = 384
-    threshold: float = 0.1
-    min_area: float = 2e-4
-    motion: float = 0.02
-    return_radius: float = 0.08
-    feather: float = 1.0
-    minor: float = 0.02
-    hidden_frames: int = 45
 
 
 class SubjectTracker:
@@ -110,6 +59,8 @@ class SubjectTracker:
         self._owner: np.ndarray | None = None
         self._tracks: dict[int, Track] = {}
         self._size: tuple[int, int] | None = None
+        self._colours = ColourModels()
+        self._codes: np.ndarray | None = None
 
     @property
     def lost(self) -> bool:
@@ -117,8 +68,11 @@ class SubjectTracker:
         chosen = [t for t in self._tracks.values() if t.chosen]
         return bool(chosen) and all(t.lost for t in chosen)
 
-    def apply(self, pha: Tensor) -> Tensor:
+    def apply(self, pha: Tensor, src: Tensor | None = None) -> Tensor:
         """The network's alpha ``[T, 1, H, W]`` in 0..1 with everyone but the subject removed.
+
+        ``src``, the frames ``[T, 3, H, W]`` in 0..1, lets people who overlap be told apart by their
+        colours (``settings.colour``); without it they are split by position alone.
 
         Raises:
             SubjectError: on a first frame, when the prompt points at no person.
@@ -129,18 +83,27 @@ class SubjectTracker:
             self._size = size
         work = self._work_size(size)
         small = F.interpolate(pha.float(), size=work, mode="area")[:, 0].cpu().numpy()
-        weights = np.stack([self.step(alpha) for alpha in small])[:, None]
+        colours = [None] * len(small)
+        if src is not None and self.settings.colour:
+            colours = F.interpolate(src.float(), size=work, mode="area").permute(0, 2, 3, 1).cpu().numpy()
+        weights = np.stack([self.step(alpha, rgb) for alpha, rgb in zip(small, colours)])[:, None]
         weight = torch.from_numpy(weights).to(pha.device, pha.dtype)
         return pha * F.interpolate(weight, size=size, mode="bilinear", align_corners=False).clamp_(0, 1)
 
-    def step(self, alpha: np.ndarray) -> np.ndarray:
-        """One frame at working resolution: alpha ``float32 [h, w]`` in, weight ``float32 [h, w]`` out."""
+    def step(self, alpha: np.ndarray, rgb: np.ndarray | None = None) -> np.ndarray:
+        """One frame at working resolution: alpha ``float32 [h, w]`` (and optionally the frame ``float32
+        [h, w, 3]``, both in 0..1) in, weight ``float32 [h, w]`` out."""
         s = self.settings
         h, w = alpha.shape
         found, count = regions.person_regions(alpha, s.threshold, max(1, round(s.min_area * h * w)))
+        self._codes = self._colours.codes(rgb) if rgb is not None and s.colour else None
         owner = self._first_owner(found, count) if self._owner is None else self._follow(found)
         self._update_tracks(owner)
         self._owner = owner
+        if self._codes is not None:
+            visible = [k for k, t in self._tracks.items() if not t.lost]
+            learn_apart(self._colours, owner, alpha, self._codes, visible, regions.touching_labels(owner),
+                        s.colour_margin * float(np.hypot(h, w)))
         self.frame += 1
         visible = [t.label for t in self._tracks.values() if t.chosen and not t.lost]
         if not visible:
@@ -171,6 +134,7 @@ class SubjectTracker:
             owner[person] = self._new_track(person, chosen=True)
         for label in set(self._tracks) - set(np.unique(owner).tolist()):
             del self._tracks[label]
+        self._colours.reset()
         return owner
 
     def _follow(self, found: np.ndarray) -> np.ndarray:
@@ -206,7 +170,20 @@ class SubjectTracker:
             cx, cy = regions.centroid(mask)
             radius = max(1.0, float(np.sqrt(np.count_nonzero(mask) / np.pi)))
             scores.append(near[k] + CENTRE_WEIGHT * np.hypot(cols - cx, rows - cy) / radius)
-        return np.where(region, np.asarray(present, np.int32)[np.argmin(scores, axis=0)], 0)
+        labels = np.asarray(present, np.int32)
+        winner = np.argmin(scores, axis=0)
+        if self._codes is not None and all(self._colours.knows(k) for k in present):
+            grown = {k: self.settings.candidate * reach[k] for k in present}
+            candidate = np.stack([regions.distance_to(self._tracks[k].mask, grown[k])[slices] <= grown[k]
+                                  for k in present])
+            by_colour, decided = colour_vote(self._colours, present, self._codes[slices], candidate,
+                                             self.settings.colour_sigma, self.settings.confident)
+            winner = np.where(decided, by_colour, winner)
+            inside = np.stack([near[k] == 0 for k in present])
+            front = in_front(by_colour, decided, inside)
+            if front is not None:  # what colour leaves open where they overlap belongs to the one in front
+                winner = np.where(~decided & inside[front] & (inside.sum(axis=0) >= 2), front, winner)
+        return np.where(region, labels[winner], 0)
 
     def _fit(self, present: list[int], region: np.ndarray, slices: tuple) -> None:
         """Move the expected masks of the people sharing a region to fit it best (people slowing down,
@@ -264,6 +241,7 @@ class SubjectTracker:
                 track.lost_for += 1
                 if not track.chosen and track.lost_for > self.settings.hidden_frames:
                     del self._tracks[track.label]
+                    self._colours.forget(track.label)
                 track.velocity = track.velocity * 0.9
                 track.mask = regions.shift(track.mask, *np.round(track.velocity).astype(int))
                 continue
