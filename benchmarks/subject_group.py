@@ -31,6 +31,7 @@ def main() -> int:
     parser.add_argument("--subject", action="append", required=True, metavar="NAME=X,Y")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--frames", type=int, nargs="*", default=[50], help="frames to save as PNG")
+    parser.add_argument("--no-colour", action="store_true", help="split merged people by position alone")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(1)
@@ -53,7 +54,8 @@ def main() -> int:
             network_s += time.perf_counter() - start
             for name, tracker in trackers.items():
                 start = time.perf_counter()
-                kept = tracker.apply(torch.from_numpy(alpha)[:, None])[0, 0].numpy()
+                src = None if args.no_colour else torch.from_numpy(rgb).permute(2, 0, 1)[None].float() / 255
+                kept = tracker.apply(torch.from_numpy(alpha)[:, None], src)[0, 0].numpy()
                 subject_s[name] += time.perf_counter() - start
                 gray = np.floor(kept * 255 + 0.5).astype(np.uint8)
                 stream = streams[name]

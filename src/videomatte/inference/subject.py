@@ -27,7 +27,7 @@ from scipy import ndimage
 from torch import Tensor
 
 from videomatte.inference import subject_regions as regions
-from videomatte.inference.subject_colour import ColourModels, colour_vote, in_front, learn_apart
+from videomatte.inference.subject_colour import ColourModels, colour_vote, drop_specks, gone, in_front, learn_apart
 from videomatte.inference.subject_pick import pick_people
 from videomatte.inference.subject_prompt import SubjectPrompt
 from videomatte.inference.subject_track import Track, TrackerSettings
@@ -37,6 +37,7 @@ __all__ = ["SubjectTracker", "Track", "TrackerSettings"]
 FIRST_TRACK = 1
 MOVING = 0.5  # working pixels per frame above which a person crossing another keeps its shape
 CENTRE_WEIGHT = 0.5  # merged region: a pixel inside two expected masks goes to the nearer centre (in radii)
+SPECK = 0.01  # a person's piece under this share of a merged region, inside another's, is the other's
 FRAGMENT = 0.1  # a region under this share of the largest person's area, next to a person, is part of them
 
 
@@ -176,14 +177,28 @@ class SubjectTracker:
             grown = {k: self.settings.candidate * reach[k] for k in present}
             candidate = np.stack([regions.distance_to(self._tracks[k].mask, grown[k])[slices] <= grown[k]
                                   for k in present])
-            by_colour, decided = colour_vote(self._colours, present, self._codes[slices], candidate,
-                                             self.settings.colour_sigma, self.settings.confident)
-            winner = np.where(decided, by_colour, winner)
-            inside = np.stack([near[k] == 0 for k in present])
-            front = in_front(by_colour, decided, inside)
-            if front is not None:  # what colour leaves open where they overlap belongs to the one in front
-                winner = np.where(~decided & inside[front] & (inside.sum(axis=0) >= 2), front, winner)
+            winner = self._colour_split(present, winner, region, near, candidate, slices)
         return np.where(region, labels[winner], 0)
+
+    def _colour_split(self, present: list[int], winner: np.ndarray, region: np.ndarray, near: dict,
+                      candidate: np.ndarray, slices: tuple) -> np.ndarray:
+        """The geometric split ``winner`` (indices into ``present``) corrected by colour: contested pixels
+        whose colours clearly say whose they are; the rest of where the expected masks overlap to the
+        one in front; and the part of a person not chosen whose colours have gone (they left, or are
+        hidden) to the one whose colours are there."""
+        by_colour, decided, anyone = colour_vote(self._colours, present, self._codes[slices], candidate,
+                                                 self.settings.colour_sigma, self.settings.confident)
+        winner = np.where(decided, by_colour, winner)
+        inside = np.stack([near[k] == 0 for k in present])
+        front = in_front(by_colour, decided, inside)
+        if front is not None:  # what colour leaves open where they overlap belongs to the one in front
+            winner = np.where(~decided & inside[front] & (inside.sum(axis=0) >= 2), front, winner)
+        for index, k in enumerate(present):
+            heir = None if self._tracks[k].chosen else gone(winner, decided, anyone, region, index)
+            if heir is not None:
+                winner = np.where((winner == index) & ~(decided & (by_colour == index)), heir, winner)
+        speck = max(4, round(SPECK * np.count_nonzero(region)))
+        return drop_specks(winner, region, len(present), speck)
 
     def _fit(self, present: list[int], region: np.ndarray, slices: tuple) -> None:
         """Move the expected masks of the people sharing a region to fit it best (people slowing down,

@@ -80,7 +80,7 @@ def learn_apart(models: ColourModels, owner: np.ndarray, alpha: np.ndarray, code
 
 
 def colour_vote(models: ColourModels, labels: list[int], codes: np.ndarray, candidate: np.ndarray,
-                sigma: float, confident: float) -> tuple[np.ndarray, np.ndarray]:
+                sigma: float, confident: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Which of ``labels`` each pixel's colour (and its neighbours') points to, among its candidates.
 
     Args:
@@ -90,16 +90,31 @@ def colour_vote(models: ColourModels, labels: list[int], codes: np.ndarray, cand
         confident: the posterior a person needs to win a pixel.
 
     Returns:
-        the winner's index into ``labels`` ``int [h, w]``, and where the vote is decided ``bool [h, w]``
-        (at least two candidates and one of them at least ``confident``).
+        the winner's index into ``labels`` ``int [h, w]``, where the vote is decided ``bool [h, w]``
+        (at least two candidates and one of them at least ``confident``), and every person's posterior
+        ``float32 [K, h, w]`` regardless of candidates.
     """
     like = np.stack([models.likelihood(k, codes) for k in labels])
     if sigma > 0:
         like = ndimage.gaussian_filter(like, (0, sigma, sigma), mode="nearest", truncate=2.0)
+    anyone = like / np.maximum(like.sum(axis=0), FLOOR)
     like *= candidate
     posterior = like / np.maximum(like.sum(axis=0), FLOOR)
     decided = (candidate.sum(axis=0) >= 2) & (posterior.max(axis=0) >= confident)
-    return np.argmax(posterior, axis=0), decided
+    return np.argmax(posterior, axis=0), decided, anyone
+
+
+def gone(winner: np.ndarray, decided: np.ndarray, anyone: np.ndarray, region: np.ndarray, person: int,
+         below: float = 0.3) -> int | None:
+    """Whether person ``person`` (an index into the vote's labels) has gone from the part of a merged
+    region given to them: the colours there are, on average, someone else's (``person``'s mean
+    posterior under ``below``, another's over half). Returns that other person, or ``None``."""
+    part = region & (winner == person) & ~(decided & (winner == person))
+    if np.count_nonzero(part) < 20:
+        return None
+    means = anyone[:, part].mean(axis=1)
+    other = int(np.argmax(np.where(np.arange(len(means)) == person, -1.0, means)))
+    return other if means[person] < below and means[other] > 0.5 else None
 
 
 def in_front(by_colour: np.ndarray, decided: np.ndarray, inside: np.ndarray, share: float = 0.6) -> int | None:
@@ -116,3 +131,27 @@ def in_front(by_colour: np.ndarray, decided: np.ndarray, inside: np.ndarray, sha
     if wins.sum() < 20 or wins.max() < share * wins.sum():
         return None
     return int(np.argmax(wins))
+
+
+def drop_specks(winner: np.ndarray, region: np.ndarray, count: int, min_area: int) -> np.ndarray:
+    """``winner`` (indices ``0..count-1`` over ``region``) with every piece of a person smaller than
+    ``min_area`` pixels, other than their largest, that lies inside another person (colour votes on
+    patterned clothes leave such holes) given to the person around it; pieces on the silhouette's
+    edge stay (a hand showing from behind someone)."""
+    out = winner.copy()
+    for index in range(count):
+        pieces, found = ndimage.label(region & (winner == index))
+        if found < 2:
+            continue
+        areas = np.bincount(pieces.ravel())[1:]
+        largest = int(np.argmax(areas)) + 1
+        for piece in np.nonzero(areas < min_area)[0] + 1:
+            if piece == largest:
+                continue
+            speck = pieces == piece
+            ring = ndimage.binary_dilation(speck) & ~speck
+            edge = speck[0].any() or speck[-1].any() or speck[:, 0].any() or speck[:, -1].any()
+            if edge or (ring & ~region).any():  # on the silhouette's edge: a real piece (a hand showing)
+                continue
+            out[speck] = int(np.argmax(np.bincount(winner[ring], minlength=count)))
+    return out

@@ -67,6 +67,6 @@ class TrackerSettings:
     hidden_frames: int = 45
     colour: bool = True
     confident: float = 0.8
-    candidate: float = 2.0
+    candidate: float = 0.5
     colour_sigma: float = 1.5
     colour_margin: float = 0.03
