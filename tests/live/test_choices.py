@@ -30,6 +30,16 @@ def test_auto_quality_keeps_the_best_mode_that_fits_the_frame_interval() -> None
     assert (slow.mode, slow.ratio) == ("fast", 0.2)
 
 
+def test_overlapped_stages_must_also_leave_cpu_for_the_rest_of_the_loop() -> None:
+    # (slowest stage, both stages) seconds: at 0.25 each stage fits 28 ms, but 52 ms of CPU exceeds 70 %
+    # of two cores' 33 ms (46.7 ms), so the loop would keep the machine 85 % busy: the next mode wins
+    times = {0.4: (0.060, 0.110), 0.25: (0.027, 0.052), 0.2: (0.022, 0.040)}
+    choice = choose("auto", 1280, 720, 30.0, times.__getitem__, cores=2)
+    assert (choice.mode, choice.ratio, choice.cpu_ms) == ("fast", 0.2, 40.0)
+    assert "(40 ms of CPU for 47)" in choice.describe("auto", "onnxruntime")
+    assert choose("auto", 1280, 720, 30.0, times.__getitem__, cores=4).ratio == 0.25
+
+
 def test_fixed_modes_and_ratios_time_nothing() -> None:
     never = lambda ratio: pytest.fail("timed")  # noqa: E731
     assert choose("high", 1920, 1080, 30, never).ratio == pytest.approx(512 / 1920)

@@ -102,7 +102,7 @@ class MattingSession:
             network, so every output follows it.
 
     A change of frame size resets the state (the network's and the subject's; an automatic ratio is
-    recomputed). ``step`` holds a lock, so one session may be fed from several threads, one chunk at a
+    recomputed), and a change of ``fixed_ratio`` the network's (its states' sizes follow the ratio). ``step`` holds a lock, so one session may be fed from several threads, one chunk at a
     time.
     """
 
@@ -127,6 +127,7 @@ class MattingSession:
         self._finish_lock = threading.Lock()
         self._rec: list[Tensor | None] = [None] * 4
         self._size: tuple[int, int] | None = None
+        self._shape: tuple[tuple[int, int], float] | None = None
         self._subject = SubjectTracker(subject) if subject is not None else None
 
     @property
@@ -194,11 +195,13 @@ class MattingSession:
         src = self.to_input(frames)
         with self._lock, torch.inference_mode():
             size = (int(src.shape[-2]), int(src.shape[-1]))
+            ratio = self.ratio_for(*size)
             if size != self._size:
-                self._rec = [None] * 4
                 self._size = size
                 self._renew_subject()
-            ratio = self.downsample_ratio
+            if (size, ratio) != self._shape:  # the states' sizes follow both
+                self._rec = [None] * 4
+                self._shape = (size, ratio)
             check_ratio_fits(ratio, *size)
             handoff, self._rec = self.backend.begin(src[None], self._rec, ratio)
             return InFlight(handoff, self._subject)

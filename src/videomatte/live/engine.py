@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import logging
+import os
 import sys
 import threading
 import time
@@ -114,11 +115,12 @@ class LiveMatting:
                 session.finish(flight)
                 halves.append((middle - start, time.perf_counter() - middle))
             first, second = min(h[0] for h in halves), min(h[1] for h in halves)
-            return max(first, second) if self._overlapped else first + second
+            return (max(first, second), first + second) if self._overlapped else first + second
 
         height, width = image.shape[:2]  # type: ignore[attr-defined]
         began = time.monotonic()
-        choice = quality.choose(self.options.quality, width, height, fps, frame_seconds, self.options.ratio)
+        cores = min(os.cpu_count() or 1, 2) if self._overlapped else 1  # two stages use two cores at most
+        choice = quality.choose(self.options.quality, width, height, fps, frame_seconds, self.options.ratio, cores)
         session.fixed_ratio = choice.ratio
         if choice.frame_ms is None:
             session.step(image)  # a mode without timing runs: export (or load) the graph before the clock starts
