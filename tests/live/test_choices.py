@@ -45,6 +45,10 @@ def test_fixed_modes_and_ratios_time_nothing() -> None:
     assert choose("high", 1920, 1080, 30, never).ratio == pytest.approx(512 / 1920)
     assert choose("auto", 1920, 1080, 30, never, fixed_ratio=0.3).mode == "fixed"
     assert mode_ratio("high", 320, 180) == 1.0  # small frames: the full picture
+    # below high, a ratio near 1/n becomes 1/n (a whole-number upsampling factor for the refiner)
+    assert mode_ratio("fast", 1920, 1080) == 0.125 and mode_ratio("balanced", 1920, 1080) == 1 / 6
+    assert mode_ratio("high", 1920, 1080) == pytest.approx(512 / 1920)  # conversion's ratio, as it is
+    assert mode_ratio("fast", 640, 360) == 0.4  # 0.5 and 1/3 are too far
 
 
 def test_window_keys() -> None:

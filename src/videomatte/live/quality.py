@@ -19,11 +19,22 @@ MODES = {"high": 512, "balanced": 320, "fast": 256}
 QUALITIES = ("auto", *MODES)
 BUDGET_SHARE = 0.85  # of the frame interval, for the slowest stage
 CPU_SHARE = 0.7  # of the cores' time in a frame interval, for the network's stages together
+SNAP = 0.1  # how far (relative) a mode's ratio may move to reach a whole-number upsampling factor
 
 
 def mode_ratio(mode: str, width: int, height: int) -> float:
-    """The downsample ratio of ``mode`` for a ``width x height`` frame, in (0, 1]."""
-    return min(MODES[mode] / max(width, height), 1.0)
+    """The downsample ratio of ``mode`` for a ``width x height`` frame, in (0, 1].
+
+    Below ``high`` (conversion's ratio, kept as it is), a ratio within ``SNAP`` of ``1/n`` becomes
+    ``1/n``: the refiner then upsamples by a whole number, which onnxruntime runs in its blocked layout.
+    At 1920x1080, ``fast`` (256 px, 0.133, a factor of 7.5) became 0.125: the network's second half took
+    31 ms instead of 58 on one thread, the first 27 instead of 33 (2-core AVX2 machine)."""
+    ratio = min(MODES[mode] / max(width, height), 1.0)
+    if mode != "high" and ratio < 0.5:
+        whole = 1.0 / round(1.0 / ratio)
+        if abs(whole - ratio) <= SNAP * ratio:
+            return whole
+    return ratio
 
 
 @dataclass(frozen=True)
