@@ -87,9 +87,9 @@ def live_run(session: object, frames: list[np.ndarray], fps: float, quality: str
     from videomatte.live import LiveMatting
 
     alphas: dict[int, np.ndarray] = {}
-    keep = lambda rgba, captured: alphas.__setitem__(captured.index, rgba[..., 3].copy())  # noqa: E731
+    keep = lambda alpha, captured: alphas.__setitem__(captured.index, alpha[..., 0])  # noqa: E731
     live = LiveMatting(session=session, source=frames, fps=fps, pace=pace, quality=quality, ratio=ratio,
-                       virtual_camera=True, camera_backend="null", callback=keep, callback_alpha=True)
+                       virtual_camera=True, camera_backend="null", callback=keep, callback_picture="alpha")
     return live.run().as_dict(), alphas
 
 

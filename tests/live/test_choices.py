@@ -30,11 +30,25 @@ def test_auto_quality_keeps_the_best_mode_that_fits_the_frame_interval() -> None
     assert (slow.mode, slow.ratio) == ("fast", 0.2)
 
 
+def test_overlapped_stages_must_also_leave_cpu_for_the_rest_of_the_loop() -> None:
+    # (slowest stage, both stages) seconds: at 0.25 each stage fits 28 ms, but 52 ms of CPU exceeds 70 %
+    # of two cores' 33 ms (46.7 ms), so the loop would keep the machine 85 % busy: the next mode wins
+    times = {0.4: (0.060, 0.110), 0.25: (0.027, 0.052), 0.2: (0.022, 0.040)}
+    choice = choose("auto", 1280, 720, 30.0, times.__getitem__, cores=2)
+    assert (choice.mode, choice.ratio, choice.cpu_ms) == ("fast", 0.2, 40.0)
+    assert "(40 ms of CPU for 47)" in choice.describe("auto", "onnxruntime")
+    assert choose("auto", 1280, 720, 30.0, times.__getitem__, cores=4).ratio == 0.25
+
+
 def test_fixed_modes_and_ratios_time_nothing() -> None:
     never = lambda ratio: pytest.fail("timed")  # noqa: E731
     assert choose("high", 1920, 1080, 30, never).ratio == pytest.approx(512 / 1920)
     assert choose("auto", 1920, 1080, 30, never, fixed_ratio=0.3).mode == "fixed"
     assert mode_ratio("high", 320, 180) == 1.0  # small frames: the full picture
+    # below high, a ratio near 1/n becomes 1/n (a whole-number upsampling factor for the refiner)
+    assert mode_ratio("fast", 1920, 1080) == 0.125 and mode_ratio("balanced", 1920, 1080) == 1 / 6
+    assert mode_ratio("high", 1920, 1080) == pytest.approx(512 / 1920)  # conversion's ratio, as it is
+    assert mode_ratio("fast", 640, 360) == 0.4  # 0.5 and 1/3 are too far
 
 
 def test_window_keys() -> None:

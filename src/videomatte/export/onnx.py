@@ -40,6 +40,8 @@ class OnnxSettings:
         int8: int8 convolutions in the encoder, calibrated on ``calibration`` frames (CPU).
         opset: ONNX opset (11..20).
         calibration: frames ``[T, 3, H, W]`` float32 in 0..1 for ``int8`` (consecutive, for the state).
+        stage: ``"front"`` or ``"back"``: one of the two halves of ``videomatte.export.stages`` (needs
+            ``static`` and ``ratio``); ``None`` exports the whole network.
     """
 
     ratio: Optional[float] = None
@@ -48,6 +50,7 @@ class OnnxSettings:
     int8: bool = False
     opset: int = DEFAULT_OPSET
     calibration: Optional[np.ndarray] = field(default=None, compare=False, repr=False)
+    stage: Optional[str] = None
 
     def check(self) -> None:
         """Raise ``ExportError`` for settings that do not fit together."""
@@ -63,6 +66,8 @@ class OnnxSettings:
             raise ExportError(f"--opset must be between {MIN_OPSET} and {MAX_OPSET}, got {self.opset}")
         if self.int8 and self.calibration is None:
             raise ExportError("--quantize int8 needs calibration frames (--calibration VIDEO)")
+        if self.stage is not None and (self.stage not in ("front", "back") or self.static is None or self.int8):
+            raise ExportError("a stage (front or back) is exported with static shapes in fp32 or fp16 only")
 
 
 @dataclass
@@ -108,24 +113,17 @@ def trace_to_onnx(net: MattingNetwork, settings: OnnxSettings, target: Path,
 
     dtype = torch.float16 if settings.fp16 else torch.float32
     source = copy.deepcopy(net) if settings.fp16 else net  # the wrapper shares (and would convert) weights
-    if net.exportable:
-        wrapper = OnnxMatting(source, settings.ratio, fixed_shapes=settings.static is not None).eval().to(dtype)
-        state_channels = wrapper.state_channels
-    else:
-        wrapper = FixedRatioMatting(source, settings.ratio).eval().to(dtype)
-        state_channels = []
     if rewrites is None:
         rewrites = REWRITES if settings.static is not None else REWRITES - {"block_upsamplings"}
-    inputs = sample_inputs(net, settings, dtype)
-    names = list(ONNX_INPUTS[: len(inputs)])
+    wrapper, inputs, names, outputs = _traced_module(source, settings, dtype)
     with quiet_exporter(), torch.no_grad(), TraceRewrites(rewrites):
-        torch.onnx.export(wrapper, inputs, str(target), input_names=names, output_names=list(ONNX_OUTPUTS),
+        torch.onnx.export(wrapper, inputs, str(target), input_names=names, output_names=outputs,
                           opset_version=settings.opset, dynamo=False, do_constant_folding=True,
                           dynamic_axes=None if settings.static else {k: v for k, v in dynamic_axes().items()
                                                                       if k in names or k in ONNX_OUTPUTS})
     model = onnx.load(str(target))
     if settings.static is None:
-        _set_output_dims(model, [3, 1, *state_channels])
+        _set_output_dims(model, [3, 1, *getattr(wrapper, "state_channels", [])])
     else:
         from videomatte.export.onnx_graph import fold_static_shapes
 
@@ -133,8 +131,25 @@ def trace_to_onnx(net: MattingNetwork, settings: OnnxSettings, target: Path,
     meta = {"videomatte.variant": net.variant, "videomatte.refiner": net.refiner_name,
             "videomatte.downsample_ratio": "input" if settings.ratio is None else repr(settings.ratio),
             "videomatte.precision": "fp16" if settings.fp16 else "fp32"}
+    if settings.stage is not None:
+        meta["videomatte.stage"] = settings.stage
     onnx.helper.set_model_props(model, meta)
     onnx.save(model, str(target))
+
+
+def _traced_module(net: MattingNetwork, settings: OnnxSettings,
+                   dtype: torch.dtype) -> tuple[torch.nn.Module, tuple[torch.Tensor, ...], list[str], list[str]]:
+    """The module to trace for ``settings`` with example inputs, input names and output names."""
+    if settings.stage is not None:
+        from videomatte.export.stages import stage_wrapper
+
+        return stage_wrapper(net, settings.stage, settings.ratio, *settings.static, dtype)
+    if net.exportable:
+        wrapper = OnnxMatting(net, settings.ratio, fixed_shapes=settings.static is not None).eval().to(dtype)
+    else:
+        wrapper = FixedRatioMatting(net, settings.ratio).eval().to(dtype)
+    inputs = sample_inputs(net, settings, dtype)
+    return wrapper, inputs, list(ONNX_INPUTS[: len(inputs)]), list(ONNX_OUTPUTS)
 
 
 @contextlib.contextmanager

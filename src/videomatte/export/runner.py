@@ -14,6 +14,11 @@ import numpy as np
 ONNX_INPUTS = ("src", "r1i", "r2i", "r3i", "r4i", "downsample_ratio")
 ONNX_OUTPUTS = ("fgr", "pha", "r1o", "r2o", "r3o", "r4o")
 STATE_INPUTS = ONNX_INPUTS[1:5]
+# the static graph in two stages (videomatte.export.stages)
+FRONT_INPUTS = ONNX_INPUTS[:5]
+FRONT_OUTPUTS = ("x1", "src_sm", *ONNX_OUTPUTS[2:])
+BACK_INPUTS = ("src", "src_sm", "x1")
+BACK_OUTPUTS = ONNX_OUTPUTS[:2]
 
 
 def open_session(model: str | Path | bytes, providers: Sequence[str] = ("CPUExecutionProvider",),
@@ -88,3 +93,37 @@ class OnnxRunner:
     def step(self, src: np.ndarray, ratio: float | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Matte the next frame(s) ``src`` ``[B, 3, H, W]``; see :meth:`feed` and :meth:`run`."""
         return self.run(self.feed(src, ratio))
+
+
+class StagedRunner(OnnxRunner):
+    """The two halves of a static graph (``videomatte.export.stages``), stepped frame by frame.
+
+    ``begin(src)`` runs the stateful front and carries the state; ``finish(handoff)`` runs the stateless
+    back. ``begin`` must be called in frame order from one thread at a time; ``finish`` of frame t may
+    run on another thread while ``begin`` of frame t+1 runs, which is what keeps two cores busy with
+    one onnxruntime thread each.
+
+    Args:
+        front, back: each a path, serialized graph or session, as ``OnnxRunner``'s ``model``.
+        **session: options of :func:`open_session`.
+    """
+
+    def __init__(self, front: str | Path | bytes | object, back: str | Path | bytes | object,
+                 **session: object) -> None:
+        super().__init__(front, **session)
+        self.back = back if hasattr(back, "get_inputs") else open_session(back, **session)  # type: ignore[arg-type]
+
+    def begin(self, src: np.ndarray) -> dict[str, np.ndarray]:
+        """The front of the next frame ``src`` ``[1, 3, H, W]`` in 0..1: the hand-over for ``finish``."""
+        feed = self.feed(src)
+        x1, src_sm, *self.states = self.session.run(list(FRONT_OUTPUTS), feed)
+        return {"src": feed["src"], "src_sm": src_sm, "x1": x1}
+
+    def finish(self, handoff: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """The back of a frame begun earlier: ``fgr [1, 3, H, W]`` and ``pha [1, 1, H, W]`` in 0..1."""
+        fgr, pha = self.back.run(list(BACK_OUTPUTS), handoff)
+        return fgr, pha
+
+    def step(self, src: np.ndarray, ratio: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Both halves of the next frame in turn (``ratio`` is baked into the graphs and ignored)."""
+        return self.finish(self.begin(src))

@@ -21,7 +21,8 @@ a concatenation whose only reader was split, the exporter drops as dead code.
   ``Resize`` in its blocked (NCHWc) layout only in that form: each decoder block upsamples the
   pass-through half and the ConvGRU state together, neither straight from a convolution, so the
   upsampling ran in NCHW and its output was reordered again for the next convolution. Every part must
-  have a multiple of 8 channels (onnxruntime pads blocked tensors to 8 or 16).
+  have a multiple of 8 channels (onnxruntime pads blocked tensors to 8 or 16). A tensor that is not a
+  concatenation (the back stage's input ``x1``, see ``stages.py``) is upsampled the same way as one part.
 
 Measured with ``benchmarks/bench_onnx_rewrites.py`` (CPU time of one onnxruntime thread per frame, the
 official weights, static graphs, two runs; docs/export.md): without the convolution splitting the graph
@@ -130,13 +131,15 @@ class TraceRewrites(TorchFunctionMode):
         call = {"size": None, "scale_factor": None, "mode": "nearest", "align_corners": None,
                 **dict(zip(names, args)), **kwargs}
         source = self._parts.get(id(call["input"]))
+        # a tensor that is no recorded concatenation (a stage's input) is one part of its own
+        leaves = source[1] if source is not None and source[0] is call["input"] else [call["input"]]
         scale = call["scale_factor"]
-        if (source is None or source[0] is not call["input"] or call["size"] is not None
-                or call["mode"] != "bilinear" or call["align_corners"] or not isinstance(scale, (int, float))
-                or scale < 2 or scale != int(scale) or any(leaf.shape[1] % BLOCK for leaf in source[1])):
+        if (call["size"] is not None or call["mode"] != "bilinear" or call["align_corners"]
+                or not isinstance(scale, (int, float)) or scale < 2 or scale != int(scale)
+                or any(leaf.shape[1] % BLOCK for leaf in leaves)):
             return func(*args, **kwargs)
         parts = []
-        for leaf in source[1]:
+        for leaf in leaves:
             identity = torch.ones(leaf.shape[1], 1, 1, 1, dtype=leaf.dtype, device=leaf.device)
             parts.append(_BlockedUpsample.apply(F.conv2d(leaf, identity, groups=leaf.shape[1]), int(scale)))
         return self._cat(torch.cat, (parts, 1), {})

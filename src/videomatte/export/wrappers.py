@@ -127,27 +127,38 @@ class OnnxMatting(_SharedSubmodules):
 
     def forward(self, src: Tensor, r1: Tensor, r2: Tensor, r3: Tensor, r4: Tensor,
                 downsample_ratio: Optional[Tensor] = None) -> tuple[Tensor, ...]:
+        src_sm = self.shrink(src, downsample_ratio)
+        x1, *rec = self.front(src_sm, r1, r2, r3, r4)
+        return (*self.back(src, src_sm, x1), *rec)
+
+    def shrink(self, src: Tensor, downsample_ratio: Optional[Tensor] = None) -> Tensor:
+        """The frame at the network's working size ``[B, 3, h, w]``."""
         if self.ratio is None:
             if downsample_ratio is None:
                 raise ValueError("this wrapper takes downsample_ratio as an input")
-            src_sm = _ResizeByRatio.apply(src, downsample_ratio)
-        else:
-            if self.ratio == 1.0:
-                src_sm = src
-            else:
-                src_sm = downsample_fixed(src, self.ratio) if self.fixed_shapes else downsample(src, self.ratio)
+            return _ResizeByRatio.apply(src, downsample_ratio)
+        if self.ratio == 1.0:
+            return src
+        return downsample_fixed(src, self.ratio) if self.fixed_shapes else downsample(src, self.ratio)
+
+    def front(self, src_sm: Tensor, r1: Tensor, r2: Tensor, r3: Tensor, r4: Tensor) -> list[Tensor]:
+        """The stateful part, encoder and recurrent decoder blocks: ``[x1, r1o, r2o, r3o, r4o]``."""
         f1, f2, f3, f4 = self.backbone(src_sm)
         states = [r1, r2, r3, r4]
         if not self.fixed_shapes:
             states = self._expand(states, src_sm, f1, f2, f3, f4)
-        hid, *rec = self.decoder(src_sm, f1, f2, f3, self.aspp(f4), *states, 1)
+        return list(self.decoder.recurrent(src_sm, f1, f2, f3, self.aspp(f4), *states, 1))
+
+    def back(self, src: Tensor, src_sm: Tensor, x1: Tensor) -> tuple[Tensor, Tensor]:
+        """The stateless rest, output block, projection and refiner: ``(fgr, pha)`` clamped to 0..1."""
+        hid = self.decoder.decode0(x1, src_sm)
         mat = self.project_mat(hid)  # [fgr residual, alpha]
         if self.ratio is None or self.ratio != 1.0:
             fgr, pha = self._refine(src, src_sm, mat, hid)
         else:
             fgr_residual, pha = mat.split([3, 1], dim=1)
             fgr = fgr_residual + src
-        return (fgr.clamp(0.0, 1.0), pha.clamp(0.0, 1.0), *rec)
+        return fgr.clamp(0.0, 1.0), pha.clamp(0.0, 1.0)
 
     def _refine(self, src: Tensor, src_sm: Tensor, mat: Tensor, hid: Tensor) -> tuple[Tensor, Tensor]:
         """The refiner with fewer full-resolution passes than ``refiner.forward`` (same result).

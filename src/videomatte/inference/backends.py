@@ -1,7 +1,10 @@
 """Runtimes behind ``MattingSession``: eager PyTorch, TorchScript, or onnxruntime.
 
 A backend maps ``(src [1, T, 3, H, W], states, ratio)`` to ``(fgr [1, T, 3, H, W], pha [1, T, 1, H, W],
-states)`` on the session's device; ``None`` states mean zeros. All three give the same mattes within
+states)`` on the session's device; ``None`` states mean zeros. The same call in two phases,
+``begin(src, states, ratio) -> (handoff, states)`` and ``finish(handoff) -> (fgr, pha)``, lets a caller
+overlap the stateless end of one frame with the next frame's beginning; only the staged onnxruntime
+graphs (``OnnxRuntimeBackend.staged``) do real work in ``finish``. All three give the same mattes within
 float tolerance: the ONNX backend bakes each ratio and frame size it meets into its own static graph
 (so ratio 1 skips the refiner, as PyTorch does), exporting on first use.
 """
@@ -14,13 +17,29 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from videomatte.export.runner import OnnxRunner
+from videomatte.export.runner import OnnxRunner, StagedRunner
 from videomatte.inference.options import BACKENDS
 
 States = list[Optional[Tensor]]
 
 
-class TorchBackend:
+class WholeFrames:
+    """``begin``/``finish`` for a runtime that mattes a frame in one call: ``begin`` does all of it."""
+
+    def __call__(self, src: Tensor, rec: States, ratio: float) -> tuple[Tensor, Tensor, States]:
+        raise NotImplementedError
+
+    def begin(self, src: Tensor, rec: States, ratio: float) -> tuple[object, States]:
+        """Matte ``src``; the hand-over is the finished ``(fgr, pha)``."""
+        fgr, pha, rec = self(src, rec, ratio)
+        return (fgr, pha), rec
+
+    def finish(self, handoff: object) -> tuple[Tensor, Tensor]:
+        """``(fgr, pha)`` of a frame begun earlier."""
+        return handoff  # type: ignore[return-value]
+
+
+class TorchBackend(WholeFrames):
     """The eager network."""
 
     name = "torch"
@@ -57,12 +76,17 @@ def providers_for(device: torch.device) -> list[str]:
     return [p for p in wanted if p in available] + ["CPUExecutionProvider"]
 
 
-class OnnxRuntimeBackend:
+class OnnxRuntimeBackend(WholeFrames):
     """The network exported to ONNX with static shapes (ratio and frame size baked in) and run by onnxruntime.
 
     One graph per ratio and frame size, exported on first use (about a second) and kept in the on-disk
     cache (``graph_cache``): a video has one size, and fixed shapes let the exporter drop the crops and
     shape arithmetic and apply the CPU rewrites, which makes the graph faster than the dynamic-shape one.
+
+    ``staged = True`` (see :meth:`can_stage`) runs the graph as its two halves
+    (``videomatte.export.stages``) with one onnxruntime thread each, for a caller that overlaps
+    ``finish`` of one frame with ``begin`` of the next on another thread (the live loop); called
+    one after the other, the halves are slower than the whole graph on every core.
     """
 
     name = "onnxruntime"
@@ -71,39 +95,80 @@ class OnnxRuntimeBackend:
         if dtype not in (torch.float32, torch.float16):
             raise ValueError(f"the onnxruntime backend runs float32 or float16, not {dtype}")
         self.model, self.device, self.dtype, self.threads = model, device, dtype, threads
-        self._runners: dict[tuple[float, int, int], OnnxRunner] = {}
+        self.staged = False
+        self._runners: dict[tuple[float, int, int, bool], OnnxRunner] = {}
+
+    def can_stage(self) -> bool:
+        """Whether the staged graphs apply: the CPU, and a network the exporter splits (no seed option)."""
+        return self.device.type == "cpu" and bool(getattr(self.model, "exportable", False))
 
     def _runner(self, ratio: float, height: int, width: int) -> OnnxRunner:
-        key = (ratio, height, width)
+        key = (ratio, height, width, self.staged)
         if key not in self._runners:
-            from videomatte.export.onnx import OnnxSettings, trace_to_onnx
-            from videomatte.inference.graph_cache import load_or_export
-
-            net = copy.deepcopy(self.model).cpu().float()
-            settings = OnnxSettings(ratio=ratio, static=(height, width), fp16=self.dtype == torch.float16)
-            # idle workers sleep rather than spin: in a conversion the decode and encode threads need the cores
-            session = dict(providers=providers_for(self.device), threads=self.threads, spinning=False)
-            export = lambda path: trace_to_onnx(net, settings, path)  # noqa: E731
             try:
-                self._runners[key] = OnnxRunner(load_or_export(net, settings, export), **session)
+                self._runners[key] = self._open(ratio, height, width, fresh=False)
             except Exception:  # noqa: BLE001 - a damaged cached graph: export it again
-                self._runners[key] = OnnxRunner(load_or_export(net, settings, export, fresh=True), **session)
+                self._runners[key] = self._open(ratio, height, width, fresh=True)
         return self._runners[key]
 
-    def __call__(self, src: Tensor, rec: States, ratio: float) -> tuple[Tensor, Tensor, States]:
-        height, width = src.shape[-2:]
-        runner = self._runner(float(ratio), height, width)
+    def _open(self, ratio: float, height: int, width: int, fresh: bool) -> OnnxRunner:
+        from videomatte.export.onnx import OnnxSettings, trace_to_onnx
+        from videomatte.export.stages import STAGES
+        from videomatte.inference.graph_cache import load_or_export
+
+        net = copy.deepcopy(self.model).cpu().float()
+        fp16 = self.dtype == torch.float16
+        stages = STAGES if self.staged else (None,)
+        graphs = []
+        for stage in stages:
+            settings = OnnxSettings(ratio=ratio, static=(height, width), fp16=fp16, stage=stage)
+            export = lambda path, settings=settings: trace_to_onnx(net, settings, path)  # noqa: E731
+            graphs.append(load_or_export(net, settings, export, fresh=fresh))
+        # idle workers sleep rather than spin: in a conversion the decode and encode threads need the cores
+        session = dict(providers=providers_for(self.device), threads=1 if self.staged else self.threads,
+                       spinning=False)
+        return StagedRunner(*graphs, **session) if self.staged else OnnxRunner(graphs[0], **session)
+
+    def _load_states(self, runner: OnnxRunner, rec: States) -> None:
         if any(r is None for r in rec):
             runner.reset()
         else:
             runner.states = [r.cpu().numpy().astype(runner.dtype, copy=False) for r in rec]
-        fgrs, phas = [], []
-        for frame in src[0].detach().cpu().numpy().astype(runner.dtype, copy=False):
-            fgr, pha = runner.step(frame[None])
-            fgrs.append(fgr)
-            phas.append(pha)
-        to_torch = lambda a: torch.from_numpy(a[0] if len(a) == 1 else np.concatenate(a))[None].to(self.device)  # noqa: E731
-        return to_torch(fgrs), to_torch(phas), [torch.from_numpy(s).to(self.device) for s in runner.states]
+
+    def _frames(self, src: Tensor, runner: OnnxRunner) -> np.ndarray:
+        return src[0].detach().cpu().numpy().astype(runner.dtype, copy=False)
+
+    def _states(self, runner: OnnxRunner) -> States:
+        return [torch.from_numpy(s).to(self.device) for s in runner.states]
+
+    def _to_torch(self, arrays: list[np.ndarray]) -> Tensor:
+        return torch.from_numpy(arrays[0] if len(arrays) == 1 else np.concatenate(arrays))[None].to(self.device)
+
+    def __call__(self, src: Tensor, rec: States, ratio: float) -> tuple[Tensor, Tensor, States]:
+        if self.staged:
+            handoff, rec = self.begin(src, rec, ratio)
+            return (*self.finish(handoff), rec)
+        runner = self._runner(float(ratio), *src.shape[-2:])
+        self._load_states(runner, rec)
+        fgrs, phas = zip(*(runner.step(frame[None]) for frame in self._frames(src, runner)))
+        return self._to_torch(list(fgrs)), self._to_torch(list(phas)), self._states(runner)
+
+    def begin(self, src: Tensor, rec: States, ratio: float) -> tuple[object, States]:
+        """The front half of each frame (staged), else the whole matte."""
+        if not self.staged:
+            return super().begin(src, rec, ratio)
+        runner = self._runner(float(ratio), *src.shape[-2:])
+        self._load_states(runner, rec)
+        handoffs = [runner.begin(frame[None]) for frame in self._frames(src, runner)]  # type: ignore[attr-defined]
+        return (runner, handoffs), self._states(runner)
+
+    def finish(self, handoff: object) -> tuple[Tensor, Tensor]:
+        """The back half of the frames ``begin`` started (staged)."""
+        if not self.staged:
+            return super().finish(handoff)
+        runner, handoffs = handoff  # type: ignore[misc]
+        fgrs, phas = zip(*(runner.finish(h) for h in handoffs))
+        return self._to_torch(list(fgrs)), self._to_torch(list(phas))
 
 
 Backend = Union[TorchBackend, TorchScriptBackend, OnnxRuntimeBackend]

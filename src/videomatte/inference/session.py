@@ -102,7 +102,7 @@ class MattingSession:
             network, so every output follows it.
 
     A change of frame size resets the state (the network's and the subject's; an automatic ratio is
-    recomputed). ``step`` holds a lock, so one session may be fed from several threads, one chunk at a
+    recomputed), and a change of ``fixed_ratio`` the network's (its states' sizes follow the ratio). ``step`` holds a lock, so one session may be fed from several threads, one chunk at a
     time.
     """
 
@@ -124,8 +124,10 @@ class MattingSession:
         self.model = network.eval().to(self.device, self.dtype)
         self.backend: Backend = make_backend(backend, self.model, self.device, self.dtype)
         self._lock = threading.Lock()
+        self._finish_lock = threading.Lock()
         self._rec: list[Tensor | None] = [None] * 4
         self._size: tuple[int, int] | None = None
+        self._shape: tuple[tuple[int, int], float] | None = None
         self._subject = SubjectTracker(subject) if subject is not None else None
 
     @property
@@ -138,6 +140,11 @@ class MattingSession:
         ``None`` mattes everyone again. The network's state is kept."""
         with self._lock:
             self._subject = SubjectTracker(subject) if subject is not None else None
+
+    def _renew_subject(self) -> None:
+        """A fresh tracker for the same prompt (frames already begun keep finishing with the old one)."""
+        if self._subject is not None:
+            self._subject = SubjectTracker(self._subject.prompt)
 
     @property
     def downsample_ratio(self) -> float | None:
@@ -156,8 +163,7 @@ class MattingSession:
         with self._lock:
             self._rec = [None] * 4
             self._size = None
-            if self._subject is not None:
-                self._subject.reset()
+            self._renew_subject()
 
     def to_input(self, frames: np.ndarray | Tensor) -> Tensor:
         """Frames as the network's input ``[T, 3, H, W]`` on the session's device and dtype.
@@ -177,16 +183,52 @@ class MattingSession:
 
     def step(self, frames: np.ndarray | Tensor) -> Matte:
         """Matte the next frame or chunk of frames of the stream; see ``to_input`` for the accepted forms."""
+        return self.finish(self.begin(frames))
+
+    def begin(self, frames: np.ndarray | Tensor) -> "InFlight":
+        """The first, stateful part of ``step``: call in frame order; ``finish`` the result later.
+
+        With :meth:`overlap_stages` on, ``finish`` of frame t may run on another thread while ``begin``
+        of frame t+1 runs (each finished in frame order, since the subject's tracker is recurrent too);
+        otherwise ``begin`` does all the work.
+        """
         src = self.to_input(frames)
         with self._lock, torch.inference_mode():
             size = (int(src.shape[-2]), int(src.shape[-1]))
+            ratio = self.ratio_for(*size)
             if size != self._size:
-                self._rec = [None] * 4
                 self._size = size
-                if self._subject is not None:
-                    self._subject.reset()
-            ratio = self.downsample_ratio
+                self._renew_subject()
+            if (size, ratio) != self._shape:  # the states' sizes follow both
+                self._rec = [None] * 4
+                self._shape = (size, ratio)
             check_ratio_fits(ratio, *size)
-            fgr, pha, self._rec = self.backend(src[None], self._rec, ratio)
-            pha = pha[0] if self._subject is None else self._subject.apply(pha[0], src)
+            handoff, self._rec = self.backend.begin(src[None], self._rec, ratio)
+            return InFlight(handoff, self._subject, src)
+
+    def finish(self, flight: "InFlight") -> Matte:
+        """The matte of a frame (or chunk) started by :meth:`begin`."""
+        with self._finish_lock, torch.inference_mode():
+            fgr, pha = self.backend.finish(flight.handoff)
+            pha = pha[0] if flight.subject is None else flight.subject.apply(pha[0], flight.src)
         return Matte(fgr=fgr[0], pha=pha)
+
+    def overlap_stages(self, on: bool = True) -> bool:
+        """Split the network between ``begin`` and ``finish`` so that two threads can overlap
+        consecutive frames (onnxruntime on the CPU: two half graphs on one thread each). Returns whether
+        the split is in force; other backends keep doing all the work in ``begin``."""
+        if not hasattr(self.backend, "can_stage"):
+            return False
+        with self._lock:
+            self.backend.staged = bool(on and self.backend.can_stage())  # type: ignore[union-attr]
+            return self.backend.staged  # type: ignore[union-attr]
+
+
+@dataclass
+class InFlight:
+    """A frame (or chunk) between ``MattingSession.begin`` and ``finish``: what the backend handed over
+    and the subject tracker in force when it began (a new one starts with every reset)."""
+
+    handoff: object
+    subject: SubjectTracker | None
+    src: Tensor | None = None  # the frames, for the subject tracker's colour models

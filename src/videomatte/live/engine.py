@@ -2,10 +2,16 @@
 
 ::
 
-    capture thread ──Latest──▶ inference thread ──Latest──▶ output thread ──▶ sinks
-    (source paces)              (FrameMatter)                (composite/RGBA, record, camera, window)
+    capture ──Latest──▶ begin ──Latest──▶ finish, then output ──▶ sinks
+    (source paces,      (network,        (the stateless rest: refiner; then composite/RGBA,
+     input tensor)      recurrent part)   record, virtual camera, window, callback)
 
-Each hand-over holds one item: a stage that falls behind finds only the newest frame waiting, and the
+``begin`` and ``finish`` are the two halves of ``FrameMatter.infer``: on the CPU with onnxruntime the
+session runs them as two half graphs on one thread each (``MattingSession.overlap_stages``), so the
+refiner of frame t runs on one core while the encoder of frame t+1 runs on the other; elsewhere
+``begin`` does all the work and ``finish`` only passes it on. The outputs are rendered and sent on the
+finishing thread: a separate output thread measured 20 ms more median latency at 720p (one more
+hand-over, a third busy thread on two cores). Each hand-over holds one item: a stage that falls behind finds only the newest frame waiting, and the
 ones it never saw are counted as dropped instead of queueing up into lag. A frame and its matte travel
 together (``MatteResult``), so what is sent is always composited with the frame it was computed from.
 The main thread watches the clock (``duration``), prints the readout and turns Ctrl-C into a clean end:
@@ -16,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import logging
+import os
 import sys
 import threading
 import time
@@ -55,6 +62,7 @@ class LiveMatting:
         self.controls = Controls(backgrounds=[self.options.background, *others])
         self._finish = threading.Event()
         self._errors = Pipeline()
+        self._overlapped = False
 
     def stop(self) -> None:
         """End the run after the frame in flight (thread-safe)."""
@@ -78,14 +86,15 @@ class LiveMatting:
         spec = self.options.source
         return not self.options.pace and not (isinstance(spec, str) and is_device(spec))
 
-    def _capture(self, frames: Iterator, inbox: Latest) -> None:
+    def _capture(self, frames: Iterator, inbox: Latest, matter: object) -> None:
+        """Take frames from the source and prepare the network's input (off the network's thread)."""
         wait = self._waits()
         try:
             for frame in frames:
                 if self._finish.is_set() or self._errors.stop.is_set():
                     break
                 self.stats.captured()
-                if inbox.put(frame, wait=wait) is not None:
+                if inbox.put((frame, matter.prepare(frame.image)), wait=wait) is not None:  # type: ignore[attr-defined]
                     self.stats.dropped()
         finally:
             inbox.close()
@@ -96,58 +105,72 @@ class LiveMatting:
         session = matter.session  # type: ignore[attr-defined]
 
         def frame_seconds(ratio: float) -> float:
+            """The time a frame takes: of both halves together, or of the slower half when they overlap."""
             session.fixed_ratio = ratio
             session.reset()
             session.step(image)  # the first call at a size exports (or loads) its graph: not timed
-            times = []
+            halves = []
             for _ in range(2):
                 start = time.perf_counter()
-                session.step(image)
-                times.append(time.perf_counter() - start)
-            return min(times)
+                flight = session.begin(image)
+                middle = time.perf_counter()
+                session.finish(flight)
+                halves.append((middle - start, time.perf_counter() - middle))
+            first, second = min(h[0] for h in halves), min(h[1] for h in halves)
+            return (max(first, second), first + second) if self._overlapped else first + second
 
         height, width = image.shape[:2]  # type: ignore[attr-defined]
         began = time.monotonic()
-        choice = quality.choose(self.options.quality, width, height, fps, frame_seconds, self.options.ratio)
+        cores = min(os.cpu_count() or 1, 2) if self._overlapped else 1  # two stages use two cores at most
+        choice = quality.choose(self.options.quality, width, height, fps, frame_seconds, self.options.ratio, cores)
         session.fixed_ratio = choice.ratio
+        if choice.frame_ms is None:
+            session.step(image)  # a mode without timing runs: export (or load) the graph before the clock starts
         matter.reset()  # type: ignore[attr-defined]
         self.stats.ratio, self.stats.chosen = choice.ratio, choice.mode
         self.stats.warmup_seconds += time.monotonic() - began
         log.info("live: %s", choice.describe(self.options.quality, session.backend.name))
 
-    def _infer(self, matter: object, inbox: Latest, outbox: Latest, fps: float, first: object) -> None:
-        """Matte the newest frame, again and again; the quality is chosen anew when the size changes
+    def _infer(self, matter: object, inbox: Latest, midbox: Latest, fps: float, first: object) -> None:
+        """Begin the newest frame, again and again; the quality is chosen anew when the size changes
         (``first``, already measured in the warm-up, sets the starting stream and size)."""
-        from videomatte.live.sinks import Outgoing
-
         stream = getattr(first, "stream", None)
         size = first.image.shape[:2] if first is not None else None  # type: ignore[attr-defined]
         wait = self._waits()
         try:
-            while (frame := inbox.take()) is not END:
+            while (item := inbox.take()) is not END:
+                frame, src = item
                 if frame.stream != stream:
                     matter.reset()  # type: ignore[attr-defined]
                     stream = frame.stream
                 if frame.image.shape[:2] != size:
                     self._choose(matter, frame.image, fps)
                     size = frame.image.shape[:2]
-                result = matter.infer(frame.image)  # type: ignore[attr-defined]
-                if outbox.put(Outgoing(result, frame), wait=wait) is not None:
+                begun = matter.begin(src)  # type: ignore[attr-defined]
+                if midbox.put((begun, frame), wait=wait) is not None:
                     self.stats.dropped()
         finally:
-            outbox.close()
+            midbox.close()
 
-    def _output(self, outbox: Latest, sinks: list) -> None:
+    def _complete(self, matter: object, midbox: Latest, sinks: list) -> None:
+        """Finish each begun frame in order (the refiner, subject selection, smoothing) and send it."""
+        from videomatte.live.sinks import Outgoing
+
+        def finished() -> Iterator[Outgoing]:
+            while (item := midbox.take()) is not END:
+                begun, frame = item
+                yield Outgoing(matter.finish(begun), frame)  # type: ignore[attr-defined]
+
         try:
-            self._send_all(outbox, sinks, self.options.max_frames)
+            self._send_all(finished(), sinks, self.options.max_frames)
         finally:
-            outbox.close()  # an inference stage waiting to hand over (--no-pace) is released
+            midbox.close()  # a first half waiting to hand over (--no-pace) is released
 
-    def _send_all(self, outbox: Latest, sinks: list, limit: int | None) -> None:
+    def _send_all(self, outgoing: Iterator, sinks: list, limit: int | None) -> None:
         from videomatte.live.sinks import Outgoing
 
         held = None
-        while (out := outbox.take()) is not END:
+        for out in outgoing:
             if self.controls.paused and held is not None:
                 out = Outgoing(held.result, out.captured, held._pictures)
             held = out
@@ -200,27 +223,29 @@ class LiveMatting:
             matter = FrameMatter(session, opts.background, opts.mirror, opts.smooth)
             stack.callback(matter.close)
             self.stats.backend = session.backend.name
+            self._overlapped = session.overlap_stages(True)
+            stack.callback(session.overlap_stages, False)
+            if session.backend.name == "onnxruntime":
+                torch.set_num_threads(1)  # torch only composes: leave the cores to onnxruntime
+            stack.callback(torch.set_num_threads, threads)
             frames = iter(source)
             first = next(frames, None)
             if first is not None:
                 self._choose(matter, first.image, fps)  # the warm-up: timing runs, graph exports
                 getattr(source, "pacer", Pacer()).rebase()  # a file or pattern goes on from its 2nd frame
                 frames = itertools.chain([dataclasses.replace(first, captured=time.monotonic())], frames)
-            if session.backend.name == "onnxruntime":
-                torch.set_num_threads(1)  # torch only composes: leave the cores to onnxruntime
-            stack.callback(torch.set_num_threads, threads)
             self._loop(frames, matter, sinks, fps, first)
         return self.stats
 
     def _loop(self, frames: Iterator, matter: object, sinks: list, fps: float, first: object) -> None:
         stop = self._errors.stop
-        inbox, outbox = Latest(stop), Latest(stop)
+        inbox, midbox = Latest(stop), Latest(stop)
         self.stats.started = time.monotonic()
-        workers = [self._spawn("infer", lambda: self._infer(matter, inbox, outbox, fps, first)),
-                   self._spawn("output", lambda: self._output(outbox, sinks))]
-        capture = self._spawn("capture", lambda: self._capture(frames, inbox))
+        workers = [self._spawn("begin", lambda: self._infer(matter, inbox, midbox, fps, first)),
+                   self._spawn("finish", lambda: self._complete(matter, midbox, sinks))]
+        capture = self._spawn("capture", lambda: self._capture(frames, inbox, matter))
         try:
-            self._watch(workers[1], inbox)
+            self._watch(workers[-1], inbox)
         finally:
             self._finish.set()
             inbox.close()

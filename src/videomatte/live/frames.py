@@ -44,6 +44,17 @@ class MatteResult:
         return composite_pictures(self.fgr, self.pha, bgr)[0]
 
 
+@dataclass
+class Begun:
+    """A frame between ``FrameMatter.begin`` and ``finish``: its number, input, the session's work in
+    flight and the background in force when it was taken."""
+
+    index: int
+    src: Tensor
+    flight: object
+    background: Background
+
+
 def check_picture(frame: np.ndarray) -> None:
     """Raise ``ValueError`` unless ``frame`` is a ``uint8`` ``[H, W, 3]`` RGB picture."""
     if not isinstance(frame, np.ndarray) or frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[-1] != 3:
@@ -78,6 +89,7 @@ class FrameMatter:
         self.smooth = smooth
         self._previous: Tensor | None = None
         self._lock = threading.RLock()
+        self._finish_lock = threading.Lock()
         self._index = 0
         self._background_spec = ""
         self._background: Background | None = None
@@ -98,16 +110,32 @@ class FrameMatter:
 
     def infer(self, frame: np.ndarray) -> MatteResult:
         """Matte one ``uint8`` ``[H, W, 3]`` RGB frame; the result keeps the frame with its matte."""
+        return self.finish(self.begin(frame))
+
+    def prepare(self, frame: np.ndarray) -> Tensor:
+        """The network's input for one ``uint8`` ``[H, W, 3]`` RGB frame (mirrored if asked):
+        ``[1, 3, H, W]`` in 0..1. Any thread may prepare frames ahead of ``begin``."""
         check_picture(frame)
         if self.mirror:
             frame = np.ascontiguousarray(frame[:, ::-1])
+        return self.session.to_input(frame)
+
+    def begin(self, frame: np.ndarray | Tensor) -> "Begun":
+        """The first half of :meth:`infer` (the session's ``begin``) for a frame or what
+        :meth:`prepare` made of it: call in frame order. ``finish`` of this frame may then run on another
+        thread while the next frame begins."""
+        src = frame if isinstance(frame, Tensor) else self.prepare(frame)
         with self._lock:
-            src = self.session.to_input(frame)
-            matte = self.session.step(src)
-            pha = self._smoothed(matte.pha)
-            result = MatteResult(self._index, src, matte.fgr, pha, self._background)
+            begun = Begun(self._index, src, self.session.begin(src), self._background)
             self._index += 1
-        return result
+        return begun
+
+    def finish(self, begun: "Begun") -> MatteResult:
+        """The matte of a frame begun earlier (call in frame order: smoothing is recurrent)."""
+        with self._finish_lock:
+            matte = self.session.finish(begun.flight)
+            pha = self._smoothed(matte.pha)
+        return MatteResult(begun.index, begun.src, matte.fgr, pha, begun.background)
 
     def _smoothed(self, pha: Tensor) -> Tensor:
         if self.smooth and self._previous is not None and self._previous.shape == pha.shape:
@@ -129,7 +157,7 @@ class FrameMatter:
 
     def reset(self) -> None:
         """Forget the recurrent state (a new stream, a cut) and restart video backgrounds' frame count."""
-        with self._lock:
+        with self._lock, self._finish_lock:
             self.session.reset()
             self._index = 0
             self._previous = None

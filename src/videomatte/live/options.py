@@ -9,6 +9,8 @@ import numpy as np
 from videomatte.errors import OptionError
 from videomatte.live.quality import QUALITIES
 
+CALLBACK_PICTURES = ("composite", "rgba", "alpha", "foreground")
+
 
 @dataclass(frozen=True)
 class LiveOptions:
@@ -24,8 +26,9 @@ class LiveOptions:
     picks the downsample ratio; ``background``, ``mirror`` and ``smooth`` as in ``FrameMatter``.
 
     Outputs (any combination): ``virtual_camera`` (with ``camera_backend``/``camera_device``), ``window``,
-    ``record`` (a file or folder; ``overwrite`` replaces one), ``callback(picture, captured)`` (the
-    composite, or RGBA with ``callback_alpha``).
+    ``record`` (a file or folder; ``overwrite`` replaces one), ``callback(picture, captured)`` (what
+    ``callback_picture`` names: ``composite`` ``[H, W, 3]``, ``rgba`` ``[H, W, 4]`` with straight alpha,
+    ``alpha`` ``[H, W, 1]`` or ``foreground`` ``[H, W, 3]``, all ``uint8``).
 
     Ending: ``max_frames`` output frames, ``duration`` seconds, the source's end, Ctrl-C or ``stop()``.
     ``readout`` prints a live one-line status on stderr. ``subject`` (a ``SubjectPrompt``) keeps only the
@@ -54,7 +57,7 @@ class LiveOptions:
     record: str | None = None
     overwrite: bool = False
     callback: Callable | None = None
-    callback_alpha: bool = False
+    callback_picture: str = "composite"
     max_frames: int | None = None
     duration: float | None = None
     readout: bool = False
@@ -64,6 +67,9 @@ class LiveOptions:
         """Raises ``OptionError`` for a value out of range (before anything is opened or loaded)."""
         if self.quality not in QUALITIES:
             raise OptionError(f"quality must be one of {', '.join(QUALITIES)}, not {self.quality!r}")
+        if self.callback_picture not in CALLBACK_PICTURES:
+            raise OptionError(f"callback_picture must be one of {', '.join(CALLBACK_PICTURES)}, "
+                              f"not {self.callback_picture!r}")
         if self.ratio is not None and not 0 < self.ratio <= 1:
             raise OptionError(f"downsample ratio must be in (0, 1], got {self.ratio}")
         for name in ("max_frames", "duration", "fps"):
@@ -94,7 +100,7 @@ class LiveOptions:
 
         sinks: list = []
         if self.callback is not None:
-            sinks.append(CallbackSink(self.callback, self.callback_alpha))
+            sinks.append(CallbackSink(self.callback, self.callback_picture))
         if self.record is not None:
             sinks.append(RecordSink(self.record, fps, self.overwrite))
         if self.virtual_camera:

@@ -2,8 +2,10 @@
 
 Like NVIDIA Maxine's quality and performance modes, each mode is a size for the picture the network's
 encoder sees (its longest side); the guided-filter refiner always works at full resolution. ``auto``
-times the network on the live frames, from the best mode down, and keeps the first that fits the frame
-interval.
+times the network on the live frames, from the best mode down, and keeps the first that fits: its
+slowest stage within ``BUDGET_SHARE`` of the frame interval, and the CPU time of all its stages within
+``CPU_SHARE`` of what the cores give in a frame interval (the rest is for capture, compositing and the
+outputs; a loop that keeps the cores busier drops frames and lags whenever anything else runs).
 """
 from __future__ import annotations
 
@@ -11,14 +13,28 @@ from dataclasses import dataclass
 from typing import Callable
 
 # longest side of the encoder's picture per mode (high is conversion's default ratio, 512 / longest side)
+# 192 (ratio 0.15 at 720p) was tried and dropped: a ratio off the whole-number upsampling factors made the
+# refiner's full-resolution work slower, so the frame took as long as at 0.2, with twice the |Δα| (bench_live)
 MODES = {"high": 512, "balanced": 320, "fast": 256}
 QUALITIES = ("auto", *MODES)
-BUDGET_SHARE = 0.85  # of the frame interval: the capture and output stages share the cores
+BUDGET_SHARE = 0.85  # of the frame interval, for the slowest stage
+CPU_SHARE = 0.7  # of the cores' time in a frame interval, for the network's stages together
+SNAP = 0.1  # how far (relative) a mode's ratio may move to reach a whole-number upsampling factor
 
 
 def mode_ratio(mode: str, width: int, height: int) -> float:
-    """The downsample ratio of ``mode`` for a ``width x height`` frame, in (0, 1]."""
-    return min(MODES[mode] / max(width, height), 1.0)
+    """The downsample ratio of ``mode`` for a ``width x height`` frame, in (0, 1].
+
+    Below ``high`` (conversion's ratio, kept as it is), a ratio within ``SNAP`` of ``1/n`` becomes
+    ``1/n``: the refiner then upsamples by a whole number, which onnxruntime runs in its blocked layout.
+    At 1920x1080, ``fast`` (256 px, 0.133, a factor of 7.5) became 0.125: the network's second half took
+    31 ms instead of 58 on one thread, the first 27 instead of 33 (2-core AVX2 machine)."""
+    ratio = min(MODES[mode] / max(width, height), 1.0)
+    if mode != "high" and ratio < 0.5:
+        whole = 1.0 / round(1.0 / ratio)
+        if abs(whole - ratio) <= SNAP * ratio:
+            return whole
+    return ratio
 
 
 @dataclass(frozen=True)
@@ -28,31 +44,46 @@ class Choice:
     Attributes:
         ratio: the downsample ratio.
         mode: ``high``, ``balanced``, ``fast`` or ``fixed`` (a ``--ratio`` given).
-        frame_ms: the measured time of one network call at that ratio (``None`` when not measured).
-        budget_ms: the time a frame may take at the source's rate.
+        frame_ms: the measured time of the network's slowest stage at that ratio (``None`` when not measured).
+        budget_ms: the time that stage may take at the source's rate.
+        cpu_ms: the measured CPU time of all the network's stages for one frame (``None``: not measured).
+        cpu_budget_ms: what the cores may spend on them in a frame interval.
     """
 
     ratio: float
     mode: str
     frame_ms: float | None
     budget_ms: float
+    cpu_ms: float | None = None
+    cpu_budget_ms: float = float("inf")
+
+    @property
+    def fits(self) -> bool:
+        """Whether the measured times are within both budgets."""
+        return self.frame_ms is not None and self.frame_ms <= self.budget_ms and \
+            (self.cpu_ms or 0.0) <= self.cpu_budget_ms
 
     def describe(self, quality: str, backend: str) -> str:
         """One line for the user: what was chosen and why."""
         timing = "" if self.frame_ms is None else f", {self.frame_ms:.0f} ms a frame for a {self.budget_ms:.0f} ms budget"
+        if self.cpu_ms is not None and self.cpu_ms != self.frame_ms:
+            timing += f" ({self.cpu_ms:.0f} ms of CPU for {self.cpu_budget_ms:.0f})"
         return f"quality {quality}: {self.mode}, downsample ratio {self.ratio:.3g} on {backend}{timing}"
 
 
 def choose(quality: str, width: int, height: int, fps: float,
-           frame_seconds: Callable[[float], float], fixed_ratio: float | None = None) -> Choice:
+           frame_seconds: Callable[[float], float | tuple[float, float]], fixed_ratio: float | None = None,
+           cores: int = 1) -> Choice:
     """The ratio for a new frame size.
 
     Args:
         quality: one of :data:`QUALITIES`.
         width, height: the frame size.
-        fps: the source's frame rate (the budget is ``BUDGET_SHARE / fps``).
-        frame_seconds: times one network call at a given ratio (only called by ``auto``).
+        fps: the source's frame rate.
+        frame_seconds: times one frame at a given ratio (only called by ``auto``): the seconds of its
+            slowest stage, or ``(slowest stage, all stages together)`` when stages overlap on several cores.
         fixed_ratio: a ratio given by the user, which wins over every mode.
+        cores: the cores the stages share (for the CPU budget).
     """
     budget = BUDGET_SHARE / fps
     if fixed_ratio is not None:
@@ -66,7 +97,10 @@ def choose(quality: str, width: int, height: int, fps: float,
         if ratio in seen:
             continue
         seen.add(ratio)
-        choice = Choice(ratio, mode, frame_seconds(ratio) * 1000, budget * 1000)
-        if choice.frame_ms <= choice.budget_ms:
+        timed = frame_seconds(ratio)
+        critical, total = timed if isinstance(timed, tuple) else (timed, None)
+        choice = Choice(ratio, mode, critical * 1000, budget * 1000, None if total is None else total * 1000,
+                        CPU_SHARE * cores / fps * 1000)
+        if choice.fits:
             break
     return choice  # type: ignore[return-value]

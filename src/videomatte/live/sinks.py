@@ -49,11 +49,12 @@ class Outgoing:
 
 
 class CallbackSink:
-    """Hands every frame to ``callback(picture, captured)``: the composite ``uint8`` ``[H, W, 3]``, or with
-    ``alpha`` the foreground with alpha ``uint8`` ``[H, W, 4]`` (straight, not premultiplied)."""
+    """Hands every frame to ``callback(picture, captured)``: the ``uint8`` picture of ``kind``
+    (``composite`` ``[H, W, 3]``, ``rgba`` ``[H, W, 4]`` with straight alpha, ``alpha`` ``[H, W, 1]``,
+    ``foreground`` ``[H, W, 3]``)."""
 
-    def __init__(self, callback: Callable[[np.ndarray, Captured], object], alpha: bool = False) -> None:
-        self.callback, self.kind = callback, "rgba" if alpha else "composite"
+    def __init__(self, callback: Callable[[np.ndarray, Captured], object], kind: str = "composite") -> None:
+        self.callback, self.kind = callback, kind
 
     def send(self, out: Outgoing) -> None:
         self.callback(out.picture(self.kind), out.captured)

@@ -120,6 +120,25 @@ class RecurrentDecoder(nn.Module):
         frames: int,
     ) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
         """Returns ``(hid [B*T, 16, H, W], r1, r2, r3, r4)``."""
+        x1, r1, r2, r3, r4 = self.recurrent(s0, f1, f2, f3, f4, r1, r2, r3, r4, frames)
+        return self.decode0(x1, s0), r1, r2, r3, r4
+
+    def recurrent(
+        self,
+        s0: Tensor,
+        f1: Tensor,
+        f2: Tensor,
+        f3: Tensor,
+        f4: Tensor,
+        r1: Optional[Tensor],
+        r2: Optional[Tensor],
+        r3: Optional[Tensor],
+        r4: Optional[Tensor],
+        frames: int,
+    ) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
+        """The blocks that carry state (decode4..decode1): ``(x1 [B*T, C, H/2, W/2], r1, r2, r3, r4)``;
+        ``decode0(x1, s0)`` finishes the hidden map. The split lets a runtime pipeline the stateful part
+        of frame t+1 with the stateless rest of frame t."""
         s1 = self.avgpool(s0)
         s2 = self.avgpool(s1)
         s3 = self.avgpool(s2)
@@ -127,4 +146,4 @@ class RecurrentDecoder(nn.Module):
         x3, r3 = self.decode3(x4, f3, s3, r3, frames)
         x2, r2 = self.decode2(x3, f2, s2, r2, frames)
         x1, r1 = self.decode1(x2, f1, s1, r1, frames)
-        return self.decode0(x1, s0), r1, r2, r3, r4
+        return x1, r1, r2, r3, r4
