@@ -176,6 +176,10 @@ def test_click_the_person_to_keep_on_the_first_frame(page, group_clip: Path, scr
     pictures, _ = decode(saved)
     alpha = np.stack(pictures)[..., 0].astype(np.float32) / 255
     assert alpha.shape == (GROUP_FRAMES, height, width)
-    bands = {"left": alpha[:, :, 60:130], "middle": alpha[:, :, 160:260], "right": alpha[:, :, 280:]}
+    bands = {"left": alpha[:, :, 60:130], "middle": alpha[:, :, 160:260], "right": alpha[:, :, 300:]}
     assert bands["middle"].mean() > 0.4  # the one clicked is kept...
     assert bands["left"].max() < 0.05 and bands["right"].max() < 0.05  # ...and nobody beside him
+    pictures, _ = decode(group_clip)  # not even the right one's yellow vest, which his sleeve overlaps
+    rgb = np.stack(pictures).astype(np.int32)
+    vest = (rgb[..., 0] > 140) & (rgb[..., 1] > 120) & (rgb[..., 2] < 90) & (rgb[..., 0] - rgb[..., 2] > 80)
+    assert vest.sum() > 2000 and (vest & (alpha > 0.5)).sum() < 0.02 * vest.sum()
