@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from scipy import ndimage
 
 from web_media import decode
 
@@ -127,6 +128,7 @@ def test_the_live_tab_mattes_the_webcam(page, screenshots: Path) -> None:
     assert green[:, :40].mean() > 0.9  # the workshop on the left became the green background
     assert 0.03 < 1 - green.mean() < 0.6  # and the person is kept
     page.screenshot(path=str(screenshots / "live.png"), full_page=True)
+    _choose_on_the_live_picture(page)  # the same stream (one live stream at a time on this server)
 
 
 def _click_at(page, selector: str, fx: float, fy: float) -> None:
@@ -183,3 +185,28 @@ def test_click_the_person_to_keep_on_the_first_frame(page, group_clip: Path, scr
     rgb = np.stack(pictures).astype(np.int32)
     vest = (rgb[..., 0] > 140) & (rgb[..., 1] > 120) & (rgb[..., 2] < 90) & (rgb[..., 0] - rgb[..., 2] > 80)
     assert vest.sum() > 2000 and (vest & (alpha > 0.5)).sum() < 0.02 * vest.sum()
+
+
+def _choose_on_the_live_picture(page) -> None:
+    """A click on nobody: one line, everyone matted again; a click on the person: kept; Everyone."""
+    _click_at(page, "#live-output img", 0.05, 0.05)  # the workshop: nobody there
+    line = _text_of(page, "#live-subject", "Keeping only")
+    x, y = map(int, re.search(r"\((\d+), (\d+)\)", line).groups())
+    assert x < 40 and y < 60
+    error = _text_of(page, "#live-fps", "hits no person")
+    assert re.search(rf"videomatte: error: frame 0: the subject point \({x}, {y}\) hits no person; the nearest "
+                     r"person is around \(\d+, \d+\)", error) and "Traceback" not in page.content()
+    matted = _picture(page, "#live-output img")  # everyone is matted again: the person is still there
+    person = ~((matted[..., 1] > 200) & (matted[..., 0] < 80) & (matted[..., 2] < 80))
+    assert 0.03 < person.mean() < 0.6
+    depth = ndimage.distance_transform_edt(person)  # the pixel deepest inside the person (the torso)
+    row, col = np.unravel_index(int(np.argmax(depth)), depth.shape)
+    _click_at(page, "#live-output img", col / matted.shape[1], row / matted.shape[0])
+    page.wait_for_function("() => !document.querySelector('#live-fps').innerText.includes('hits no person')")
+    assert "Keeping only the person under" in page.locator("#live-subject").inner_text()
+    page.wait_for_timeout(500)
+    kept = _picture(page, "#live-output img")
+    assert 0.03 < 1 - ((kept[..., 1] > 200) & (kept[..., 0] < 80) & (kept[..., 2] < 80)).mean() < 0.6
+    assert "error" not in page.locator("#live-fps").inner_text()
+    page.click("#live-everyone")
+    _text_of(page, "#live-subject", "Every person is matted")
