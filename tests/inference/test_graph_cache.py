@@ -82,3 +82,17 @@ def test_a_change_in_a_models_subfolder_changes_the_code_fingerprint(tmp_path, m
     layers = tmp_path / "models" / "blocks" / "layers.py"
     layers.write_text(layers.read_text() + "\n# changed\n")
     assert graph_cache._code_fingerprint() != before
+
+
+def test_the_cache_keeps_the_most_recently_used_graphs_within_its_limit(tmp_path):
+    import os
+
+    from videomatte.inference.graph_cache import prune
+
+    for age, name in enumerate(["new", "middle", "old"]):
+        path = tmp_path / f"{name}.onnx"
+        path.write_bytes(b"x" * 100)
+        os.utime(path, (1_000_000 - age * 10, 1_000_000 - age * 10))
+    (tmp_path / "notes.txt").write_bytes(b"y" * 500)  # not a graph: never touched
+    assert prune(tmp_path, limit=250) == [tmp_path / "old.onnx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["middle.onnx", "new.onnx", "notes.txt"]

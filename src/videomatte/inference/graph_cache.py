@@ -5,7 +5,9 @@ of ``videomatte.export``): a noticeable share of a short clip's conversion, paid
 Graphs are kept in ``<cache>/graphs`` (the weights cache, ``$VIDEOMATTE_CACHE`` moves both) under a
 digest of everything they depend on: the weights, the variant and refiner, the export settings, and
 the source of this package's model and export code with the torch and onnx versions. A cache that
-cannot be written is skipped; a cached file that onnxruntime cannot load is exported again.
+cannot be written is skipped; a cached file that onnxruntime cannot load is exported again. The
+folder is kept under ``MAX_CACHE_BYTES``: after each store the least recently used graphs go first
+(a graph is about 15 MB, and every frame size and ratio has its own; the live loop uses two per size).
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ log = logging.getLogger(__name__)
 # ONNX file leaves at a fresh random initialisation on every load.
 UNUSED_PREFIXES = ("project_seg.",)
 _PACKAGE = Path(__file__).resolve().parents[1]
+MAX_CACHE_BYTES = 1 << 30
 
 
 def graphs_dir() -> Path:
@@ -65,6 +68,7 @@ def load_or_export(model: nn.Module, settings: object, export: Callable[[Path], 
     and stored (``fresh`` skips the cached copy, e.g. when onnxruntime rejected it)."""
     target = graphs_dir() / f"{graph_key(model, settings)}.onnx"
     if target.is_file() and not fresh:
+        _touch(target)
         return target.read_bytes()
     with tempfile.TemporaryDirectory(prefix="videomatte-ort-") as tmp:
         path = Path(tmp) / "model.onnx"
@@ -82,5 +86,37 @@ def _store(target: Path, data: bytes) -> None:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.replace(staged, target)
+        prune(target.parent)
     except OSError as err:
         log.debug("not caching the exported graph at %s: %s", target, err)
+
+
+def _touch(path: Path) -> None:
+    """Mark a cached graph as just used (the pruning keeps the most recently used)."""
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+
+
+def prune(folder: Path, limit: int = MAX_CACHE_BYTES) -> list[Path]:
+    """Delete the least recently used ``*.onnx`` graphs of ``folder`` until the rest fit in ``limit``
+    bytes; returns what was deleted (files another process removes first are skipped)."""
+    graphs = []
+    for path in folder.glob("*.onnx"):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        graphs.append((stat.st_mtime, stat.st_size, path))
+    graphs.sort(reverse=True)  # newest first
+    total, removed = 0, []
+    for _, size, path in graphs:
+        total += size
+        if total > limit:
+            try:
+                path.unlink()
+                removed.append(path)
+            except OSError:
+                pass
+    return removed

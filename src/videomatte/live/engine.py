@@ -120,6 +120,8 @@ class LiveMatting:
             return (max(first, second), first + second) if self._overlapped else first + second
 
         height, width = image.shape[:2]  # type: ignore[attr-defined]
+        log.info("live: preparing the network for %dx%d (the first run at a size exports its graphs: "
+                 "seconds; cached after)", width, height)
         began = time.monotonic()
         cores = min(os.cpu_count() or 1, 2) if self._overlapped else 1  # two stages use two cores at most
         choice = quality.choose(self.options.quality, width, height, fps, frame_seconds, self.options.ratio, cores)
