@@ -114,27 +114,6 @@ def test_static_fp16_export_runs_close_to_fp32(tiny_net, export_dir):
         assert np.abs(pha.astype(np.float32) - exp[1]).mean() < 2e-3
 
 
-def test_the_two_stages_chained_equal_the_whole_static_graph(tiny_net, tmp_path):
-    """front (stateful) then back (stateless) = the whole static graph, states carried over frames."""
-    from videomatte.export.onnx import OnnxSettings, trace_to_onnx
-    from videomatte.export.runner import OnnxRunner, StagedRunner
-
-    size, ratio = (48, 80), 0.5
-    paths = {}
-    for stage in (None, "front", "back"):
-        paths[stage] = tmp_path / f"{stage or 'whole'}.onnx"
-        trace_to_onnx(tiny_net.eval(), OnnxSettings(ratio=ratio, static=size, stage=stage), paths[stage])
-    whole, staged = OnnxRunner(paths[None]), StagedRunner(paths["front"], paths["back"])
-    rng = np.random.default_rng(3)
-    for _ in range(3):
-        src = rng.random((1, 3, *size), dtype=np.float32)
-        (fgr_w, pha_w), (fgr_s, pha_s) = whole.step(src), staged.step(src)
-        assert pha_s.shape == (1, 1, *size) and fgr_s.shape == (1, 3, *size)
-        assert np.abs(pha_s - pha_w).max() <= 1e-5 and np.abs(fgr_s - fgr_w).max() <= 1e-5
-    for a, b in zip(whole.states, staged.states):
-        assert np.abs(a - b).max() <= 1e-5
-
-
 def test_a_stage_needs_static_shapes():
     from videomatte.export.onnx import OnnxSettings
 

@@ -29,7 +29,8 @@ def test_unknown_backend_is_refused(random_weights):
 
 
 def test_staged_graphs_overlapped_on_two_threads_match_the_whole_graph(random_weights):
-    """begin() of frame t+1 on one thread while finish() of frame t runs on another: same mattes, in order."""
+    """begin() of frame t+1 on one thread while finish() of frame t runs on another: same mattes, in order,
+    and the same recurrent state (the halves of ``videomatte.export.stages`` chained = the whole graph)."""
     import queue
     import threading
 
@@ -51,6 +52,8 @@ def test_staged_graphs_overlapped_on_two_threads_match_the_whole_graph(random_we
     for actual, want in zip(got, expected):
         assert actual.shape == (1, 1, 40, 72)
         assert (actual - want).abs().max() <= 1e-5
+    for carried, want in zip(staged._rec, whole._rec):  # the front half carries the whole graph's state
+        assert carried.shape == want.shape and (carried - want).abs().max() <= 1e-5
     staged.overlap_stages(False)
     staged.reset()
     assert (staged.step(frames[0]).pha - expected[0]).abs().max() <= 1e-5  # the whole graph again
