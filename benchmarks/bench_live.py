@@ -180,6 +180,9 @@ def main() -> int:
     from videomatte.live.sources import parse_size
 
     logging.basicConfig(level=logging.INFO, format="videomatte: %(message)s")
+    from videomatte.live.memory import keep_freed_memory
+
+    keep_freed_memory()  # as `videomatte live` does
     pyvirtualcam.register_backend("null", NullCamera)
     session = MattingSession("mobilenetv3", weights=str(ONNX), device="cpu", backend="onnxruntime")
     print(f"load before: {os.getloadavg()}", flush=True)

@@ -89,3 +89,14 @@ def test_latest_drops_the_stale_item_and_ends() -> None:
     stop.set()
     with pytest.raises(Stopped):
         Latest(stop).take()
+
+
+def test_the_allocator_keeps_freed_memory_on_linux() -> None:
+    import subprocess
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("glibc's mallopt is Linux only")
+    check = "from videomatte.live.memory import keep_freed_memory; print(keep_freed_memory())"
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=60)  # not this process
+    assert done.returncode == 0 and done.stdout.strip() == "True", done.stderr

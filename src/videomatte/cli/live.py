@@ -99,10 +99,12 @@ def run(args: argparse.Namespace) -> int:
 
     from videomatte.errors import VideoMatteError
     from videomatte.live.engine import LiveMatting
+    from videomatte.live.memory import keep_freed_memory
 
     if not (args.virtual_camera or args.window or args.record or args.stats):
         raise VideoMatteError("nothing to send the frames to: give --virtual-camera, --window, --record PATH "
                               "or --stats FILE.json")
+    keep_freed_memory()  # steadier frame times; this process ends with the run
     try:
         live = LiveMatting(
             source=args.source, size=args.size, fps=args.fps, loop=args.loop, pace=args.pace,
