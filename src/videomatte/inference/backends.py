@@ -11,6 +11,7 @@ float tolerance: the ONNX backend bakes each ratio and frame size it meets into 
 from __future__ import annotations
 
 import copy
+from abc import ABC, abstractmethod
 from typing import Optional, Union
 
 import numpy as np
@@ -23,11 +24,12 @@ from videomatte.inference.options import BACKENDS
 States = list[Optional[Tensor]]
 
 
-class WholeFrames:
+class WholeFrames(ABC):
     """``begin``/``finish`` for a runtime that mattes a frame in one call: ``begin`` does all of it."""
 
+    @abstractmethod
     def __call__(self, src: Tensor, rec: States, ratio: float) -> tuple[Tensor, Tensor, States]:
-        raise NotImplementedError
+        """``(fgr, pha, states)`` of ``src`` (see the module's docstring)."""
 
     def begin(self, src: Tensor, rec: States, ratio: float) -> tuple[object, States]:
         """Matte ``src``; the hand-over is the finished ``(fgr, pha)``."""
