@@ -196,13 +196,20 @@ def _choose_on_the_live_picture(page) -> None:
     error = _text_of(page, "#live-fps", "hits no person")
     assert re.search(rf"videomatte: error: frame 0: the subject point \({x}, {y}\) hits no person; the nearest "
                      r"person is around \(\d+, \d+\)", error) and "Traceback" not in page.content()
-    matted = _picture(page, "#live-output img")  # everyone is matted again: the person is still there
-    person = ~((matted[..., 1] > 200) & (matted[..., 0] < 80) & (matted[..., 2] < 80))
-    assert 0.03 < person.mean() < 0.6
-    depth = ndimage.distance_transform_edt(person)  # the pixel deepest inside the person (the torso)
-    row, col = np.unravel_index(int(np.argmax(depth)), depth.shape)
-    _click_at(page, "#live-output img", col / matted.shape[1], row / matted.shape[0])
-    page.wait_for_function("() => !document.querySelector('#live-fps').innerText.includes('hits no person')")
+    for attempt in range(3):  # the picture streams on: a click while it is replaced, or on a frame the
+        matted = _picture(page, "#live-output img")  # person has since left, is tried again
+        person = ~((matted[..., 1] > 200) & (matted[..., 0] < 80) & (matted[..., 2] < 80))
+        assert 0.03 < person.mean() < 0.6  # everyone is matted again: the person is still there
+        depth = ndimage.distance_transform_edt(person)  # the pixel deepest inside the person (the torso)
+        row, col = np.unravel_index(int(np.argmax(depth)), depth.shape)
+        _click_at(page, "#live-output img", col / matted.shape[1], row / matted.shape[0])
+        try:
+            page.wait_for_function("() => !document.querySelector('#live-fps').innerText.includes('hits no person')",
+                                   timeout=20000)
+            break
+        except sync_api.TimeoutError:
+            if attempt == 2:
+                raise
     assert "Keeping only the person under" in page.locator("#live-subject").inner_text()
     page.wait_for_timeout(500)
     kept = _picture(page, "#live-output img")
