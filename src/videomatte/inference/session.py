@@ -102,8 +102,8 @@ class MattingSession:
             network, so every output follows it.
 
     A change of frame size resets the state (the network's and the subject's; an automatic ratio is
-    recomputed), and a change of ``fixed_ratio`` the network's (its states' sizes follow the ratio). ``step`` holds a lock, so one session may be fed from several threads, one chunk at a
-    time.
+    recomputed), and a change of ``fixed_ratio`` the network's (its states' sizes follow the ratio).
+    ``step`` holds a lock, so one session may be fed from several threads, one chunk at a time.
     """
 
     def __init__(
@@ -144,7 +144,7 @@ class MattingSession:
     def _renew_subject(self) -> None:
         """A fresh tracker for the same prompt (frames already begun keep finishing with the old one)."""
         if self._subject is not None:
-            self._subject = SubjectTracker(self._subject.prompt)
+            self._subject = SubjectTracker(self._subject.prompt, self._subject.settings)
 
     @property
     def downsample_ratio(self) -> float | None:
