@@ -45,6 +45,11 @@ def open_session(model: str | Path | bytes, providers: Sequence[str] = ("CPUExec
     return ort.InferenceSession(source, options, providers=list(providers))
 
 
+def _session_of(model: str | Path | bytes | object, options: dict) -> object:
+    """``model`` itself when it is already an onnxruntime session, else a session opened on it."""
+    return model if hasattr(model, "get_inputs") else open_session(model, **options)  # type: ignore[arg-type]
+
+
 class OnnxRunner:
     """A matting graph stepped frame by frame.
 
@@ -59,8 +64,7 @@ class OnnxRunner:
     """
 
     def __init__(self, model: str | Path | bytes | object, **session: object) -> None:
-        opened = hasattr(model, "get_inputs")
-        self.session = model if opened else open_session(model, **session)  # type: ignore[arg-type]
+        self.session = _session_of(model, session)
         inputs = {i.name: i for i in self.session.get_inputs()}
         self.dtype = np.float16 if "float16" in inputs["src"].type else np.float32
         self.takes_ratio = "downsample_ratio" in inputs
@@ -111,7 +115,7 @@ class StagedRunner(OnnxRunner):
     def __init__(self, front: str | Path | bytes | object, back: str | Path | bytes | object,
                  **session: object) -> None:
         super().__init__(front, **session)
-        self.back = back if hasattr(back, "get_inputs") else open_session(back, **session)  # type: ignore[arg-type]
+        self.back = _session_of(back, session)
 
     def begin(self, src: np.ndarray) -> dict[str, np.ndarray]:
         """The front of the next frame ``src`` ``[1, 3, H, W]`` in 0..1: the hand-over for ``finish``."""

@@ -4,9 +4,9 @@ The network's state lives only in the encoder-side half: the backbone, ASPP and 
 blocks (decode4..decode1). The rest, the output block at the working size, the projection and the
 refiner at full resolution, reads nothing from earlier frames. Exported apart, the *front* of frame
 t+1 can run on one core while the *back* of frame t runs on the other, each onnxruntime session on
-one thread: on the 2-core AVX2 machine of ``docs/benchmarks.md`` the pair at 1280x720 ratio 0.2 matted a
-frame every 28 ms against 34 ms for the whole graph on two threads (the two halves take about the same
-time there, 25 and 26 ms on one thread).
+one thread: on the 2-core AVX2 machine of ``docs/benchmarks.md`` the halves at 1280x720 ratio 0.2 take
+25 and 21 ms on one thread each, overlapped about 28 ms a frame, against 34 ms for the whole graph on
+two threads.
 
 ::
 

@@ -11,8 +11,9 @@ session runs them as two half graphs on one thread each (``MattingSession.overla
 refiner of frame t runs on one core while the encoder of frame t+1 runs on the other; elsewhere
 ``begin`` does all the work and ``finish`` only passes it on. The outputs are rendered and sent on the
 finishing thread: a separate output thread measured 20 ms more median latency at 720p (one more
-hand-over, a third busy thread on two cores). Each hand-over holds one item: a stage that falls behind finds only the newest frame waiting, and the
-ones it never saw are counted as dropped instead of queueing up into lag. A frame and its matte travel
+hand-over, a third busy thread on two cores). Each hand-over holds one item: a stage that falls behind
+finds only the newest frame waiting, and the ones it never saw are counted as dropped instead of
+queueing up into lag. A frame and its matte travel
 together (``MatteResult``), so what is sent is always composited with the frame it was computed from.
 The main thread watches the clock (``duration``), prints the readout and turns Ctrl-C into a clean end:
 the recording is finalised and ``stats.interrupted`` is set.
@@ -104,8 +105,8 @@ class LiveMatting:
 
         session = matter.session  # type: ignore[attr-defined]
 
-        def frame_seconds(ratio: float) -> float:
-            """The time a frame takes: of both halves together, or of the slower half when they overlap."""
+        def frame_seconds(ratio: float) -> float | tuple[float, float]:
+            """Seconds a frame takes: both halves together, or, when they overlap, ``(slower half, both)``."""
             session.fixed_ratio = ratio
             session.reset()
             session.step(image)  # the first call at a size exports (or loads) its graph: not timed
