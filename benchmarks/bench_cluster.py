@@ -59,7 +59,7 @@ def warmup_sweep(warmups: list[int], clips: dict[str, list[int]]) -> dict:
 
 def _convert(inputs: str, out: Path, engine: object) -> float:
     """Seconds to convert ``inputs`` into FFV1 RGBA files under ``out`` with ``engine``."""
-    from videomatte.inference.convert import convert
+    from videomatte.conversion.batch import convert
 
     begin = time.perf_counter()
     convert(inputs, output=str(out / "{name}.mkv"), weights=str(WEIGHTS), progress=False, engine=engine)
@@ -118,7 +118,7 @@ def segment_costs(name: str = "group_1920x1080.mp4", start: int = 50) -> dict:
     """Per-frame costs of the parts of a segment on this machine, at the clip's size (1080p by default):
     seek + decode, the network (onnxruntime, CPU), the lossless 16-bit write, reading it back, and the
     final encode of the join (ProRes 4444)."""
-    from videomatte.inference.compose import rgba
+    from videomatte.compositing import rgba
     from videomatte.inference.session import MattingSession
     from videomatte.io.frames import to_numpy
     from videomatte.io.seeking import open_seekable

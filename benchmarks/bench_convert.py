@@ -29,7 +29,7 @@ from pathlib import Path
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 CLIP = SHARED / "clips" / "group_1920x1080.mp4"
 ONNX = SHARED / "weights" / "rvm_mobilenetv3_fp32.onnx"
-GREEN = (0.0, 177 / 255, 64 / 255)  # the "green" of videomatte.inference.compose
+GREEN = (0.0, 177 / 255, 64 / 255)  # the "green" of videomatte.compositing
 X264 = {"crf": "18", "preset": "veryfast"}  # the pipeline's H.264 settings
 
 
@@ -88,7 +88,7 @@ def sequential(source: Path, workdir: Path, ratio: float) -> int:
 
 def pipelined(source: Path, workdir: Path, ratio: float) -> int:
     """The same outputs through ``videomatte.convert``; returns the frame count."""
-    from videomatte.inference.convert import convert
+    from videomatte.conversion.batch import convert
 
     result = convert(source, composite=workdir / "pipe_comp.mp4", alpha=workdir / "pipe_alpha.mp4",
                      weights=ONNX, downsample_ratio=ratio, device="cpu", progress=False, overwrite=True)

@@ -134,7 +134,7 @@ def bench_size(session: object, size: tuple[int, int], args: argparse.Namespace)
 def smooth_check(session: object, frames: int) -> list[dict]:
     """dtSSD and MAD of the fast-ratio matte, smoothed or not, against the high-ratio offline matte."""
     from videomatte.evaluation.metrics import dtssd_sequence
-    from videomatte.live.frames import FrameMatter
+    from videomatte.live.frame_matter import FrameMatter
 
     clip = load_frames(WALK, (360, 640), frames)
     reference = np.stack(offline_alpha(session, clip, 512 / 640)).astype(np.float32) / 255

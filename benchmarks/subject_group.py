@@ -20,8 +20,8 @@ import torch
 from PIL import Image
 
 from videomatte.evaluation.predictors import OnnxRVMPredictor
-from videomatte.inference.subject import SubjectTracker
-from videomatte.inference.subject_prompt import SubjectPrompt
+from videomatte.subject.tracker import SubjectTracker
+from videomatte.subject.prompt import SubjectPrompt
 
 
 def main() -> int:

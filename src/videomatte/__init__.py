@@ -14,9 +14,9 @@ _LAZY = {
     "load_model": "videomatte.models.weights.zoo",
     "available_models": "videomatte.models.registry",
     "MattingSession": "videomatte.inference.session",
-    "convert": "videomatte.inference.convert",
-    "LiveMatting": "videomatte.live.engine",
-    "FrameMatter": "videomatte.live.frames",
+    "convert": "videomatte.conversion.batch",
+    "LiveMatting": "videomatte.live.loop",
+    "FrameMatter": "videomatte.live.frame_matter",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from videomatte.cli.main import main
-from videomatte.inference.subject_regions import person_regions
+from videomatte.subject.regions import person_regions
 
 
 def alphas(folder):

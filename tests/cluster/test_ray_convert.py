@@ -17,7 +17,7 @@ from videomatte.cli.main import main  # noqa: E402
 from videomatte.cluster import FaultHooks, RayEngine  # noqa: E402
 from videomatte.cluster.plan import segment_starts  # noqa: E402
 from videomatte.errors import VideoMatteError  # noqa: E402
-from videomatte.inference.convert import convert  # noqa: E402
+from videomatte.conversion.batch import convert  # noqa: E402
 from videomatte.io.readers import open_reader  # noqa: E402
 from videomatte.io.seeking import open_seekable  # noqa: E402
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from videomatte.cli.main import main
-from videomatte.evaluation import compose, media
+from videomatte.evaluation import media, testset
 from videomatte.evaluation.subject_score import frame_scores
 from videomatte.evaluation.subject_set import SubjectSetConfig, build_subject_set, compose_subject_clip, distance_at
 
@@ -48,7 +48,7 @@ def test_subject_set_is_seeded_and_keeps_each_persons_truth(shared_data, officia
     for person in "ab":
         x, y = record["points"][person]
         assert frames[f"full_{person}"][0, y, x] > 0.9
-    sources = {c.name: c for c in compose.videomatte_clips(tmp_path / "set" / "source")}
+    sources = {c.name: c for c in testset.videomatte_clips(tmp_path / "set" / "source")}
     background = np.zeros((90, 160, 3), np.float32)
     again = [compose_subject_clip([sources[n] for n in record["people"]], background, tmp_path / f"again{i}",
                                   config, np.random.default_rng([3, 0])) for i in range(2)]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from videomatte.models.seeds.background_restoration import BackgroundRestoration
+from videomatte.models.designs.background_restoration import BackgroundRestoration
 from videomatte.models.blocks.decoder import RecurrentDecoder
-from videomatte.models.seeds.patch_refinement import PatchRefiner
+from videomatte.models.designs.patch_refinement import PatchRefiner
 from videomatte.models.registry import build_network
 
 
@@ -24,7 +24,7 @@ def test_submodules_script_and_match_eager() -> None:
 
 @pytest.mark.parametrize("name,refiner,threshold", [
     ("mobilenetv3_convlstm_brm", "deep_guided_filter", None),
-    ("seed004", "fast_guided_filter", None),
+    ("deeplab_convlstm", "fast_guided_filter", None),
     ("mobilenetv3", "prm", -1.0),   # every patch refined
     ("mobilenetv3", "prm", 2.0),    # no patch refined
 ])

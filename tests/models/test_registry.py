@@ -13,15 +13,15 @@ from videomatte.models.weights.zoo import fetch_official
 SEED_VARIANTS = [n for n in available_models(include_unreleased=True) if not get_spec(n).released_weights]
 
 
-def test_registry_lists_the_seed_options() -> None:
+def test_registry_lists_the_design_options() -> None:
     assert available_models() == ["mobilenetv3", "resnet50"]
     assert set(SEED_VARIANTS) == {variant_name(b, c, m) for b in ("mobilenetv3", "resnet50")
-                                  for c in ("gru", "lstm") for m in (False, True)} - {"mobilenetv3", "resnet50"} | {"seed004"}
+                                  for c in ("gru", "lstm") for m in (False, True)} - {"mobilenetv3", "resnet50"} | {"deeplab_convlstm"}
     assert variant_name("resnet50", "lstm", True) == "resnet50_convlstm_brm"
     with pytest.raises(UnknownModelError, match="recurrent cell"):
         variant_name("mobilenetv3", "rnn")
     with pytest.raises(UnknownModelError, match="build_network"):
-        MattingNetwork("seed004")
+        MattingNetwork("deeplab_convlstm")
 
 
 @pytest.mark.parametrize("name", SEED_VARIANTS)
@@ -33,7 +33,7 @@ def test_no_released_weights_is_said_clearly(name: str) -> None:
 
 
 CASES = [(name, "deep_guided_filter") for name in available_models(include_unreleased=True)]
-CASES += [("mobilenetv3", "prm"), ("mobilenetv3_convlstm_brm", "prm"), ("seed004", "prm")]
+CASES += [("mobilenetv3", "prm"), ("mobilenetv3_convlstm_brm", "prm"), ("deeplab_convlstm", "prm")]
 
 
 @pytest.mark.parametrize("name,refiner", CASES)

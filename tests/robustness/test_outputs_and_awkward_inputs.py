@@ -105,7 +105,7 @@ def test_read_only_output_folder(corpus, mounted, capsys):
 def test_read_only_output_past_the_early_check(corpus, mounted):
     # The Python API goes straight to the writer: EROFS there is one MediaError, not an OSError.
     from videomatte.errors import MediaError
-    from videomatte.inference.convert import convert
+    from videomatte.conversion.batch import convert
 
     folder = mounted("ro_api", "ro,size=1m")
     with pytest.raises(MediaError, match=r"x\.mov: cannot write there \(Read-only file system\)"):

@@ -16,7 +16,7 @@ OPTIONS = [
     ("mobilenetv3", "prm", 0.5, {"prm_alpha_hr", "prm_flaw"}),
     pytest.param("resnet50_convlstm_brm", "prm", 0.5, {"brm_background", "prm_alpha_hr", "prm_flaw"},
                  marks=pytest.mark.slow),
-    pytest.param("seed004", "deep_guided_filter", 1.0, {"seed004_pha_sobel", "seed004_err_l1"}, marks=pytest.mark.slow),
+    pytest.param("deeplab_convlstm", "deep_guided_filter", 1.0, {"error_map_pha_sobel", "error_map_l1"}, marks=pytest.mark.slow),
 ]
 
 
@@ -51,7 +51,7 @@ def test_option_trains_with_falling_loss(name: str, refiner: str, ratio: float, 
     assert history[-1] < history[0], history
 
 
-@pytest.mark.parametrize("name", ["mobilenetv3_brm", "seed004"])
+@pytest.mark.parametrize("name", ["mobilenetv3_brm", "deeplab_convlstm"])
 def test_the_trainer_optimises_every_parameter_of_a_variant(name: str) -> None:
     from videomatte.training.builders import build_optimizer
     from videomatte.training.config import config_from_dict

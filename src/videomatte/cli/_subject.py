@@ -18,6 +18,6 @@ def add_subject_arguments(parser: argparse.ArgumentParser) -> None:
 
 def subject_from(args: argparse.Namespace):  # noqa: ANN201 - a SubjectPrompt or None, imported lazily
     """The ``SubjectPrompt`` the flags give (``SubjectError`` for bad values), or ``None``."""
-    from videomatte.inference.subject_prompt import SubjectPrompt
+    from videomatte.subject.prompt import SubjectPrompt
 
     return SubjectPrompt.from_cli(args.subject, args.subject_box, args.subject_mask)

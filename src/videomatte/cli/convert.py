@@ -31,7 +31,7 @@ examples:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``videomatte convert``."""
-    from videomatte.inference.options import BACKEND_CHOICES, CODEC_CHOICES
+    from videomatte.conversion.convert_options import BACKEND_CHOICES, CODEC_CHOICES
     from videomatte.models.registry import DEFAULT_MODEL, MODELS, REFINER_NAMES
 
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
@@ -76,7 +76,7 @@ def options_from(args: argparse.Namespace):  # noqa: ANN201 - a ConvertOptions, 
     """The ``ConvertOptions`` the flags ask for (validated: ``OptionError`` for bad values)."""
     from fractions import Fraction
 
-    from videomatte.inference.options import ConvertOptions
+    from videomatte.conversion.convert_options import ConvertOptions
 
     return ConvertOptions(
         subject=subject_from(args),
@@ -93,7 +93,7 @@ def options_from(args: argparse.Namespace):  # noqa: ANN201 - a ConvertOptions, 
 
 def _engine_from(args: argparse.Namespace) -> object:
     """``"local"``, or the ``RayEngine`` of the ``--engine ray`` flags (``OptionError`` for bad values)."""
-    from videomatte.cluster.options import RayEngine
+    from videomatte.cluster.ray_engine import RayEngine
 
     if args.engine == "local":
         return "local"
@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
 
     check_convert(args)  # answers a mistake before PyTorch is imported
     from videomatte.errors import VideoMatteError
-    from videomatte.inference.convert import BatchError, convert
+    from videomatte.conversion.batch import BatchError, convert
 
     options = options_from(args)
     try:
@@ -132,7 +132,7 @@ def _report(results: list, quiet: bool) -> None:  # list[ConvertResult]
 
 
 def _add_engine_arguments(parser: argparse.ArgumentParser) -> None:
-    from videomatte.cluster.options import DEFAULT_SEGMENT_SECONDS, DEFAULT_WARMUP
+    from videomatte.cluster.ray_engine import DEFAULT_SEGMENT_SECONDS, DEFAULT_WARMUP
 
     cluster = parser.add_argument_group("engine (see docs/cluster.md)")
     cluster.add_argument("--engine", default="local", choices=["local", "ray"],

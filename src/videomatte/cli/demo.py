@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     """Build the sample, matte it, print where everything went."""
     folder = Path(args.output)
     _check(args, folder)  # before PyTorch loads
-    from videomatte.inference.convert import convert
+    from videomatte.conversion.batch import convert
     from videomatte.io.sample import write_sample_clip
 
     folder.mkdir(parents=True, exist_ok=True)

@@ -204,14 +204,14 @@ def _make_pseudo_gt(args: argparse.Namespace) -> int:
 
 
 def _compose(args: argparse.Namespace) -> int:
-    from videomatte.evaluation import compose
+    from videomatte.evaluation import testset
 
-    loader = compose.image_mattes if args.image_mattes else compose.videomatte_clips
+    loader = testset.image_mattes if args.image_mattes else testset.videomatte_clips
     seed = 10 if args.seed is None else args.seed
-    plans = compose.plan_clips(loader(args.foregrounds), compose.find_backgrounds(args.backgrounds),
+    plans = testset.plan_clips(loader(args.foregrounds), testset.find_backgrounds(args.backgrounds),
                                passes=args.passes, bg_motion=args.bg_motion, seed=seed)
-    config = compose.ComposeConfig(args.size or (512, 288), args.frames or 100, seed)
-    path = compose.compose_set(plans, args.compose, config)
+    config = testset.ComposeConfig(args.size or (512, 288), args.frames or 100, seed)
+    path = testset.compose_set(plans, args.compose, config)
     print(f"wrote {len(plans)} clips to {args.compose} ({path.name} lists them)")
     return 0
 

@@ -68,7 +68,7 @@ def _add_source_and_output_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_matting_arguments(parser: argparse.ArgumentParser) -> None:
-    from videomatte.inference.options import BACKEND_CHOICES
+    from videomatte.conversion.convert_options import BACKEND_CHOICES
     from videomatte.live.quality import QUALITIES
     from videomatte.models.registry import DEFAULT_MODEL, MODELS, REFINER_NAMES
 
@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from videomatte.errors import VideoMatteError
-    from videomatte.live.engine import LiveMatting
+    from videomatte.live.loop import LiveMatting
     from videomatte.live.memory import keep_freed_memory
 
     if not (args.virtual_camera or args.window or args.record or args.stats):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import deque
 from typing import Callable
 
-from videomatte.cluster.options import RayEngine
+from videomatte.cluster.ray_engine import RayEngine
 from videomatte.cluster.plan import Segment
 from videomatte.cluster.worker import SegmentDone, worker_class
-from videomatte.inference.options import ConvertOptions
+from videomatte.conversion.convert_options import ConvertOptions
 
 POLL = 0.25  # seconds between progress redraws while waiting for workers
 

@@ -15,11 +15,11 @@ from typing import Iterator
 import numpy as np
 
 from videomatte.cluster.cuts import is_cut, thumbnail
-from videomatte.cluster.options import FaultHooks
+from videomatte.cluster.ray_engine import FaultHooks
 from videomatte.cluster.plan import Segment
 from videomatte.errors import MediaError
-from videomatte.inference.compose import rgba
-from videomatte.inference.options import ConvertOptions
+from videomatte.compositing import rgba
+from videomatte.conversion.convert_options import ConvertOptions
 from videomatte.io.frames import to_numpy
 from videomatte.io.stream import Frame
 from videomatte.io.seeking import Seekable, open_seekable
@@ -113,7 +113,7 @@ def worker_class(ray: object, cpus: float, gpus: float):  # noqa: ANN201 - a Ray
         """Holds one matting session (the model loaded once) and mattes segments with it."""
 
         def __init__(self, model: ConvertOptions) -> None:
-            from videomatte.inference.runner import SessionFactory
+            from videomatte.conversion.pipeline import SessionFactory
 
             self.factory = SessionFactory(model)
             self.threads = max(1, int(cpus))

@@ -2,7 +2,7 @@
 
 A test set is a folder whose clips (found at any depth) are folders ``CLIP/`` holding ``pha/NNNN.png``
 (ground-truth alpha), optionally ``fgr/NNNN.png`` (ground-truth foreground) and, to run a model,
-``com/NNNN.png`` (the composite fed to it) — the layout :mod:`videomatte.evaluation.compose` writes.
+``com/NNNN.png`` (the composite fed to it) — the layout :mod:`videomatte.evaluation.testset` writes.
 Predictions use the same layout (``CLIP/pha``, optionally ``CLIP/fgr``). Everything is 8-bit: model
 outputs are rounded to ``uint8`` before scoring, so a run and its saved PNGs score the same.
 """

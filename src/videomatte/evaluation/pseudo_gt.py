@@ -26,7 +26,7 @@ import numpy as np
 from PIL import Image
 
 from videomatte.errors import MediaError
-from videomatte.evaluation import compose, media
+from videomatte.evaluation import media, testset
 from videomatte.evaluation.predictors import OnnxRVMPredictor
 from videomatte.io.files import list_videos
 from videomatte.models.weights.download import sha256_of
@@ -89,15 +89,15 @@ def matte_segments(
 
 
 def _plans(
-    segments: Sequence[compose.ForegroundClip], backgrounds: Sequence[compose.Background]
-) -> list[compose.ClipPlan]:
+    segments: Sequence[testset.ForegroundClip], backgrounds: Sequence[testset.BackgroundSource]
+) -> list[testset.ClipPlan]:
     """Every segment over every background; still backgrounds alternate static / panning, mirrored on odd."""
     plans = []
     for fg in segments:
         for index, bg in enumerate(backgrounds):
             motion = "video" if bg.kind == "video" else ("static", "pan")[index % 2]
             name = f"{fg.name}-{bg.name}-{motion}"
-            plans.append(compose.ClipPlan(name, fg, bg, motion, flip=index % 2 == 1))
+            plans.append(testset.ClipPlan(name, fg, bg, motion, flip=index % 2 == 1))
     return plans
 
 
@@ -105,7 +105,7 @@ def _build_part(
     out: Path,
     part: str,
     videos: Sequence[Path],
-    backgrounds: Sequence[compose.Background],
+    backgrounds: Sequence[testset.BackgroundSource],
     predictor: OnnxRVMPredictor,
     config: PseudoGTConfig,
     max_segments: int | None,
@@ -117,11 +117,11 @@ def _build_part(
         if progress is not None:
             progress(f"{part}: matting {video.name} with the official weights")
         names += matte_segments(video, predictor, out / "source", config, max_segments)
-    sources = {c.name: c for c in compose.videomatte_clips(out / "source")}
+    sources = {c.name: c for c in testset.videomatte_clips(out / "source")}
     if progress is not None:
         progress(f"{part}: composing {len(names) * len(backgrounds)} clips")
     plans = _plans([sources[name] for name in names], backgrounds)
-    compose.compose_set(plans, out / part, compose.ComposeConfig(config.size, config.frames, config.seed))
+    testset.compose_set(plans, out / part, testset.ComposeConfig(config.size, config.frames, config.seed))
     return {"clips": names, "backgrounds": [b.name for b in backgrounds]}
 
 
@@ -140,7 +140,7 @@ def build_pseudo_gt(
         raise MediaError(f"the pseudo-GT split needs at least two clips in {clips_dir}")
     lengths = {v: _frame_count(v) for v in videos}
     train_video = max(videos, key=lambda v: (lengths[v], v.name))
-    backgrounds = [b for b in compose.find_backgrounds([Path(images_dir)]) if not b.name.endswith("_fg")]
+    backgrounds = [b for b in testset.find_backgrounds([Path(images_dir)]) if not b.name.endswith("_fg")]
     if len(backgrounds) < 2:
         raise MediaError(f"the pseudo-GT split needs at least two background images in {images_dir}")
     predictor = OnnxRVMPredictor(Path(weights))

@@ -1,7 +1,7 @@
 """Scores of subject selection on a set from :mod:`videomatte.evaluation.subject_set`.
 
 For every clip and each of its two people: the network mattes the two-person composite, the
-:class:`~videomatte.inference.subject.SubjectTracker` keeps the person clicked on frame 0, and
+:class:`~videomatte.subject.tracker.SubjectTracker` keeps the person clicked on frame 0, and
 
 * ``mad``: mean |selected alpha - that person's visible alpha| x 1e3;
 * ``leak``: mean selected alpha over the other person's pixels (their visible alpha > 0.5, ours
@@ -26,8 +26,8 @@ import torch
 
 from videomatte.evaluation import media
 from videomatte.evaluation.predictors import OnnxRVMPredictor
-from videomatte.inference.subject import SubjectTracker, TrackerSettings
-from videomatte.inference.subject_prompt import Point, SubjectPrompt
+from videomatte.subject.tracker import SubjectTracker, TrackerSettings
+from videomatte.subject.prompt import Point, SubjectPrompt
 
 SCORES = ("mad", "leak", "lost", "swapped", "alone_mad", "raw_mad")
 

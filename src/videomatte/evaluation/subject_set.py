@@ -29,7 +29,7 @@ from PIL import Image
 from scipy import ndimage
 
 from videomatte.errors import MediaError
-from videomatte.evaluation import compose, media, motion, pseudo_gt
+from videomatte.evaluation import media, motion, pseudo_gt, testset
 from videomatte.evaluation.predictors import OnnxRVMPredictor
 
 # Centre distance (fractions of the width) of the two people at key moments (fractions of the clip).
@@ -49,7 +49,7 @@ class SubjectSetConfig:
 
 def single_person_clips(clips_dir: Path, predictor: OnnxRVMPredictor) -> list[Path]:
     """The videos of ``clips_dir`` whose first frame's matte holds exactly one person region."""
-    from videomatte.inference.subject_regions import person_regions, split_side_by_side
+    from videomatte.subject.regions import person_regions, split_side_by_side
 
     found = []
     for video in pseudo_gt._video_files(Path(clips_dir)):
@@ -69,7 +69,7 @@ def distance_at(t: float, crossing: bool) -> float:
     return float(np.interp(t, KEYS, values))
 
 
-def _person(fg: compose.ForegroundClip, t: int, recolour: bool) -> tuple[Image.Image, Image.Image]:
+def _person(fg: testset.ForegroundClip, t: int, recolour: bool) -> tuple[Image.Image, Image.Image]:
     """Frame ``t`` (ping-pong past the end) of a matted person as PIL images (RGB, L)."""
     period = max(1, 2 * len(fg.fgr) - 2)
     index = t % period if len(fg.fgr) > 1 else 0
@@ -106,7 +106,7 @@ def _interior_point(alpha: np.ndarray) -> list[int]:
     return [int(x), int(y)]
 
 
-def compose_subject_clip(people: Sequence[compose.ForegroundClip], background: np.ndarray, out: Path,
+def compose_subject_clip(people: Sequence[testset.ForegroundClip], background: np.ndarray, out: Path,
                          config: SubjectSetConfig, rng: np.random.Generator) -> dict:
     """Write one clip (see the module docstring) and return its manifest record."""
     crossing, a_in_front = bool(rng.random() < 0.5), bool(rng.random() < 0.5)
@@ -149,7 +149,7 @@ def build_subject_set(out: Path, clips_dir: Path, images_dir: Path, weights: Pat
     videos = list(people)[:2] if people is not None else single_person_clips(Path(clips_dir), predictor)[:2]
     if len(videos) < 2:
         raise MediaError(f"the subject set needs two single-person clips in {clips_dir}, found {len(videos)}")
-    backgrounds = [b for b in compose.find_backgrounds([Path(images_dir)]) if not b.name.endswith("_fg")]
+    backgrounds = [b for b in testset.find_backgrounds([Path(images_dir)]) if not b.name.endswith("_fg")]
     if not backgrounds:
         raise MediaError(f"no background images in {images_dir}")
     matting = pseudo_gt.PseudoGTConfig(config.size, config.frames, config.seed)
@@ -157,7 +157,7 @@ def build_subject_set(out: Path, clips_dir: Path, images_dir: Path, weights: Pat
     for video in videos:
         say(f"matting {video.name} with the official weights")
         names += pseudo_gt.matte_segments(video, predictor, out / "source", matting, max_segments=1)
-    sources = {c.name: c for c in compose.videomatte_clips(out / "source")}
+    sources = {c.name: c for c in testset.videomatte_clips(out / "source")}
     people = [sources[name] for name in names]
     records = []
     for index in range(config.clips):

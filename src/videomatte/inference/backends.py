@@ -19,7 +19,7 @@ import torch
 from torch import Tensor, nn
 
 from videomatte.export.runner import OnnxRunner, StagedRunner
-from videomatte.inference.options import BACKENDS
+from videomatte.conversion.convert_options import BACKENDS
 
 States = list[Optional[Tensor]]
 

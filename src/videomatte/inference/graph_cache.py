@@ -45,7 +45,7 @@ def _code_fingerprint() -> bytes:
     versions = f"torch {torch.__version__} onnx {onnx.__version__} onnxslim {onnxslim.__version__}"
     digest = hashlib.sha256(versions.encode())
     for folder in ("models", "export"):
-        for path in sorted((_PACKAGE / folder).rglob("*.py")):  # models/ has blocks/, seeds/, weights/
+        for path in sorted((_PACKAGE / folder).rglob("*.py")):  # models/ has blocks/, designs/, weights/
             digest.update(path.relative_to(_PACKAGE).as_posix().encode() + path.read_bytes())
     return digest.digest()
 

@@ -21,8 +21,8 @@ from torch import Tensor, nn
 
 from videomatte.inference.backends import Backend, make_backend
 from videomatte.inference.limits import check_ratio_fits
-from videomatte.inference.subject import SubjectTracker
-from videomatte.inference.subject_prompt import SubjectPrompt
+from videomatte.subject.tracker import SubjectTracker
+from videomatte.subject.prompt import SubjectPrompt
 from videomatte.io.frames import to_tensor
 from videomatte.models.registry import DEFAULT_MODEL, auto_downsample_ratio
 from videomatte.models.weights.zoo import OFFICIAL, load_model
@@ -98,7 +98,7 @@ class MattingSession:
         backend: ``"torch"`` (eager), ``"torchscript"`` or ``"onnxruntime"`` (CPU, or CUDA/TensorRT
             providers when present); see ``videomatte.inference.backends``.
         subject: keep only the people this prompt points at on the first frame (see
-            ``videomatte.inference.subject``); ``None`` keeps everyone. Applied to ``pha`` after the
+            ``videomatte.subject.tracker``); ``None`` keeps everyone. Applied to ``pha`` after the
             network, so every output follows it.
 
     A change of frame size resets the state (the network's and the subject's; an automatic ratio is

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 _LAZY = {
-    "FrameMatter": "videomatte.live.frames",
-    "MatteResult": "videomatte.live.frames",
-    "LiveMatting": "videomatte.live.engine",
-    "LiveOptions": "videomatte.live.options",
+    "FrameMatter": "videomatte.live.frame_matter",
+    "MatteResult": "videomatte.live.frame_matter",
+    "LiveMatting": "videomatte.live.loop",
+    "LiveOptions": "videomatte.live.live_options",
     "LiveStats": "videomatte.live.stats",
 }
 

@@ -16,8 +16,8 @@ from typing import Callable
 import numpy as np
 
 from videomatte.errors import MediaError
-from videomatte.inference.outputs import render
-from videomatte.live.frames import MatteResult
+from videomatte.conversion.outputs import render
+from videomatte.live.frame_matter import MatteResult
 from videomatte.live.sources import Captured
 
 VIRTUAL_CAMERA_FIX = ("no virtual camera device: on Linux load v4l2loopback (sudo modprobe v4l2loopback devices=1 "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 
-from videomatte.inference.pipeline import POLL, Stopped
+from videomatte.conversion.threads import POLL, Stopped
 
 END = object()  # what ``take`` returns once the producer has closed the slot and the last item is taken
 

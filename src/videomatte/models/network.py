@@ -20,7 +20,7 @@ from videomatte.models.blocks.mobilenetv3 import MobileNetV3LargeEncoder
 from videomatte.models.blocks.resnet import ResNet50Encoder
 from videomatte.models.geometry import min_ratio, state_size
 from videomatte.models.refiners import make_refiner
-from videomatte.models.seeds.background_restoration import BG_CHANNELS, BackgroundRestoration
+from videomatte.models.designs.background_restoration import BG_CHANNELS, BackgroundRestoration
 
 ENCODERS: dict[str, type[nn.Module]] = {"mobilenetv3_large": MobileNetV3LargeEncoder, "resnet50": ResNet50Encoder}
 STATE_STRIDES = (2, 4, 8, 16)

@@ -12,7 +12,7 @@ from torch import nn
 
 from videomatte.models.blocks.guided_filter import DeepGuidedFilterRefiner, FastGuidedFilterRefiner
 from videomatte.models.registry import check_refiner
-from videomatte.models.seeds.patch_refinement import PatchRefiner
+from videomatte.models.designs.patch_refinement import PatchRefiner
 
 REFINERS: dict[str, Callable[[int], nn.Module]] = {
     "deep_guided_filter": DeepGuidedFilterRefiner,

@@ -37,7 +37,7 @@ def _lazy(module: str, name: str) -> Callable[..., Any]:
 
 
 _rvm = _lazy("videomatte.models.network", "MattingNetwork")
-_convlstm_network = _lazy("videomatte.models.seeds.convlstm_network", "ConvLSTMMattingNetwork")
+_convlstm_network = _lazy("videomatte.models.designs.deeplab_convlstm", "ConvLSTMMattingNetwork")
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ NO_WEIGHTS = "architecture without released weights: train it, or pass --weights
 CELL_NAMES = {"gru": "", "lstm": "_convlstm"}
 
 
-def _seed_option(base: str, cell: str, brm: bool, num_params: int) -> ModelSpec:
+def _design_option(base: str, cell: str, brm: bool, num_params: int) -> ModelSpec:
     """RVM ``base`` with the seed options: a ConvLSTM decoder (seed 004) and/or BRM (seed 003)."""
     official = MODELS[base]
     parts = [p for p in ("ConvLSTM decoder" if cell == "lstm" else "", "background restoration" if brm else "") if p]
@@ -123,18 +123,18 @@ def variant_name(base: str, cell: str = "gru", brm: bool = False) -> str:
 
 
 # Parameter counts with the deep guided filter refiner, measured on the built networks.
-_SEED_OPTIONS = {
+_DESIGN_OPTIONS = {
     ("mobilenetv3", "lstm", False): 3_863_109, ("mobilenetv3", "gru", True): 3_750_108,
     ("mobilenetv3", "lstm", True): 3_864_584, ("resnet50", "lstm", False): 27_282_381,
     ("resnet50", "gru", True): 26_964_784, ("resnet50", "lstm", True): 27_356_704,
 }
-for (_base, _cell, _brm), _count in _SEED_OPTIONS.items():
-    _spec = _seed_option(_base, _cell, _brm, _count)
+for (_base, _cell, _brm), _count in _DESIGN_OPTIONS.items():
+    _spec = _design_option(_base, _cell, _brm, _count)
     MODELS[_spec.name] = _spec
-MODELS["seed004"] = ModelSpec(
-    name="seed004", build=_convlstm_network, arch=MappingProxyType({"aspp_ch": 256, "decoder_ch": (128, 64, 48, 37)}),
+MODELS["deeplab_convlstm"] = ModelSpec(
+    name="deeplab_convlstm", build=_convlstm_network, arch=MappingProxyType({"aspp_ch": 256, "decoder_ch": (128, 64, 48, 37)}),
     num_params=41_865_893, released_weights=False,
-    description=f"seed 004: ResNet-50 + ASPP + ConvLSTM decoder, alpha/foreground/error map; {NO_WEIGHTS}",
+    description=f"DeepLab + ConvLSTM (seed document 004): ResNet-50 + ASPP + ConvLSTM decoder, alpha/foreground/error map; {NO_WEIGHTS}",
 )
 
 REFINER_NAMES = ("deep_guided_filter", "fast_guided_filter", "prm")

@@ -9,7 +9,7 @@ aux keys           from                                   terms
 =================  =====================================  ===========================================
 ``brm_*``          BRM, background and mask per frame     ``brm_background`` (L_bg)
 ``prm_*``          PRM, coarse alpha, flaw map, output    ``prm_alpha_hr`` (L_aH), ``prm_flaw``
-``seed004_err``    seed 004, predicted error map          ``seed004_pha_sobel``, ``seed004_err_l1``
+``error_map``    seed 004, predicted error map          ``error_map_pha_sobel``, ``error_map_l1``
 =================  =====================================  ===========================================
 """
 from __future__ import annotations
@@ -41,9 +41,9 @@ def variant_losses(aux: dict[str, Tensor], pred_fgr: Tensor, pred_pha: Tensor, t
         terms["brm_background"] = brm_background_loss(aux["brm_background"], aux["brm_mask"], true_bgr)
     if "prm_flaw" in aux:
         terms.update(prm_losses(aux["prm_coarse_pha"], aux["prm_flaw"], aux["prm_pha"], true_pha))
-    if "seed004_err" in aux:
-        seed = seed004_loss(pred_fgr, pred_pha, aux["seed004_err"], true_fgr, true_pha)
-        terms.update({"seed004_pha_sobel": seed["pha_sobel"], "seed004_err_l1": seed["err_l1"]})
+    if "error_map" in aux:
+        seed = error_map_loss(pred_fgr, pred_pha, aux["error_map"], true_fgr, true_pha)
+        terms.update({"error_map_pha_sobel": seed["pha_sobel"], "error_map_l1": seed["err_l1"]})
     return terms
 
 
@@ -58,7 +58,7 @@ def brm_background_loss(backgrounds: Tensor, masks: Tensor, true_bgr: Tensor) ->
 def prm_losses(coarse_pha: Tensor, flaw: Tensor, pha: Tensor, true_pha: Tensor) -> dict[str, Tensor]:
     """``prm_alpha_hr`` = L_aH (Charbonnier between the refined ``pha`` and the true full-resolution alpha)
     and ``prm_flaw`` (MSE between the flaw map ``[N, k, k]`` and each patch's mean coarse-alpha error)."""
-    from videomatte.models.seeds.patch_refinement import pad_to_grid
+    from videomatte.models.designs.patch_refinement import pad_to_grid
 
     true_pha = true_pha.flatten(0, 1) if true_pha.ndim == 5 else true_pha
     k = flaw.shape[-1]
@@ -85,7 +85,7 @@ def sobel(x: Tensor) -> Tensor:
     return F.conv2d(F.pad(x, (1, 1, 1, 1), mode="replicate"), kernel, groups=x.shape[1])
 
 
-def seed004_loss(pred_fgr: Tensor, pred_pha: Tensor, pred_err: Tensor, true_fgr: Tensor,
+def error_map_loss(pred_fgr: Tensor, pred_pha: Tensor, pred_err: Tensor, true_fgr: Tensor,
                  true_pha: Tensor) -> dict[str, Tensor]:
     """Seed 004's ``L_G`` (eq. 4-7), averaged over frames and pixels.
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import gradio as gr
 
 from videomatte.errors import VideoMatteError
-from videomatte.inference.subject_prompt import SubjectPrompt
+from videomatte.subject.prompt import SubjectPrompt
 from videomatte.io.files import is_image
 from videomatte.models.registry import DEFAULT_MODEL, available_models
 from videomatte.web.choices import (BACKGROUND_CHOICES, DEFAULT_COLOUR, DEFAULT_EXTRAS, EXTRA_CHOICES,

@@ -1,6 +1,6 @@
 """One conversion asked for from the page or the HTTP API: upload in, files out, through ``convert()``.
 
-The same ``videomatte.inference.convert.convert`` as ``videomatte convert`` does the work, so every
+The same ``videomatte.conversion.batch.convert`` as ``videomatte convert`` does the work, so every
 format, audio and error rule of the command line holds here too.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from videomatte.errors import VideoMatteError
-from videomatte.inference.subject_prompt import SubjectPrompt
+from videomatte.subject.prompt import SubjectPrompt
 from videomatte.web.previews import checker_preview
 from videomatte.web.settings import ServeSettings
 from videomatte.web.uploads import prepare_source, probe
@@ -101,8 +101,8 @@ def run_job(upload: Path, options: JobOptions, folder: Path, settings: ServeSett
     Raises:
         VideoMatteError: anything the command line would refuse (bad input, bad options).
     """
-    from videomatte.inference.convert import convert
-    from videomatte.inference.options import ConvertOptions
+    from videomatte.conversion.batch import convert
+    from videomatte.conversion.convert_options import ConvertOptions
     from videomatte.models.registry import auto_downsample_ratio
 
     if options.transparent not in TRANSPARENT_FORMATS:

@@ -14,7 +14,7 @@ import gradio as gr
 import numpy as np
 
 from videomatte.errors import SubjectError
-from videomatte.inference.subject_prompt import Point, SubjectPrompt
+from videomatte.subject.prompt import Point, SubjectPrompt
 from videomatte.models.registry import DEFAULT_MODEL
 from videomatte.web.choices import DEFAULT_COLOUR, background_spec
 from videomatte.web.jobs import error_line
@@ -30,8 +30,8 @@ class LiveStream:
     """One browser session's live matting: its ``FrameMatter`` and the timing of the last frames."""
 
     def __init__(self, settings: ServeSettings, window: int = 30) -> None:
-        from videomatte.inference.options import ConvertOptions
-        from videomatte.inference.runner import SessionFactory
+        from videomatte.conversion.convert_options import ConvertOptions
+        from videomatte.conversion.pipeline import SessionFactory
         from videomatte.inference.session import MattingSession
         from videomatte.live import FrameMatter
 

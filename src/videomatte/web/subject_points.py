@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from videomatte.inference.subject_prompt import Point, SubjectPrompt
+from videomatte.subject.prompt import Point, SubjectPrompt
 from videomatte.io.readers import open_reader
 from videomatte.web.settings import ServeSettings
 from videomatte.web.uploads import check_size, unpack_sequence, UNZIP_FACTOR

@@ -42,7 +42,7 @@ class ForegroundClip:
 
 
 @dataclass(frozen=True)
-class Background:
+class BackgroundSource:
     """A background image (``kind="image"``) or a video file / frame folder (``kind="video"``)."""
 
     name: str
@@ -65,7 +65,7 @@ class ClipPlan:
 
     name: str
     foreground: ForegroundClip
-    background: Background
+    background: BackgroundSource
     bg_motion: str
     flip: bool = False
 
@@ -94,18 +94,18 @@ def image_mattes(root: Path) -> list[ForegroundClip]:
     return [ForegroundClip(stem, (fgr_files[stem],), (pha_files[stem],)) for stem in sorted(fgr_files)]
 
 
-def find_backgrounds(paths: Sequence[Path]) -> list[Background]:
+def find_backgrounds(paths: Sequence[Path]) -> list[BackgroundSource]:
     """Backgrounds from files and folders: a folder of images gives one image background per file, a
     video file or a folder holding only frame folders gives video backgrounds. Sorted by name."""
-    found: list[Background] = []
+    found: list[BackgroundSource] = []
     for path in map(Path, paths):
         if path.is_file():
             kind = "video" if is_video(path) else "image"
-            found.append(Background(path.stem, path, kind))
+            found.append(BackgroundSource(path.stem, path, kind))
         elif path.is_dir():
             children = natural_sorted(path.iterdir())
             found += find_backgrounds([c for c in children if c.is_file() and _is_media(c)])
-            found += [Background(c.name, c, "video") for c in children if c.is_dir()]
+            found += [BackgroundSource(c.name, c, "video") for c in children if c.is_dir()]
         else:
             raise MediaError(f"background not found: {path}")
     return sorted(found, key=lambda b: b.name)
@@ -117,7 +117,7 @@ def _is_media(path: Path) -> bool:
 
 def plan_clips(
     foregrounds: Sequence[ForegroundClip],
-    backgrounds: Sequence[Background],
+    backgrounds: Sequence[BackgroundSource],
     *,
     passes: int | None = 5,
     bg_motion: str = "static",

@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from videomatte.errors import SubjectError
-from videomatte.inference.subject import SubjectTracker
-from videomatte.inference.subject_prompt import Box, Point, SubjectPrompt
+from videomatte.subject.tracker import SubjectTracker
+from videomatte.subject.prompt import Box, Point, SubjectPrompt
 
 H, W = 120, 240
 

@@ -10,9 +10,9 @@ import pytest
 
 from evaluation_data import disc_matte, save
 from videomatte.errors import MediaError
-from videomatte.evaluation import compose, media
+from videomatte.evaluation import media, testset
 
-SMALL = compose.ComposeConfig(size=(48, 27), frames=5, seed=7)
+SMALL = testset.ComposeConfig(size=(48, 27), frames=5, seed=7)
 
 
 def tree_digest(root: Path) -> dict[str, str]:
@@ -21,9 +21,9 @@ def tree_digest(root: Path) -> dict[str, str]:
 
 
 def build(vm: Path, bgs: Path, out: Path, seed: int = 7, bg_motion: str = "pan") -> Path:
-    plans = compose.plan_clips(compose.videomatte_clips(vm), compose.find_backgrounds([bgs]),
+    plans = testset.plan_clips(testset.videomatte_clips(vm), testset.find_backgrounds([bgs]),
                                passes=2, bg_motion=bg_motion, seed=seed)
-    compose.compose_set(plans, out, compose.ComposeConfig(SMALL.size, SMALL.frames, seed))
+    testset.compose_set(plans, out, testset.ComposeConfig(SMALL.size, SMALL.frames, seed))
     return out
 
 
@@ -66,8 +66,8 @@ def test_still_mattes_get_motion_and_portrait_foregrounds_fit(tmp_path: Path, ba
     root = tmp_path / "im"
     save(root / "fgr" / "person.png", np.full((40, 20, 3), 200, np.uint8))
     save(root / "pha" / "person.png", disc_matte(40, 20, 10, 20, 9))
-    plans = compose.plan_clips(compose.image_mattes(root), compose.find_backgrounds([backgrounds_root]), passes=1)
-    compose.compose_set(plans, tmp_path / "out", SMALL)
+    plans = testset.plan_clips(testset.image_mattes(root), testset.find_backgrounds([backgrounds_root]), passes=1)
+    testset.compose_set(plans, tmp_path / "out", SMALL)
     clip = tmp_path / "out" / plans[0].name
     phas = [media.read_gray(clip / "pha" / f"{t:04d}.png") for t in range(5)]
     assert len(list((clip / "pha").iterdir())) == 5 and phas[0].shape == (27, 48)
@@ -78,16 +78,16 @@ def test_video_backgrounds_play_and_loop(videomatte_root: Path, tmp_path: Path) 
     bg_video = tmp_path / "bg_videos" / "clip"  # a folder of frame folders holds video backgrounds
     for t in range(3):  # shorter than the clip: it starts over
         save(bg_video / f"{t:04d}.png", np.full((30, 40, 3), 60 * t, np.uint8))
-    foreground = compose.videomatte_clips(videomatte_root)[:1]
-    plans = compose.plan_clips(foreground, compose.find_backgrounds([bg_video.parent]), passes=1)
+    foreground = testset.videomatte_clips(videomatte_root)[:1]
+    plans = testset.plan_clips(foreground, testset.find_backgrounds([bg_video.parent]), passes=1)
     assert plans[0].bg_motion == "video"
-    compose.compose_set(plans, tmp_path / "out", SMALL)
+    testset.compose_set(plans, tmp_path / "out", SMALL)
     means = [media.read_rgb(tmp_path / "out" / plans[0].name / "bgr" / f"{t:04d}.png").mean() for t in range(5)]
     assert means == pytest.approx([0, 60, 120, 0, 60], abs=1)
 
 
 def test_bad_layouts_raise_media_errors(tmp_path: Path) -> None:
     with pytest.raises(MediaError, match="VideoMatte240K layout"):
-        compose.videomatte_clips(tmp_path)
+        testset.videomatte_clips(tmp_path)
     with pytest.raises(MediaError, match="not found"):
-        compose.find_backgrounds([tmp_path / "missing"])
+        testset.find_backgrounds([tmp_path / "missing"])

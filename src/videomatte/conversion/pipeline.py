@@ -11,11 +11,11 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from videomatte.inference.compose import Background
-from videomatte.inference.options import ConvertOptions
-from videomatte.inference.outputs import OutputPlan, open_outputs, render
-from videomatte.inference.pipeline import END, Channel, Pipeline
-from videomatte.inference.progress import Progress
+from videomatte.compositing import Background
+from videomatte.conversion.convert_options import ConvertOptions
+from videomatte.conversion.outputs import OutputPlan, open_outputs, render
+from videomatte.conversion.threads import END, Channel, Pipeline
+from videomatte.conversion.progress import Progress
 from videomatte.inference.session import MattingSession
 from videomatte.io.frames import to_tensor
 from videomatte.io.readers import Reader, VideoInfo

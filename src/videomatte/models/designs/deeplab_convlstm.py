@@ -1,4 +1,5 @@
-"""The network of seed 004, "Video Matting with Convolutional LSTM" (registry name ``seed004``).
+"""The DeepLab + ConvLSTM network of "Video Matting with Convolutional LSTM" (Zhang et al., seed document
+004; registry name ``deeplab_convlstm``).
 
 ResNet-50 encoder (64/256/512/2048 channels at 1/2..1/16) -> ASPP (rates 3, 6, 9) -> three decoder
 blocks, each ``upsample x2 -> concat encoder skip -> conv-bn-relu -> ConvLSTM`` with input channels
@@ -68,7 +69,7 @@ class ConvLSTMMattingNetwork(nn.Module):
     __jit_unused_properties__ = ["device", "exportable"]
 
     def __init__(self, aspp_ch: int = 256, decoder_ch: Sequence[int] = (128, 64, 48, 37),
-                 refiner: str = "deep_guided_filter", variant: str = "seed004") -> None:
+                 refiner: str = "deep_guided_filter", variant: str = "deeplab_convlstm") -> None:
         super().__init__()
         self.variant = variant
         self.refiner_name = refiner
@@ -89,7 +90,7 @@ class ConvLSTMMattingNetwork(nn.Module):
                 aux: Optional[Dict[str, Tensor]] = None) -> List[Tensor]:
         """``src`` ``[B, 3, H, W]`` or ``[B, T, 3, H, W]`` in 0..1 -> ``[fgr, pha, r1, r2, r3, r4]`` (see
         ``MattingNetwork.forward``), or ``[seg, r1, r2, r3, r4]`` with logits at the network's resolution.
-        ``aux`` receives ``seed004_err`` ``[B*T, 1, H, W]`` in 0..1, the predicted ``|alpha - alpha*|``."""
+        ``aux`` receives ``error_map`` ``[B*T, 1, H, W]`` in 0..1, the predicted ``|alpha - alpha*|``."""
         hid, r1, r2, r3, r4, flat, small = self._decode(src, r1, r2, r3, r4, downsample_ratio)
         if segmentation_pass:
             return [restore_time(self.project_seg(hid[:, 5:]), src), r1, r2, r3, r4]
@@ -98,7 +99,7 @@ class ConvLSTMMattingNetwork(nn.Module):
             fgr_residual, pha = self.refiner(flat, small, fgr_residual, pha, hidden, aux)
             err = F.interpolate(err, size=(flat.shape[-2], flat.shape[-1]), mode="bilinear", align_corners=False)
         if aux is not None:
-            aux["seed004_err"] = err.clamp(0.0, 1.0)
+            aux["error_map"] = err.clamp(0.0, 1.0)
         fgr = (fgr_residual + flat).clamp(0.0, 1.0)
         return [restore_time(fgr, src), restore_time(pha.clamp(0.0, 1.0), src), r1, r2, r3, r4]
 
@@ -108,7 +109,7 @@ class ConvLSTMMattingNetwork(nn.Module):
         """Like ``forward`` but returns ``[fgr, pha, err, r1, r2, r3, r4]``; ``err`` ``[..., 1, H, W]``."""
         aux: Dict[str, Tensor] = {}
         fgr, pha, *rec = self.forward(src, r1, r2, r3, r4, downsample_ratio, False, force_refiner, aux)
-        return [fgr, pha, restore_time(aux["seed004_err"], src), *rec]
+        return [fgr, pha, restore_time(aux["error_map"], src), *rec]
 
     def state_layout(self, height: int, width: int, ratio: float) -> list[tuple[int, int, int]]:
         """``(channels, h, w)`` of ``r1..r4``; ``r4`` is a ``[B, 1, 1, 1]`` placeholder."""

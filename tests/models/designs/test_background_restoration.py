@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from videomatte.models.seeds.background_restoration import BG_CHANNELS, BackgroundRestoration
+from videomatte.models.designs.background_restoration import BG_CHANNELS, BackgroundRestoration
 from videomatte.models.network import MattingNetwork
 from videomatte.models.registry import build_network
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from videomatte.inference.progress import Progress
+from videomatte.conversion.progress import Progress
 
 
 class _Terminal(io.StringIO):

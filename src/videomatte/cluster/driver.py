@@ -19,16 +19,16 @@ from pathlib import Path
 from typing import Callable
 
 from videomatte.cluster.join import join_segments
-from videomatte.cluster.options import RayEngine
+from videomatte.cluster.ray_engine import RayEngine
 from videomatte.cluster.plan import Segment, plan_segments, work_folder
 from videomatte.cluster.scheduler import WorkerPool, run_segments, worker_count
 from videomatte.cluster.worker import SegmentDone
 from videomatte.errors import VideoMatteError
-from videomatte.inference.convert import ConvertResult, prepare_outputs
-from videomatte.inference.outputs import OutputPlan
-from videomatte.inference.options import ConvertOptions
-from videomatte.inference.progress import Progress
-from videomatte.inference.runner import SessionFactory
+from videomatte.conversion.batch import ConvertResult, prepare_outputs
+from videomatte.conversion.outputs import OutputPlan
+from videomatte.conversion.convert_options import ConvertOptions
+from videomatte.conversion.progress import Progress
+from videomatte.conversion.pipeline import SessionFactory
 from videomatte.io.stream import VideoInfo
 from videomatte.io.seeking import open_seekable
 

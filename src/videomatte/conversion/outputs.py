@@ -11,12 +11,12 @@ import numpy as np
 from torch import Tensor
 
 from videomatte.errors import VideoMatteError
-from videomatte.inference.compose import Background, composite_pictures, rgba
+from videomatte.compositing import Background, composite_pictures, rgba
 from videomatte.io.codecs import supports_alpha
 from videomatte.io.frames import to_numpy
 
 if TYPE_CHECKING:
-    from videomatte.inference.options import ConvertOptions
+    from videomatte.conversion.convert_options import ConvertOptions
     from videomatte.io.readers import VideoInfo
     from videomatte.io.writers import Writer
 
@@ -104,7 +104,7 @@ def open_outputs(stack: ExitStack, plans: list[OutputPlan], info: VideoInfo,
                  options: ConvertOptions) -> list[tuple[Writer, OutputPlan, Background | None]]:
     """A writer for every plan, entered on ``stack`` (each writes under a temporary name, renamed when the
     stack closes without an error), with the background of the composites (closed with the stack)."""
-    from videomatte.inference.compose import parse_background
+    from videomatte.compositing import parse_background
     from videomatte.io.writers import open_writer
 
     opened = []

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from videomatte.errors import MediaError, VideoMatteError
-from videomatte.inference.options import ConvertOptions
-from videomatte.inference.outputs import OutputPlan, plan_outputs
-from videomatte.inference.runner import SessionFactory, run_pipeline
+from videomatte.conversion.convert_options import ConvertOptions
+from videomatte.conversion.outputs import OutputPlan, plan_outputs
+from videomatte.conversion.pipeline import SessionFactory, run_pipeline
 from videomatte.io.files import list_images, list_videos
 from videomatte.io.readers import open_reader
 from videomatte.io.writers import check_output
@@ -120,7 +120,7 @@ def convert(inputs: str | os.PathLike | Sequence[str | os.PathLike], options: Co
                               "e.g. -o 'out/{name}.mov'")
     factory = SessionFactory(options)
     if options.engine != "local":
-        from videomatte.cluster.engine import convert_on_ray
+        from videomatte.cluster.driver import convert_on_ray
 
         return convert_on_ray(sources, plans, factory, batch, options)
     results = []

@@ -1,4 +1,4 @@
-"""The state and tuning of the subject tracker (:mod:`videomatte.inference.subject`)."""
+"""The state and tuning of the subject tracker (:mod:`videomatte.subject.tracker`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -30,8 +30,8 @@ import time
 from contextlib import ExitStack
 from typing import Callable, Iterator
 
-from videomatte.inference.pipeline import Pipeline
-from videomatte.live.options import LiveOptions
+from videomatte.conversion.threads import Pipeline
+from videomatte.live.live_options import LiveOptions
 from videomatte.live.sources import Pacer
 from videomatte.live.slots import END, Latest
 from videomatte.live.stats import LiveStats
@@ -208,7 +208,7 @@ class LiveMatting:
         """Run until the source ends, a limit is reached, ``stop()``, a window's quit key or Ctrl-C."""
         import torch
 
-        from videomatte.live.frames import FrameMatter
+        from videomatte.live.frame_matter import FrameMatter
 
         opts = self.options
         threads = torch.get_num_threads()

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from videomatte.models.seeds.convlstm_network import ConvLSTMMattingNetwork
-from videomatte.training.variant_losses import seed004_loss, sobel
+from videomatte.models.designs.deeplab_convlstm import ConvLSTMMattingNetwork
+from videomatte.training.variant_losses import error_map_loss, sobel
 
 
 @pytest.fixture(scope="module")
@@ -45,13 +45,13 @@ def test_sobel_of_a_ramp() -> None:
     assert torch.all(grad[0, 0, :, 1:-1] == 8.0) and torch.all(grad[0, 1] == 0.0)
 
 
-def test_seed004_loss_terms() -> None:
+def test_error_map_loss_terms() -> None:
     true_pha = torch.rand(1, 2, 1, 16, 16)
     true_fgr = torch.rand(1, 2, 3, 16, 16)
-    perfect = seed004_loss(true_fgr, true_pha, torch.zeros_like(true_pha), true_fgr, true_pha)
+    perfect = error_map_loss(true_fgr, true_pha, torch.zeros_like(true_pha), true_fgr, true_pha)
     assert float(perfect["total"]) == 0.0
     pred_pha = (true_pha + 0.1).clamp(0, 1)
-    terms = seed004_loss(true_fgr, pred_pha, torch.zeros_like(true_pha), true_fgr, true_pha)
+    terms = error_map_loss(true_fgr, pred_pha, torch.zeros_like(true_pha), true_fgr, true_pha)
     torch.testing.assert_close(terms["err_l1"], (pred_pha - true_pha).abs().mean())
     torch.testing.assert_close(terms["pha_l1"], (pred_pha - true_pha).abs().mean())
     assert float(terms["fgr_l1"]) == 0.0 and float(terms["pha_sobel"]) > 0

@@ -5,7 +5,7 @@ import numpy as np
 from scipy import ndimage
 
 from videomatte.errors import SubjectError
-from videomatte.inference.subject_prompt import SubjectPrompt
+from videomatte.subject.prompt import SubjectPrompt
 
 POINT_TOLERANCE = 0.02  # a point this near a person (fraction of the diagonal) still picks them
 MOSTLY_INSIDE = 0.5     # a box or mask picks a person when this share of their region lies inside

@@ -6,7 +6,7 @@ import math
 import pytest
 import torch
 
-from videomatte.models.seeds.patch_refinement import PatchRefiner, grid_size
+from videomatte.models.designs.patch_refinement import PatchRefiner, grid_size
 
 
 def _inputs(height: int = 37, width: int = 53, small: tuple[int, int] = (18, 26)) -> tuple[torch.Tensor, ...]:

@@ -14,7 +14,7 @@ CALLBACK_PICTURES = ("composite", "rgba", "alpha", "foreground")
 
 @dataclass(frozen=True)
 class LiveOptions:
-    """Settings of :class:`videomatte.live.engine.LiveMatting`.
+    """Settings of :class:`videomatte.live.loop.LiveMatting`.
 
     Source: ``source`` is a camera (``"0"``, ``"/dev/video0"``, ``"video=NAME"``), ``"testsrc"``, a URL, a
     video file, or an iterable of ``uint8`` ``[H, W, 3]`` pictures; ``size`` ``(width, height)`` and ``fps``
@@ -79,8 +79,8 @@ class LiveOptions:
 
     def make_session(self):  # noqa: ANN201 - a MattingSession (torch is imported here, not at module load)
         """The ``MattingSession`` these settings ask for (official weights fetched on first use)."""
-        from videomatte.inference.options import ConvertOptions
-        from videomatte.inference.runner import SessionFactory
+        from videomatte.conversion.convert_options import ConvertOptions
+        from videomatte.conversion.pipeline import SessionFactory
 
         settings = ConvertOptions(variant=self.model, weights=self.weights, refiner=self.refiner,
                                   device=self.device, backend=self.backend, subject=self.subject)

@@ -6,8 +6,8 @@ from fractions import Fraction
 import pytest
 
 from videomatte.errors import OptionError, UnknownModelError
-from videomatte.inference.convert import convert
-from videomatte.inference.options import ConvertOptions
+from videomatte.conversion.batch import convert
+from videomatte.conversion.convert_options import ConvertOptions
 
 
 @pytest.mark.parametrize("fields,message", [

@@ -5,7 +5,7 @@ from PIL import Image
 
 from media_clips import make_clip
 from videomatte.errors import MediaError
-from videomatte.inference.compose import (
+from videomatte.compositing import (
     BlurBackground,
     ColorBackground,
     ImageBackground,

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from videomatte.inference.compose import Background, composite_pictures, parse_background
+from videomatte.compositing import Background, composite_pictures, parse_background
 from videomatte.inference.session import MattingSession
 from videomatte.io.frames import to_numpy
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 from fractions import Fraction
 
 from videomatte.errors import OptionError
-from videomatte.inference.subject_prompt import SubjectPrompt
+from videomatte.subject.prompt import SubjectPrompt
 from videomatte.io.codecs import CODECS, SEQUENCE_CODECS
 from videomatte.models.registry import DEFAULT_MODEL, check_refiner, get_spec
 
@@ -90,7 +90,7 @@ class ConvertOptions:
         if self.frame_rate is not None and self.frame_rate <= 0:
             raise OptionError(f"--fps must be above 0, got {self.frame_rate}")
         if self.engine not in ("local", "ray"):
-            from videomatte.cluster.options import RayEngine  # light: no Ray import
+            from videomatte.cluster.ray_engine import RayEngine  # light: no Ray import
 
             if not isinstance(self.engine, RayEngine):
                 raise OptionError(f"engine must be 'local', 'ray' or a RayEngine, not {self.engine!r}")

@@ -3,7 +3,7 @@
 The network mattes every person it sees. :class:`SubjectTracker` takes its alpha, splits each frame
 into person regions (connected components of the matte above a low threshold; on the first frame a
 region holding several people standing side by side is cut between their heads), picks on the first
-frame the people the :class:`~videomatte.inference.subject_prompt.SubjectPrompt` points at, and then
+frame the people the :class:`~videomatte.subject.prompt.SubjectPrompt` points at, and then
 follows them:
 
 * every region of the new frame takes the label (chosen person or other person) of the previous
@@ -26,11 +26,11 @@ import torch.nn.functional as F
 from scipy import ndimage
 from torch import Tensor
 
-from videomatte.inference import subject_regions as regions
-from videomatte.inference.subject_colour import ColourModels, colour_vote, drop_specks, gone, in_front, learn_apart
-from videomatte.inference.subject_pick import pick_people
-from videomatte.inference.subject_prompt import SubjectPrompt
-from videomatte.inference.subject_track import Track, TrackerSettings
+from videomatte.subject import regions
+from videomatte.subject.colour import ColourModels, colour_vote, drop_specks, gone, in_front, learn_apart
+from videomatte.subject.pick import pick_people
+from videomatte.subject.prompt import SubjectPrompt
+from videomatte.subject.tracks import Track, TrackerSettings
 
 __all__ = ["SubjectTracker", "Track", "TrackerSettings"]
 
