@@ -31,7 +31,7 @@ def main() -> None:
             frames = [f.to_ndarray(format="rgb24") for f in islice(container.decode(video=0), args.frames)]
         for ratio in ratios:
             d = compare_with_onnx(model, onnx_path, frames, ratio)
-            print(f"| {clip} | {ratio} | {d.frames} | {d.mean:.2e} | {d.max:.2e} |", flush=True)
+            print(f"| {clip} | {ratio} | {d.frames} | {d.mean_abs:.2e} | {d.max_abs:.2e} |", flush=True)
 
 
 if __name__ == "__main__":

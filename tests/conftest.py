@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from media_clips import make_clip
-from shared_paths import OFFICIAL_ONNX, SHARED_DATA
+from shared_paths import OFFICIAL_ONNX, SHARED, SHARED_DATA
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -27,6 +27,15 @@ def official_onnx() -> Path:
     if not OFFICIAL_ONNX.is_file():
         pytest.skip(f"official weights {OFFICIAL_ONNX} are absent (they sit beside the repository in development)")
     return OFFICIAL_ONNX
+
+
+@pytest.fixture(scope="session")
+def shared_reference() -> Path:
+    """``../shared/reference`` (the original's state_dict layouts), or a skip when it is absent."""
+    reference = SHARED / "reference"
+    if not (reference / "keys").is_dir():
+        pytest.skip(f"the original's key layouts are not at {reference.resolve()}")
+    return reference.resolve()
 
 
 @pytest.fixture(scope="session")

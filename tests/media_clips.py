@@ -93,3 +93,25 @@ def stream_seconds(path: Path, kind: str) -> float:
         spans = [(p.pts * p.time_base, (p.pts + (p.duration or 0)) * p.time_base)
                  for p in container.demux(stream) if p.pts is not None and p.size]
     return float(max(end for _, end in spans) - max(min(start for start, _ in spans), 0))
+
+
+def decoded(path: Path | str, fmt: str = "rgb24", count: int | None = None) -> list[np.ndarray]:
+    """The first ``count`` (all when ``None``) pictures of a video's first stream, as PyAV's ``fmt``
+    (``rgb24``, ``gray``, ``rgba``...): the tests' one plain decoder."""
+    pictures: list[np.ndarray] = []
+    with av.open(str(path)) as container:
+        for frame in container.decode(video=0):
+            if count is not None and len(pictures) == count:
+                break
+            pictures.append(frame.to_ndarray(format=fmt))
+    return pictures
+
+
+def decoded_alpha(path: Path | str) -> list[np.ndarray]:
+    """The alpha plane of every frame of a video or image sequence written by videomatte, in 8-bit
+    levels (``int64`` ``[H, W]``; 16-bit alpha rounded to 8)."""
+    from videomatte.io.readers import VideoReader
+
+    with VideoReader(Path(path), alpha=True) as reader:
+        planes = [frame.image[..., 3] for frame in reader]
+    return [np.round(a / 257.0).astype(np.int64) if a.dtype == np.uint16 else a.astype(np.int64) for a in planes]

@@ -3,19 +3,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import av
 import numpy as np
-import pytest
 
+from media_clips import decoded
 from videomatte.cli.main import main
 from videomatte.io.sample import SAMPLE_SIZE, pan_and_zoom, sample_photo
 
 PACKAGE_DATA = Path(__file__).resolve().parents[2] / "src" / "videomatte" / "data"
-
-
-def _decoded(path: Path) -> list[np.ndarray]:
-    with av.open(str(path)) as container:
-        return [frame.to_ndarray(format="gray") for frame in container.decode(video=0)]
 
 
 def test_the_sample_ships_small_with_its_licence():
@@ -38,7 +32,7 @@ def test_demo_writes_its_folder(tmp_path, capsys, shared_data, official_onnx):
                  "--backend", "torch", "--quiet"])
     assert code == 0
     assert sorted(p.name for p in folder.iterdir()) == ["composite.mp4", "input.mp4", "matte.mp4", "transparent.mov"]
-    mattes = _decoded(folder / "matte.mp4")
+    mattes = decoded(folder / "matte.mp4", "gray")
     assert len(mattes) == 12 and mattes[0].shape == SAMPLE_SIZE
     person = mattes[6][80:220, 200:260].mean()  # the person stands near the middle of the view
     assert person > 150 and mattes[6][:, :40].mean() < 10 and mattes[6][:, -40:].mean() < 10

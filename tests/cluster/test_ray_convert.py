@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 ray = pytest.importorskip("ray", reason="the ray engine needs the 'cluster' extra (ray)")
+pytestmark = pytest.mark.slow  # a real local Ray instance
 
 from videomatte.cli.main import main  # noqa: E402
 from videomatte.cluster import FaultHooks, RayEngine  # noqa: E402

@@ -8,6 +8,7 @@ import pytest
 from videomatte.errors import OptionError, UnknownModelError
 from videomatte.conversion.batch import convert
 from videomatte.conversion.convert_options import ConvertOptions
+from videomatte.inference.model_settings import ModelSettings
 
 
 @pytest.mark.parametrize("fields,message", [
@@ -22,8 +23,19 @@ from videomatte.conversion.convert_options import ConvertOptions
     ({"frame_rate": Fraction(0)}, "above 0"),
 ])
 def test_bad_values_are_refused_with_the_choices(fields: dict, message: str) -> None:
+    """Model fields are ``ModelSettings``' and reach it through ``replace`` (as ``convert``'s keywords)."""
     with pytest.raises((OptionError, UnknownModelError), match=message):
-        ConvertOptions(**fields)
+        ConvertOptions().replace(**fields)
+
+
+def test_model_fields_are_routed_to_the_model_settings() -> None:
+    options = ConvertOptions().replace(variant="resnet50", downsample_ratio=0.25, output="out.mov")
+    assert options.model == ModelSettings(variant="resnet50", downsample_ratio=0.25)
+    assert options.output == "out.mov"
+    with pytest.raises(OptionError, match="must be a ModelSettings"):
+        ConvertOptions(model="resnet50")  # type: ignore[arg-type]
+    with pytest.raises(OptionError, match="engine must be None"):
+        ConvertOptions(engine="ray")  # type: ignore[arg-type]
 
 
 def test_options_are_frozen_and_convert_takes_their_fields() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from videomatte.cli.main import main
-from videomatte.export import ExportError
+from videomatte.errors import ExportError
 from videomatte.export.onnx import OnnxSettings, export_onnx
 
 
@@ -64,7 +64,7 @@ def test_cli_rejects_unknown_values(tmp_path, argv):
 def test_int8_is_judged_on_alpha_alone_and_fp32_on_everything():
     import torch
 
-    from videomatte.export import ExportError
+    from videomatte.errors import ExportError
     from videomatte.export.checks import compare
 
     expected = [[torch.zeros(1, 3, 4, 4), torch.zeros(1, 1, 4, 4), torch.zeros(1, 2, 2, 2)]]

@@ -7,8 +7,11 @@ import numpy as np
 import onnx
 import pytest
 
-from export_helpers import MAX_TOL, MEAN_TOL, differences, eager_run, frames, ort_run, session
-from videomatte.export import ExportError
+from export_helpers import MAX_TOL, MEAN_TOL, frames
+
+from videomatte.export.checks import differences, eager_outputs, onnx_outputs
+from videomatte.export.runner import OnnxRunner
+from videomatte.errors import ExportError
 from videomatte.export.onnx_graph import dynamic_dims
 from videomatte.export.wrappers import ONNX_INPUTS, ONNX_OUTPUTS
 
@@ -33,10 +36,11 @@ def test_dynamic_axes_are_distinct_per_state(dynamic_onnx):
 
 
 def test_dynamic_export_runs_two_sizes_in_one_session(tiny_net, dynamic_onnx):
-    sess = session(dynamic_onnx)
+    runner = OnnxRunner(dynamic_onnx)
     for height, width in [(64, 96), (81, 123)]:
         clip = frames(height, width)
-        mean, worst = differences(eager_run(tiny_net, clip, 0.5, force_refiner=True), ort_run(sess, clip, 0.5))
+        found = differences(eager_outputs(tiny_net, clip, 0.5, force_refiner=True), onnx_outputs(runner, clip, 0.5))
+        mean, worst = found.mean_abs, found.max_abs
         assert mean <= MEAN_TOL and worst <= MAX_TOL, (height, width, mean, worst)
 
 
@@ -53,7 +57,8 @@ def test_static_export_has_no_dynamic_dims_or_shape_ops(static_onnx):
 
 def test_static_export_round_trips(tiny_net, static_onnx):
     clip = frames(72, 128)
-    mean, worst = differences(eager_run(tiny_net, clip, 0.5), ort_run(session(static_onnx), clip, None))
+    found = differences(eager_outputs(tiny_net, clip, 0.5, force_refiner=False), onnx_outputs(static_onnx, clip, None))
+    mean, worst = found.mean_abs, found.max_abs
     assert mean <= MEAN_TOL and worst <= MAX_TOL
 
 
@@ -63,7 +68,8 @@ def test_ratio_one_baked_in_skips_the_refiner_like_pytorch(tiny_net, export_dir)
     path = export_onnx(tiny_net, export_dir / "r1.onnx", OnnxSettings(ratio=1.0)).path
     assert "downsample_ratio" not in [i.name for i in onnx.load(str(path)).graph.input]
     clip = frames(48, 80)
-    mean, worst = differences(eager_run(tiny_net, clip, 1.0), ort_run(session(path), clip, None))
+    found = differences(eager_outputs(tiny_net, clip, 1.0, force_refiner=False), onnx_outputs(path, clip, None))
+    mean, worst = found.mean_abs, found.max_abs
     assert mean <= MEAN_TOL and worst <= MAX_TOL
 
 
@@ -71,10 +77,10 @@ def test_fp16_export_runs_close_to_fp32(tiny_net, export_dir):
     from videomatte.export.onnx import OnnxSettings, export_onnx
 
     path = export_onnx(tiny_net, export_dir / "fp16.onnx", OnnxSettings(ratio=0.5, fp16=True)).path
-    sess = session(path)
+    sess = OnnxRunner(path).session
     assert sess.get_inputs()[0].type == "tensor(float16)"
     clip = frames(64, 96, count=3)
-    expected = eager_run(tiny_net, clip, 0.5)
+    expected = [[t.numpy() for t in frame] for frame in eager_outputs(tiny_net, clip, 0.5, force_refiner=False)]
     states = [np.zeros((1, 1, 1, 1), np.float16)] * 4
     for frame, exp in zip(clip, expected):
         fgr, pha, *states = sess.run(None, {"src": frame[None].numpy().astype(np.float16),
@@ -89,7 +95,8 @@ def test_official_weights_static_export_round_trips(official_onnx, export_dir):
     net = load_model("mobilenetv3", weights=str(official_onnx))
     path = export_onnx(net, export_dir / "official.onnx", OnnxSettings(ratio=0.25, static=(144, 256))).path
     clip = frames(144, 256)
-    mean, worst = differences(eager_run(net, clip, 0.25), ort_run(session(path), clip, None))
+    found = differences(eager_outputs(net, clip, 0.25, force_refiner=False), onnx_outputs(path, clip, None))
+    mean, worst = found.mean_abs, found.max_abs
     assert mean <= MEAN_TOL and worst <= MAX_TOL
 
 
@@ -105,9 +112,9 @@ def test_static_fp16_export_runs_close_to_fp32(tiny_net, export_dir):
                   and any(a.name == "kernel_shape" and list(a.ints) == [1, 1] for a in node.attribute)}
     assert identities and {init.data_type for init in model.graph.initializer if init.name in identities} == {onnx.TensorProto.FLOAT16}
     clip = frames(72, 128, count=3)
-    expected = eager_run(tiny_net, clip, 0.5)
+    expected = [[t.numpy() for t in frame] for frame in eager_outputs(tiny_net, clip, 0.5, force_refiner=False)]
     states = [np.zeros([d.dim_value for d in i.type.tensor_type.shape.dim], np.float16) for i in model.graph.input[1:5]]
-    sess = session(path)
+    sess = OnnxRunner(path).session
     for frame, exp in zip(clip, expected):
         fgr, pha, *states = sess.run(None, {"src": frame[None].numpy().astype(np.float16),
                                             **{f"r{k + 1}i": s for k, s in enumerate(states)}})

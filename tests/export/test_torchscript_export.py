@@ -41,7 +41,7 @@ def test_time_series_input(tiny_net, scripted):
 
 
 def test_loading_a_non_torchscript_file_is_a_clear_error(tmp_path):
-    from videomatte.export import ExportError
+    from videomatte.errors import ExportError
     from videomatte.export.torchscript import load_torchscript
 
     path = tmp_path / "x.pt"

@@ -41,7 +41,7 @@ def test_videomatte_export_writes_checked_fixed_shape_onnx(tmp_path, name: str, 
 
 
 def test_variants_need_fixed_shapes_and_float32(tmp_path) -> None:
-    from videomatte.export import ExportError
+    from videomatte.errors import ExportError
     from videomatte.export.onnx import OnnxSettings, export_onnx
     from videomatte.export.torchscript import export_torchscript
 

@@ -12,11 +12,13 @@ import numpy as np
 import pytest
 import torch
 
+from videomatte.export.checks import TOLERANCES
+
 from videomatte.inference.backends import BACKENDS
 from videomatte.inference.session import MattingSession
 from videomatte.models.network import MattingNetwork, min_ratio
 
-MEAN_TOL, MAX_TOL = 1e-6, 5e-4  # the fp32 round-trip tolerances of the export tests
+MEAN_TOL, MAX_TOL = TOLERANCES["fp32"]
 # ratio 1 at odd sizes: tests/export/test_onnx_export.py and the backend tests
 SWEEP = [((40, 60), 0.45), ((41, 73), 0.45), ((30, 47), 0.7), ((41, 73), min_ratio(41, 73))]
 

@@ -12,8 +12,9 @@ import av
 import numpy as np
 import pytest
 
+from media_clips import decoded_alpha
 from videomatte.io.alpha_plane import alpha_samples, put_alpha_plane
-from videomatte.io.readers import VideoInfo, VideoReader, open_reader
+from videomatte.io.readers import VideoInfo, open_reader
 from videomatte.io.writers import open_writer
 
 WIDTH, HEIGHT, FRAMES = 360, 640, 3
@@ -50,12 +51,6 @@ def _write(path, info: VideoInfo, pictures: list[np.ndarray], crf: int | None = 
             writer.write(picture if writer.deep else (picture >> 8).astype(np.uint8), index, Fraction(1, 24))
 
 
-def _decoded_alpha8(path) -> list[np.ndarray]:
-    with VideoReader(path, alpha=True) as reader:
-        images = [frame.image[..., 3] for frame in reader]
-    return [np.round(a / 257.0).astype(np.int64) if a.dtype == np.uint16 else a.astype(np.int64) for a in images]
-
-
 def test_prores_alpha_is_exact_and_matches_the_png_sequence(tmp_path, info):
     pictures = _pictures()
     _write(tmp_path / "out.mov", info, pictures)
@@ -71,7 +66,7 @@ def test_prores_alpha_is_exact_and_matches_the_png_sequence(tmp_path, info):
     from PIL import Image
 
     lossless = [np.asarray(Image.open(p))[..., 3].astype(np.int64) for p in png]
-    for got, want in zip(_decoded_alpha8(tmp_path / "out.mov"), lossless, strict=True):
+    for got, want in zip(decoded_alpha(tmp_path / "out.mov"), lossless, strict=True):
         assert np.array_equal(got, want), f"{np.count_nonzero(got != want)} alpha pixels differ"
 
 
@@ -80,9 +75,9 @@ def test_ffv1_exact_and_vp9_within_its_loss(tmp_path, info):
     want = [(p[..., 3] >> 8).astype(np.int64) for p in pictures]
     _write(tmp_path / "out.mkv", info, pictures)
     _write(tmp_path / "out.webm", info, pictures, crf=4)
-    for got, expected in zip(_decoded_alpha8(tmp_path / "out.mkv"), want, strict=True):
+    for got, expected in zip(decoded_alpha(tmp_path / "out.mkv"), want, strict=True):
         assert np.array_equal(got, expected)
-    for got, expected in zip(_decoded_alpha8(tmp_path / "out.webm"), want, strict=True):
+    for got, expected in zip(decoded_alpha(tmp_path / "out.webm"), want, strict=True):
         error = np.abs(got - expected)
         assert error[:, :40].max() <= 1 and error.max() <= 12 and error.mean() < 1.5, (error.max(), error.mean())
 

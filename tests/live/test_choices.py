@@ -6,7 +6,7 @@ import threading
 import pytest
 
 from videomatte.errors import MediaError
-from videomatte.conversion.threads import Stopped
+from videomatte.errors import Stopped
 from videomatte.live.quality import choose, mode_ratio
 from videomatte.live.slots import END, Latest
 from videomatte.live.sources import device_target, parse_size

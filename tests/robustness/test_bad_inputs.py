@@ -119,7 +119,8 @@ def test_huge_frames_are_refused_up_front_with_the_memory_they_need(corpus, out_
 
 
 def test_an_8000x8000_frame_needs_more_than_this_machine_has(monkeypatch):
-    from videomatte.inference.limits import FrameTooLargeError, check_frame_memory, frame_memory
+    from videomatte.inference.limits import check_frame_memory, frame_memory
+    from videomatte.errors import FrameTooLargeError
 
     assert frame_memory(2160, 3840) == pytest.approx(2.47e9, rel=0.05)  # measured peak: 2.4 GB
     monkeypatch.setenv("VIDEOMATTE_MAX_MEMORY", "12G")

@@ -21,7 +21,7 @@ from videomatte.training.datasets.segmentation import ImageSegmentationDataset
 from videomatte.training.datasets.supervisely import SuperviselyPersons
 from videomatte.training.datasets.videomatte import imagematte_clips, videomatte240k_clips
 from videomatte.training.datasets.youtubevis import YouTubeVISPersons
-from videomatte.training.errors import DatasetError
+from videomatte.errors import DatasetError
 from videomatte.training.samplers import TrainFrameSampler, ValidFrameSampler
 from videomatte.training.seg_augment import SegmentationAugmentation
 

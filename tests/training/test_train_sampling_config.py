@@ -7,7 +7,7 @@ import pytest
 
 from videomatte.training.config import config_from_dict, load_config
 from videomatte.training.datasets.sampling import StepBatchSampler
-from videomatte.training.errors import ConfigError
+from videomatte.errors import ConfigError
 
 
 def test_ranks_split_each_epoch_without_overlap() -> None:

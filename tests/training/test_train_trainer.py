@@ -11,7 +11,7 @@ from training_data import write_coco, write_supervisely, write_youtubevis
 from videomatte.cli.main import main
 from videomatte.training import checkpoint
 from videomatte.training.config import config_from_dict
-from videomatte.training.errors import CheckpointError, ConfigError
+from videomatte.errors import CheckpointError, ConfigError
 from videomatte.training.monitor import Monitor
 
 TINY = """

@@ -21,9 +21,10 @@ def free_port() -> int:
 def start_server(weights: Path, **limits: float):
     """``videomatte serve`` in this process on a free port (``close()`` it); limits are ServeSettings'."""
     from videomatte.web.app import launch
+    from videomatte.inference.model_settings import ModelSettings
     from videomatte.web.settings import ServeSettings
 
-    settings = ServeSettings(weights=str(weights), device="cpu", **limits)
+    settings = ServeSettings(model=ModelSettings(weights=str(weights), device="cpu"), **limits)
     return launch(settings, host="127.0.0.1", port=free_port(), block=False)
 
 

@@ -26,7 +26,8 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python
 from conftest import CLIP_FRAMES, GROUP_FRAMES, GROUP_SIZE  # noqa: E402
 
 CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (apt-get install chromium)")
+pytestmark = [pytest.mark.slow,  # a real browser and server
+              pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (apt-get install chromium)")]
 TIMEOUT_MS = 120_000
 
 

@@ -35,8 +35,8 @@ def test_background_and_outputs_choices() -> None:
     options = job_options("webm", ["composite"], "colour", "#112233", None, "mobilenetv3", 0, False)
     assert (options.transparent, options.alpha, options.composite, options.background) == ("webm", False, True,
                                                                                          "#112233")
-    assert options.ratio is None and options.audio is False
-    assert job_options("mov", [], "colour", None, None, "mobilenetv3", 0.25, True).ratio == 0.25
+    assert options.model.downsample_ratio is None and options.audio is False
+    assert job_options("mov", [], "colour", None, None, "mobilenetv3", 0.25, True).model.downsample_ratio == 0.25
     with pytest.raises(VideoMatteError, match="nothing to make: choose a transparent video, or the alpha"):
         job_options("none", [], "colour", None, None, "mobilenetv3", 0, True)
 

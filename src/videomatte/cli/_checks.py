@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Iterable
 
+from videomatte.models.geometry import check_ratio
 from videomatte.errors import MediaError, OutputExistsError, VideoMatteError, WeightsError
 from videomatte.io.codecs import CONTAINERS
 
@@ -132,7 +133,7 @@ def check_background(text: str) -> None:
 
 def check_convert(args: argparse.Namespace) -> None:
     """Everything ``videomatte convert`` can refuse without reading a frame or loading the network."""
-    check_number("--ratio", args.ratio, 0.0, 1.0)
+    check_ratio(args.ratio, "--ratio")
     check_number("--fps", args.fps, 0.0, 1000.0)
     check_number("--seq-chunk", args.seq_chunk, 1, None, low_inclusive=True)
     check_number("--crf", args.crf, 0, 63, low_inclusive=True)

@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import argparse
 
-from videomatte.cli._subject import add_subject_arguments, subject_from
+from typing import TYPE_CHECKING
+
+from videomatte.cli._model import add_model_arguments, model_settings_from
+
+if TYPE_CHECKING:
+    from videomatte.cluster.ray_engine import RayEngine
+    from videomatte.conversion.convert_options import ConvertOptions
+    from videomatte.conversion.results import ConvertResult
 
 COMMAND = "convert"
 HELP = "matte videos, image sequences or folders of videos into files"
@@ -31,8 +38,7 @@ examples:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``videomatte convert``."""
-    from videomatte.conversion.convert_options import BACKEND_CHOICES, CODEC_CHOICES
-    from videomatte.models.registry import DEFAULT_MODEL, MODELS, REFINER_NAMES
+    from videomatte.conversion.convert_options import CODEC_CHOICES
 
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
                         help="video file, image folder or glob ('shots/*.png'), or folder of videos")
@@ -50,53 +56,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     out.add_argument("--crf", type=int, metavar="N", help="quality of H.264/H.265/VP9 (lower is better)")
     out.add_argument("--no-audio", dest="audio", action="store_false", help="do not copy the input's audio")
     out.add_argument("--overwrite", action="store_true", help="replace existing outputs")
-    model = parser.add_argument_group("model")
-    model.add_argument("--variant", default=DEFAULT_MODEL, choices=list(MODELS), metavar="NAME",
-                       help=f"network variant: {', '.join(MODELS)} (default {DEFAULT_MODEL}; "
-                            "'videomatte models' lists them)")
-    model.add_argument("--refiner", default=REFINER_NAMES[0], choices=REFINER_NAMES,
-                       help=f"refiner of the high-resolution edges (default {REFINER_NAMES[0]})")
-    model.add_argument("--weights", default="official",
-                       help="'official' (fetched once, then cached), a weights file (.pth/.safetensors/.onnx; "
-                            "an RVM .onnx runs in onnxruntime on the CPU), or 'none' (random, for tests)")
-    model.add_argument("--ratio", type=float, metavar="R",
-                       help="downsample ratio in (0, 1]; default min(512 / longest side, 1) per input")
+    model = add_model_arguments(parser)
     model.add_argument("--seq-chunk", type=int, default=1, metavar="T", help="frames per network call (default 1)")
-    model.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps (default auto)")
-    model.add_argument("--fp16", action="store_true", help="half precision (GPU only)")
-    model.add_argument("--backend", default="auto", choices=BACKEND_CHOICES,
-                       help="runtime (default auto: onnxruntime for float32 on the CPU, else torch)")
-    add_subject_arguments(parser)
     _add_engine_arguments(parser)
     parser.add_argument("--fps", type=float, metavar="F", help="frame rate of image-sequence inputs (default 30)")
     parser.add_argument("--quiet", action="store_true", help="no progress line")
 
 
-def options_from(args: argparse.Namespace):  # noqa: ANN201 - a ConvertOptions, imported lazily
+def options_from(args: argparse.Namespace) -> ConvertOptions:
     """The ``ConvertOptions`` the flags ask for (validated: ``OptionError`` for bad values)."""
     from fractions import Fraction
 
     from videomatte.conversion.convert_options import ConvertOptions
 
     return ConvertOptions(
-        subject=subject_from(args),
+        model=model_settings_from(args),
         output=args.output, alpha=args.alpha, foreground=args.foreground, composite=args.composite,
-        background=args.background, variant=args.variant, refiner=args.refiner,
-        weights=None if args.weights == "none" else args.weights, downsample_ratio=args.ratio,
-        seq_chunk=args.seq_chunk, device=args.device, dtype="float16" if args.fp16 else None,
+        background=args.background, seq_chunk=args.seq_chunk,
         overwrite=args.overwrite, progress=not args.quiet, premultiplied=args.premultiplied, codec=args.codec,
-        crf=args.crf, audio=args.audio, backend=args.backend,
+        crf=args.crf, audio=args.audio,
         frame_rate=Fraction(args.fps).limit_denominator(1001) if args.fps is not None else None,
         engine=_engine_from(args),
     )
 
 
-def _engine_from(args: argparse.Namespace) -> object:
-    """``"local"``, or the ``RayEngine`` of the ``--engine ray`` flags (``OptionError`` for bad values)."""
+def _engine_from(args: argparse.Namespace) -> RayEngine | None:
+    """``None`` (this process), or the ``RayEngine`` of the ``--engine ray`` flags (``OptionError`` for bad
+    values)."""
+    if args.engine == "local":
+        return None
     from videomatte.cluster.ray_engine import RayEngine
 
-    if args.engine == "local":
-        return "local"
     return RayEngine(address=args.address, workers=args.workers, gpus_per_worker=args.gpus_per_worker,
                      cpus_per_worker=args.cpus_per_worker, segment_seconds=args.segment_seconds,
                      warmup=args.warmup)
@@ -107,8 +97,8 @@ def run(args: argparse.Namespace) -> int:
     from videomatte.cli._checks import check_convert
 
     check_convert(args)  # answers a mistake before PyTorch is imported
-    from videomatte.errors import VideoMatteError
-    from videomatte.conversion.batch import BatchError, convert
+    from videomatte.conversion.batch import convert
+    from videomatte.errors import BatchError, VideoMatteError
 
     options = options_from(args)
     try:
@@ -124,15 +114,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report(results: list, quiet: bool) -> None:  # list[ConvertResult]
+def _report(results: list[ConvertResult], quiet: bool) -> None:
     for result in results:
         if not result.skipped and not result.error and not quiet:
             print(f"{result.source}: {result.frames} frames in {result.seconds:.1f} s "
-                  f"({result.fps:.1f} fps) -> {', '.join(result.outputs)}")
+                  f"({result.fps:.1f} fps, {result.backend}) -> {', '.join(result.outputs)}")
 
 
 def _add_engine_arguments(parser: argparse.ArgumentParser) -> None:
-    from videomatte.cluster.ray_engine import DEFAULT_SEGMENT_SECONDS, DEFAULT_WARMUP
+    from videomatte.cluster.ray_settings import DEFAULT_SEGMENT_SECONDS, DEFAULT_WARMUP
 
     cluster = parser.add_argument_group("engine (see docs/cluster.md)")
     cluster.add_argument("--engine", default="local", choices=["local", "ray"],

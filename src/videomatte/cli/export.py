@@ -51,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _check_format(args: argparse.Namespace) -> None:
-    from videomatte.export import ExportError
+    from videomatte.errors import ExportError
 
     if args.format == "torchscript":
         onnx_only = [flag for flag, value in (("--static", args.static), ("--ratio", args.ratio),
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     if Path(args.output).is_dir():
         raise _checks.MediaError(f"{args.output}: is a folder, not a file")
     _checks.check_writable_folder(Path(args.output))
-    from videomatte.export import ExportError
+    from videomatte.errors import ExportError
 
     _check_format(args)
     if args.fp16 and args.quantize:
@@ -100,7 +100,7 @@ def _export_onnx(net, args: argparse.Namespace):  # noqa: ANN001, ANN202 - lazy 
 
     calibration = None
     if args.quantize:
-        from videomatte.export import ExportError
+        from videomatte.errors import ExportError
 
         if not args.calibration:
             raise ExportError("--quantize int8 needs --calibration VIDEO (real frames of the kind you will matte)")

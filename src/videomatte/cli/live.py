@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from videomatte.cli._subject import add_subject_arguments, subject_from
+from videomatte.cli._model import add_model_arguments, model_settings_from
 
 COMMAND = "live"
 HELP = "matte a camera (or file, stream, test pattern) live into a virtual camera, window or recording"
@@ -45,7 +45,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     end.add_argument("--max-frames", type=int, metavar="N", help="stop after N output frames")
     end.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
     end.add_argument("--quiet", action="store_true", help="no live readout")
-    add_subject_arguments(parser)
 
 
 def _add_source_and_output_arguments(parser: argparse.ArgumentParser) -> None:
@@ -68,9 +67,7 @@ def _add_source_and_output_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_matting_arguments(parser: argparse.ArgumentParser) -> None:
-    from videomatte.conversion.convert_options import BACKEND_CHOICES
     from videomatte.live.quality import QUALITIES
-    from videomatte.models.registry import DEFAULT_MODEL, MODELS, REFINER_NAMES
 
     look = parser.add_argument_group("picture")
     look.add_argument("--background", default="green", metavar="BG",
@@ -78,19 +75,10 @@ def _add_matting_arguments(parser: argparse.ArgumentParser) -> None:
     look.add_argument("--mirror", action="store_true", help="flip left to right (a selfie view)")
     look.add_argument("--smooth", type=float, nargs="?", const=0.3, default=0.0, metavar="S",
                       help="blend each matte with the previous one by S in [0, 1) (0.3 if no S; default off)")
-    model = parser.add_argument_group("model")
+    model = add_model_arguments(parser, "a fixed downsample ratio in (0, 1] (overrides --quality)")
     model.add_argument("--quality", default="auto", choices=QUALITIES,
                        help="downsample ratio: high 512, balanced 320, fast 256 px on the long side; auto picks "
                             "the best that holds the frame rate (default)")
-    model.add_argument("--ratio", type=float, metavar="R", help="a fixed downsample ratio in (0, 1] (overrides --quality)")
-    model.add_argument("--variant", default=DEFAULT_MODEL, choices=list(MODELS), metavar="NAME",
-                       help=f"network variant: {', '.join(MODELS)} (default {DEFAULT_MODEL})")
-    model.add_argument("--refiner", default=REFINER_NAMES[0], choices=REFINER_NAMES,
-                       help=f"refiner of the high-resolution edges (default {REFINER_NAMES[0]})")
-    model.add_argument("--weights", default="official", help="'official', a weights file (.pth/.safetensors/.onnx) or 'none'")
-    model.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps (default auto)")
-    model.add_argument("--backend", default="auto", choices=BACKEND_CHOICES,
-                       help="runtime (default auto: onnxruntime for float32 on the CPU, else torch)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -108,13 +96,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         live = LiveMatting(
             source=args.source, size=args.size, fps=args.fps, loop=args.loop, pace=args.pace,
-            model=args.variant, refiner=args.refiner, weights=None if args.weights == "none" else args.weights,
-            device=args.device,
-            backend=args.backend, quality=args.quality, ratio=args.ratio, background=args.background,
+            model=model_settings_from(args), quality=args.quality, background=args.background,
             mirror=args.mirror, smooth=args.smooth, virtual_camera=args.virtual_camera,
             camera_device=args.camera_device, window=args.window, record=args.record, overwrite=args.overwrite,
-            max_frames=args.max_frames, duration=args.duration, readout=not args.quiet and sys.stderr.isatty(),
-            subject=subject_from(args))
+            max_frames=args.max_frames, duration=args.duration, readout=not args.quiet and sys.stderr.isatty())
         stats = live.run()
     except ValueError as err:
         raise VideoMatteError(str(err)) from err

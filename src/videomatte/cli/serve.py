@@ -59,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
     auth = parse_auth(args.auth)
     try:
+        from videomatte.inference.model_settings import ModelSettings
         from videomatte.web.app import launch
         from videomatte.web.settings import ServeSettings
     except ImportError as err:
@@ -66,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = ServeSettings(max_upload_mb=args.max_upload_mb, max_duration_s=args.max_duration,
                                  concurrency=args.concurrency, session_ttl_s=args.session_ttl,
-                                 weights=None if args.weights == "none" else args.weights, device=args.device)
+                                 model=ModelSettings(weights=None if args.weights == "none" else args.weights,
+                                                     device=args.device))
     except ValueError as err:
         raise VideoMatteError(str(err)) from None
     try:

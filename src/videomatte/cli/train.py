@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
 
     from videomatte.training import distributed
     from videomatte.training.config import load_config, resolve_config_path
-    from videomatte.training.errors import ConfigError
+    from videomatte.errors import ConfigError
     from videomatte.training.trainer import Trainer
 
     overrides = list(args.set)

@@ -19,16 +19,16 @@ from pathlib import Path
 from typing import Callable
 
 from videomatte.cluster.join import join_segments
-from videomatte.cluster.ray_engine import RayEngine
+from videomatte.cluster.ray_settings import RaySettings
 from videomatte.cluster.plan import Segment, plan_segments, work_folder
 from videomatte.cluster.scheduler import WorkerPool, run_segments, worker_count
 from videomatte.cluster.worker import SegmentDone
-from videomatte.errors import VideoMatteError
-from videomatte.conversion.batch import ConvertResult, prepare_outputs
-from videomatte.conversion.outputs import OutputPlan
 from videomatte.conversion.convert_options import ConvertOptions
+from videomatte.conversion.engines import report_failure, skipped
+from videomatte.conversion.outputs import OutputPlan
 from videomatte.conversion.progress import Progress
-from videomatte.conversion.pipeline import SessionFactory
+from videomatte.conversion.results import ConvertResult, prepare_outputs
+from videomatte.errors import VideoMatteError
 from videomatte.io.stream import VideoInfo
 from videomatte.io.seeking import open_seekable
 
@@ -47,15 +47,6 @@ class Job:
     backend: str = ""
     error: str | None = None
     joined: Future | None = None
-
-
-def ray_engine(engine: object) -> RayEngine:
-    """``"ray"`` (default settings) or a :class:`RayEngine` as it is; anything else is a ``ValueError``."""
-    if engine == "ray":
-        return RayEngine()
-    if isinstance(engine, RayEngine):
-        return engine
-    raise ValueError(f"engine must be 'local', 'ray' or a RayEngine, not {engine!r}")
 
 
 def import_ray():  # noqa: ANN201 - the ray module
@@ -83,27 +74,16 @@ def connect(ray: object, address: str | None) -> bool:
     return True
 
 
-MODEL_FIELDS = ("variant", "weights", "refiner", "downsample_ratio", "device", "dtype", "backend")
-
-
 def worker_options(options: ConvertOptions) -> ConvertOptions:
-    """What every worker needs to build the same session as the local engine (picklable, local engine)."""
-    weights = options.weights if options.weights is None else os.fspath(options.weights)
-    if weights is not None and os.path.exists(weights):
-        weights = os.path.abspath(weights)  # workers do not run in the driver's folder
-    return dataclasses.replace(options, weights=weights, engine="local", progress=False)
+    """What every worker needs to build the same session as the local engine (picklable, no engine)."""
+    return dataclasses.replace(options, model=options.model.portable(), engine=None, progress=False)
 
 
-def model_key(options: ConvertOptions) -> dict:
-    """The settings that change the mattes (for the names of segment folders and worker pools)."""
-    return {name: getattr(options, name) for name in MODEL_FIELDS}
-
-
-def plan_job(source: str, plans: list[OutputPlan], engine: RayEngine, options: ConvertOptions) -> Job:
+def plan_job(source: str, plans: list[OutputPlan], engine: RaySettings, options: ConvertOptions) -> Job:
     """Probe one input and cut it into segments (whose files live beside its first output)."""
     with open_seekable(source, options.frame_rate) as video:
         info, stamps = video.info, video.timestamps()
-    key = dict(model_key(worker_options(options)), segment_seconds=engine.segment_seconds, warmup=engine.warmup,
+    key = dict(options.model.portable().key(), segment_seconds=engine.segment_seconds, warmup=engine.warmup,
                frame_rate=options.frame_rate)
     folder = work_folder(source, os.path.abspath(plans[0].path), key)
     segments = plan_segments(os.path.abspath(source), stamps, info.time_base, engine.segment_seconds,
@@ -176,34 +156,25 @@ def _skipped_or_planned(sources: list[str], plans: list[OutputPlan], batch: bool
         try:
             mine = prepare_outputs(source, plans, batch, options.overwrite)
             if mine is None:
-                if options.progress:
-                    print(f"{source}: finished already, skipping", file=sys.stderr)
-                known[source] = ConvertResult(source, [p.path for p in plans], skipped=True)
+                known[source] = skipped(source, plans, options)
             else:
                 jobs.append(plan(source, mine))
         except VideoMatteError as err:
-            if not batch:
-                raise
-            print(f"videomatte: {source}: {err}", file=sys.stderr)
-            known[source] = ConvertResult(source, error=str(err))
+            known[source] = report_failure(source, err, batch)
     return jobs, known
 
 
-def convert_on_ray(sources: list[str], plans: list[OutputPlan], factory: SessionFactory, batch: bool,
+def convert_on_ray(engine: RaySettings, sources: list[str], plans: list[OutputPlan], batch: bool,
                    options: ConvertOptions) -> list[ConvertResult]:
-    """``convert`` with ``options.engine`` ``"ray"`` or a :class:`RayEngine`: the same outputs as the local
-    engine, matted by Ray workers.
+    """``RaySettings.run``: the same outputs as the local engine, matted by Ray workers.
 
     Args:
         sources: inputs, expanded; plans: the outputs asked for (with ``{name}`` for batches).
-        factory: the local engine's session factory (unused here: every worker builds its own from
-            ``options``); kept so that both engines are called alike.
-        batch: several inputs (a failed one is reported and the others go on).
+        batch: several inputs (a failed one is reported in its result and the others go on).
 
     Raises:
-        VideoMatteError: Ray missing or unreachable, a bad single input, or a summary of failed inputs.
+        VideoMatteError: Ray missing or unreachable, or a single input that failed.
     """
-    engine = ray_engine(options.engine)
     ray = import_ray()
     jobs, known = _skipped_or_planned(sources, plans, batch, options,
                                       lambda source, mine: plan_job(source, mine, engine, options))
@@ -219,17 +190,15 @@ def convert_on_ray(sources: list[str], plans: list[OutputPlan], factory: Session
     failed = [r for r in results if r.error]
     if failed and not batch:
         raise VideoMatteError(f"{failed[0].source}: {failed[0].error}")
-    if failed:
-        raise VideoMatteError(f"{len(failed)} of {len(results)} inputs failed (first: {failed[0].error})")
     return results
 
 
-def _run_jobs(ray: object, jobs: list[Job], engine: RayEngine, options: ConvertOptions) -> dict[str, ConvertResult]:
+def _run_jobs(ray: object, jobs: list[Job], engine: RaySettings, options: ConvertOptions) -> dict[str, ConvertResult]:
     """Matte every segment of ``jobs`` on the workers, join each input as it completes."""
     batch = Batch(jobs, options)
     task = dict(frame_rate=options.frame_rate, seq_chunk=options.seq_chunk, hooks=engine.hooks)
     try:
-        run_segments(ray, WorkerPool.get(ray, engine, worker_options(options)), worker_count(ray, engine, batch.total),
+        run_segments(ray, WorkerPool.get(ray, engine, worker_options(options).model), worker_count(ray, engine, batch.total),
                      batch.queue(), task, batch.report, lambda: batch.progress.update(0))
     finally:
         batch.close()

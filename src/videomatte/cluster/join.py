@@ -16,7 +16,8 @@ from torch import Tensor
 from videomatte.cluster.plan import Segment
 from videomatte.errors import MediaError
 from videomatte.conversion.convert_options import ConvertOptions
-from videomatte.conversion.outputs import OutputPlan, open_outputs, render
+from videomatte.conversion.output_writers import open_outputs
+from videomatte.conversion.outputs import OutputPlan, render
 from videomatte.io.frames import to_tensor
 from videomatte.io.readers import open_reader
 from videomatte.io.stream import VideoInfo

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections import deque
 from typing import Callable
 
-from videomatte.cluster.ray_engine import RayEngine
+from videomatte.cluster.ray_settings import RaySettings
 from videomatte.cluster.plan import Segment
 from videomatte.cluster.worker import SegmentDone, worker_class
-from videomatte.conversion.convert_options import ConvertOptions
+from videomatte.inference.model_settings import ModelSettings
 
 POLL = 0.25  # seconds between progress redraws while waiting for workers
 
 
-def worker_count(ray: object, engine: RayEngine, segments: int) -> int:
+def worker_count(ray: object, engine: RaySettings, segments: int) -> int:
     """Workers to start: as asked, else as many as the cluster's CPUs (GPUs) hold, never more than segments."""
     if engine.workers is None:
         resources = ray.cluster_resources()
@@ -70,15 +70,14 @@ class WorkerPool:
 
     _pools: dict[tuple, "WorkerPool"] = {}
 
-    def __init__(self, actor: object, model: ConvertOptions) -> None:
+    def __init__(self, actor: object, model: ModelSettings) -> None:
         self.actor, self.model, self.workers = actor, model, []
 
     @classmethod
-    def get(cls, ray: object, engine: RayEngine, model: ConvertOptions) -> "WorkerPool":
-        """The pool for the model of ``model`` on the current Ray job (a new connection starts new pools)."""
-        fields = [getattr(model, name) for name in ("variant", "weights", "refiner", "downsample_ratio", "device",
-                                                      "dtype", "backend")]
-        key = (ray.get_runtime_context().get_job_id(), engine.cpus_per_worker, engine.gpus_per_worker, repr(fields))
+    def get(cls, ray: object, engine: RaySettings, model: ModelSettings) -> "WorkerPool":
+        """The pool for ``model`` on the current Ray job (a new connection starts new pools)."""
+        key = (ray.get_runtime_context().get_job_id(), engine.cpus_per_worker, engine.gpus_per_worker,
+               repr(sorted(model.key().items())))
         if key not in cls._pools:
             cls._pools[key] = WorkerPool(worker_class(ray, engine.cpus_per_worker, engine.gpus_per_worker), model)
         return cls._pools[key]

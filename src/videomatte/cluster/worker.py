@@ -15,11 +15,12 @@ from typing import Iterator
 import numpy as np
 
 from videomatte.cluster.cuts import is_cut, thumbnail
-from videomatte.cluster.ray_engine import FaultHooks
+from videomatte.cluster.ray_settings import FaultHooks
 from videomatte.cluster.plan import Segment
-from videomatte.errors import MediaError
+from videomatte.errors import InjectedFailure, MediaError
 from videomatte.compositing import rgba
-from videomatte.conversion.convert_options import ConvertOptions
+from videomatte.inference.limits import check_frame
+from videomatte.inference.model_settings import ModelSettings
 from videomatte.io.frames import to_numpy
 from videomatte.io.stream import Frame
 from videomatte.io.seeking import Seekable, open_seekable
@@ -39,10 +40,6 @@ class SegmentDone:
     seconds: float
     reused: bool = False
     backend: str = ""
-
-
-class InjectedFailure(RuntimeError):
-    """The failure that ``FaultHooks.fail_segment`` asks for."""
 
 
 def _warm_up(session: object, frames: Iterator[Frame], segment: Segment) -> tuple[Frame, int]:
@@ -112,11 +109,13 @@ def worker_class(ray: object, cpus: float, gpus: float):  # noqa: ANN201 - a Ray
     class SegmentWorker:
         """Holds one matting session (the model loaded once) and mattes segments with it."""
 
-        def __init__(self, model: ConvertOptions) -> None:
-            from videomatte.conversion.pipeline import SessionFactory
+        def __init__(self, model: ModelSettings) -> None:
+            from videomatte.inference.factory import create_session
 
-            self.factory = SessionFactory(model)
+            self.session = create_session(model)
             self.threads = max(1, int(cpus))
+            if hasattr(self.session.backend, "threads"):
+                self.session.backend.threads = self.threads  # onnxruntime: one thread per reserved CPU
 
         def run(self, segment: Segment, frame_rate: Fraction | None, seq_chunk: int = 1,
                 hooks: FaultHooks | None = None) -> SegmentDone:
@@ -126,13 +125,13 @@ def worker_class(ray: object, cpus: float, gpus: float):  # noqa: ANN201 - a Ray
             begin = time.perf_counter()
             if segment_finished(segment.path, segment.frames):
                 return SegmentDone(segment.number, segment.frames, 0, 0.0, reused=True,
-                                   backend=self.factory.choose())
+                                   backend=self.session.backend.name)
             Path(segment.path).parent.mkdir(parents=True, exist_ok=True)
             with open_seekable(segment.source, frame_rate) as video:
-                session, backend = self.factory.session_for(video.info)
-                if hasattr(session.backend, "threads"):
-                    session.backend.threads = self.threads  # onnxruntime: one thread per reserved CPU
-                frames, warmup = matte_segment(session, video, segment, seq_chunk, hooks, self.threads)
-            return SegmentDone(segment.number, frames, warmup, time.perf_counter() - begin, backend=backend)
+                check_frame(video.info.height, video.info.width, self.session.fixed_ratio)
+                self.session.reset()
+                frames, warmup = matte_segment(self.session, video, segment, seq_chunk, hooks, self.threads)
+            return SegmentDone(segment.number, frames, warmup, time.perf_counter() - begin,
+                               backend=self.session.backend.name)
 
     return SegmentWorker

@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import os
-from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from torch import Tensor
@@ -15,10 +13,6 @@ from videomatte.compositing import Background, composite_pictures, rgba
 from videomatte.io.codecs import supports_alpha
 from videomatte.io.frames import to_numpy
 
-if TYPE_CHECKING:
-    from videomatte.conversion.convert_options import ConvertOptions
-    from videomatte.io.readers import VideoInfo
-    from videomatte.io.writers import Writer
 
 KINDS = ("rgba", "composite", "alpha", "foreground")
 
@@ -98,23 +92,3 @@ def render(kind: str, src: Tensor, fgr: Tensor, pha: Tensor, background: Backgro
     else:
         raise ValueError(f"unknown output kind {kind!r}")
     return to_numpy(images, bits)
-
-
-def open_outputs(stack: ExitStack, plans: list[OutputPlan], info: VideoInfo,
-                 options: ConvertOptions) -> list[tuple[Writer, OutputPlan, Background | None]]:
-    """A writer for every plan, entered on ``stack`` (each writes under a temporary name, renamed when the
-    stack closes without an error), with the background of the composites (closed with the stack)."""
-    from videomatte.compositing import parse_background
-    from videomatte.io.writers import open_writer
-
-    opened = []
-    for plan in plans:
-        background = None
-        if plan.kind == "composite":
-            background = parse_background(options.background)
-            stack.callback(background.close)
-        writer = stack.enter_context(open_writer(
-            plan.path, info, alpha=plan.kind == "rgba", codec=plan.codec, crf=options.crf,
-            overwrite=options.overwrite, audio=options.audio))
-        opened.append((writer, plan, background))
-    return opened

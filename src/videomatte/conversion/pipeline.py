@@ -5,20 +5,20 @@ from __future__ import annotations
 from contextlib import ExitStack
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from videomatte.compositing import Background
 from videomatte.conversion.convert_options import ConvertOptions
-from videomatte.conversion.outputs import OutputPlan, open_outputs, render
+from videomatte.conversion.output_writers import open_outputs
+from videomatte.conversion.outputs import OutputPlan, render
 from videomatte.conversion.threads import END, Channel, Pipeline
 from videomatte.conversion.progress import Progress
 from videomatte.inference.session import MattingSession
 from videomatte.io.frames import to_tensor
-from videomatte.io.readers import Reader, VideoInfo
+from videomatte.io.readers import Reader
 from videomatte.io.writers import Writer
 
 QUEUE_SIZE = 1  # chunks waiting between two stages (each is ~60 MB of floats at 1080p)
@@ -40,63 +40,6 @@ class Chunk:
     src: Tensor
     fgr: Tensor | None = None
     pha: Tensor | None = None
-
-
-class SessionFactory:
-    """Builds the conversion's network once, and one ``MattingSession`` per backend over it.
-
-    ``auto`` runs onnxruntime (the network exported to ONNX on first use, official or local weights
-    alike) for float32 networks that export (``network.exportable``) on the CPU, where it is the faster
-    runtime; everything else runs the eager network. Both give the same mattes to float precision.
-    """
-
-    def __init__(self, options: ConvertOptions) -> None:
-        self.options = options
-        self._network: nn.Module | None = None
-        self._sessions: dict[str, MattingSession] = {}
-
-    def network(self) -> nn.Module:
-        """The network of the options, loaded on first use."""
-        if self._network is None:
-            from videomatte.models.weights.zoo import load_model
-
-            self._network = load_model(self.options.variant, self.options.weights, self.options.refiner)
-        return self._network
-
-    def choose(self) -> str:
-        """The backend for this conversion's settings."""
-        from videomatte.inference.session import resolve_device
-
-        options = self.options
-        if options.backend != "auto":
-            return options.backend
-        cpu_fp32 = resolve_device(options.device).type == "cpu" and options.dtype in (None, "float32", "fp32")
-        return "onnxruntime" if cpu_fp32 and self.network().exportable else "torch"
-
-    def session_for(self, info: VideoInfo | None, seq_chunk: int = 1) -> tuple[MattingSession, str]:
-        """A fresh-state session for the input described by ``info``, and its backend's name.
-
-        Raises:
-            VideoMatteError: a ratio that leaves the network no pixel, or frames too large for memory
-                (see ``videomatte.inference.limits``), before any network is loaded.
-        """
-        from videomatte.inference.limits import check_frame_memory, check_ratio_fits
-        from videomatte.models.registry import auto_downsample_ratio
-
-        if info is not None:  # a live source's size is known only from its frames (the session checks it)
-            ratio = self.options.downsample_ratio
-            ratio = ratio if ratio is not None else auto_downsample_ratio(info.height, info.width)
-            check_ratio_fits(ratio, info.height, info.width)
-            check_frame_memory(info.height, info.width, seq_chunk)
-        backend = self.choose()
-        if backend not in self._sessions:
-            options = self.options
-            self._sessions[backend] = MattingSession(self.network(), device=options.device, dtype=options.dtype,
-                                                     downsample_ratio=options.downsample_ratio, backend=backend,
-                                                     subject=options.subject)
-        session = self._sessions[backend]
-        session.reset()
-        return session, backend
 
 
 def _decode(reader: Reader, out: Channel, seq_chunk: int, device: torch.device, dtype: torch.dtype) -> None:

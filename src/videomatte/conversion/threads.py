@@ -10,12 +10,10 @@ import queue
 import threading
 from typing import Callable, Iterable
 
+from videomatte.errors import Stopped
+
 POLL = 0.05
 END = object()  # the item that tells a consumer its stream is over
-
-
-class Stopped(Exception):
-    """Raised inside a stage when another stage has failed (never escapes :meth:`Pipeline.join`)."""
 
 
 class Pipeline:

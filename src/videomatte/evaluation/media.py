@@ -13,6 +13,7 @@ from PIL import Image
 
 from videomatte.errors import MediaError
 from videomatte.io.files import is_image, is_video, list_images
+from videomatte.io.images import open_picture
 from videomatte.io.readers import read_frames as read_pictures
 
 
@@ -25,9 +26,8 @@ def list_frames(folder: Path) -> list[Path]:
 
 def _read(path: Path, mode: str, what: str) -> np.ndarray:
     try:
-        with Image.open(path) as image:
-            return np.asarray(image.convert(mode))
-    except (OSError, ValueError) as err:
+        return np.asarray(open_picture(path, upright=False).convert(mode))
+    except MediaError as err:
         raise MediaError(f"cannot read {what} {path}: {err}") from err
 
 

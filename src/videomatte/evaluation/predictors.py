@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from videomatte.errors import UnknownModelError, VideoMatteError, WeightsError
+from videomatte.errors import UnknownModelError, WeightsError
 
 BASELINES = ("mediapipe-selfie",)
 
@@ -35,17 +35,13 @@ def load_session_predictor(
     model: str, weights: str | None, device: str = "auto", ratio: float | None = None,
     refiner: str = "deep_guided_filter",
 ) -> SessionPredictor:
-    """Build the named registry model (``weights``: ``"official"``, a path, or None for random init)."""
-    from videomatte.inference.session import MattingSession
+    """Build the named registry model (``weights``: ``"official"``, a path, or None for random init) in
+    the runtime ``create_session`` chooses."""
+    from videomatte.inference.factory import create_session
+    from videomatte.inference.model_settings import ModelSettings
 
-    try:
-        session = MattingSession(model=model, weights=weights, refiner=refiner, device=device,
-                                 downsample_ratio=ratio)
-    except ValueError as err:  # a bad device or ratio: the user's input
-        if isinstance(err, VideoMatteError):
-            raise
-        raise VideoMatteError(str(err)) from None
-    return SessionPredictor(session)
+    settings = ModelSettings(variant=model, weights=weights, refiner=refiner, device=device, downsample_ratio=ratio)
+    return SessionPredictor(create_session(settings))
 
 
 class OnnxRVMPredictor:

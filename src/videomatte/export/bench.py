@@ -69,7 +69,7 @@ def project_runtimes(net: MattingNetwork, height: int, width: int, ratio: float,
                      calibration: Optional[np.ndarray] = None) -> dict[str, Step]:
     """Steppers for eager, TorchScript, and this package's ONNX exports (dynamic, static, int8), each
     where the network's variant supports it (the seed variants: eager, TorchScript without BRM, static ONNX)."""
-    from videomatte.export import ExportError
+    from videomatte.errors import ExportError
     from videomatte.export.onnx import OnnxSettings, trace_to_onnx
     from videomatte.export.torchscript import script_model
 

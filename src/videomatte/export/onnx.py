@@ -18,15 +18,15 @@ from typing import Iterator, Optional
 import numpy as np
 import torch
 
-from videomatte.export import ExportError
-from videomatte.export.checks import ParityResult, check_parity
+from videomatte.errors import ExportError
+from videomatte.models.geometry import check_ratio
+from videomatte.export.checks import CHECK_SIZE, ParityResult, check_parity
 from videomatte.export.wrappers import (ONNX_INPUTS, ONNX_OUTPUTS, FixedRatioMatting, OnnxMatting, check_exportable,
                                         zero_states)
 from videomatte.models.network import MattingNetwork
 
 DEFAULT_OPSET = 17
 MIN_OPSET, MAX_OPSET = 11, 20
-CHECK_SIZE = (72, 128)  # frame size of the parity check of dynamic-shape exports
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,7 @@ class OnnxSettings:
         """Raise ``ExportError`` for settings that do not fit together."""
         if self.static is not None and self.ratio is None:
             raise ExportError("--static needs --ratio: a static-shape export bakes the downsample ratio in")
-        if self.ratio is not None and not 0 < self.ratio <= 1:
-            raise ExportError(f"--ratio must be in (0, 1], got {self.ratio}")
+        check_ratio(self.ratio, "--ratio", ExportError)
         if self.static is not None and min(self.static) < 16:
             raise ExportError(f"--static size must be at least 16x16, got {self.static[0]}x{self.static[1]}")
         if self.fp16 and self.int8:

@@ -12,7 +12,7 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from videomatte.export import ExportError
+from videomatte.errors import ExportError
 
 # Node-name prefixes (from the exporter's module scopes) of the convolutions that get int8; every
 # other node (decoder, heads, refiner) keeps fp32.

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import torch
 
-from videomatte.export import ExportError
-from videomatte.export.checks import CHECK_FRAMES, ParityResult, compare, eager_outputs, synthetic_frames
-from videomatte.export.onnx import CHECK_SIZE, ExportReport, check_writable
+from videomatte.errors import ExportError
+from videomatte.export.checks import CHECK_FRAMES, CHECK_SIZE, ParityResult, compare, eager_outputs, synthetic_frames
+from videomatte.export.onnx import ExportReport, check_writable
 from videomatte.export.wrappers import check_scriptable
 from videomatte.models.network import MattingNetwork
 

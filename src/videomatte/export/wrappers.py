@@ -67,7 +67,7 @@ def _gray(rgb: Tensor) -> Tensor:
 
 def check_exportable(net: nn.Module) -> nn.Module:
     """``net`` if it is a network of the registry (``ExportError`` otherwise)."""
-    from videomatte.export import ExportError
+    from videomatte.errors import ExportError
 
     if not hasattr(net, "variant") or not callable(getattr(net, "forward", None)):
         raise ExportError(f"export takes a network of the model registry, not {type(net).__name__}")
@@ -77,7 +77,7 @@ def check_exportable(net: nn.Module) -> nn.Module:
 def check_scriptable(net: nn.Module) -> MattingNetwork:
     """``net`` if ``torch.jit.script`` compiles it (RVM networks without BRM: either decoder cell, any
     refiner), else ``ExportError``."""
-    from videomatte.export import ExportError
+    from videomatte.errors import ExportError
 
     if not isinstance(net, MattingNetwork) or net.brm is not None:
         raise ExportError(f"TorchScript export does not support variant {getattr(net, 'variant', '?')!r}; "

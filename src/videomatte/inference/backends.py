@@ -19,7 +19,8 @@ import torch
 from torch import Tensor, nn
 
 from videomatte.export.runner import OnnxRunner, StagedRunner
-from videomatte.conversion.convert_options import BACKENDS
+from videomatte.errors import OptionError
+from videomatte.inference.model_settings import BACKENDS
 
 States = list[Optional[Tensor]]
 
@@ -176,12 +177,26 @@ class OnnxRuntimeBackend(WholeFrames):
 Backend = Union[TorchBackend, TorchScriptBackend, OnnxRuntimeBackend]
 
 
+def choose_backend(model: nn.Module, device: torch.device, dtype: torch.dtype) -> str:
+    """The runtime ``"auto"`` stands for: onnxruntime for float32 networks that export
+    (``model.exportable``) on the CPU, where it is the faster runtime; eager PyTorch everywhere else.
+    Both give the same mattes to float precision."""
+    cpu_fp32 = device.type == "cpu" and dtype == torch.float32
+    return "onnxruntime" if cpu_fp32 and bool(getattr(model, "exportable", False)) else "torch"
+
+
 def make_backend(name: str, model: nn.Module, device: torch.device, dtype: torch.dtype) -> Backend:
-    """The backend called ``name`` (one of ``BACKENDS``) over ``model``; ``ValueError`` for others."""
+    """The backend called ``name`` (``"auto"`` or one of ``BACKENDS``) over ``model``.
+
+    Raises:
+        OptionError: an unknown name.
+    """
+    if name == "auto":
+        name = choose_backend(model, device, dtype)
     if name == "torch":
         return TorchBackend(model)
     if name == "torchscript":
         return TorchScriptBackend(model)
     if name == "onnxruntime":
         return OnnxRuntimeBackend(model, device, dtype)
-    raise ValueError(f"unknown backend {name!r}; use one of {', '.join(BACKENDS)}")
+    raise OptionError(f"unknown backend {name!r}; use auto or one of {', '.join(BACKENDS)}")

@@ -16,12 +16,15 @@ import logging
 import os
 import tempfile
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import torch
 from torch import nn
 
 from videomatte.models.weights.download import cache_dir
+
+if TYPE_CHECKING:
+    from videomatte.export.onnx import OnnxSettings
 
 log = logging.getLogger(__name__)
 # Weights no exported graph reads: the segmentation head (training only), which loading the authors'
@@ -50,7 +53,7 @@ def _code_fingerprint() -> bytes:
     return digest.digest()
 
 
-def graph_key(model: nn.Module, settings: object) -> str:
+def graph_key(model: nn.Module, settings: OnnxSettings) -> str:
     """Hex digest naming the graph of ``model`` (its weights, variant and refiner) under ``settings``."""
     digest = hashlib.sha256(_code_fingerprint())
     digest.update(repr((getattr(model, "variant", None), getattr(model, "refiner_name", None), settings)).encode())
@@ -63,7 +66,7 @@ def graph_key(model: nn.Module, settings: object) -> str:
     return digest.hexdigest()[:32]
 
 
-def load_or_export(model: nn.Module, settings: object, export: Callable[[Path], None], fresh: bool = False) -> bytes:
+def load_or_export(model: nn.Module, settings: OnnxSettings, export: Callable[[Path], None], fresh: bool = False) -> bytes:
     """The serialized graph of ``model`` under ``settings``: from the cache, else made by ``export(path)``
     and stored (``fresh`` skips the cached copy, e.g. when onnxruntime rejected it)."""
     target = graphs_dir() / f"{graph_key(model, settings)}.onnx"

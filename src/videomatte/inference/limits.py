@@ -15,17 +15,14 @@ import math
 import os
 import re
 
-from videomatte.errors import OptionError, VideoMatteError
+from videomatte.errors import FrameTooLargeError, OptionError, VideoMatteError
 from videomatte.models.geometry import min_ratio
+from videomatte.models.registry import auto_downsample_ratio
 
 BASE_BYTES = 400e6
 BYTES_PER_PIXEL = 250.0
 MEMORY_VARIABLE = "VIDEOMATTE_MAX_MEMORY"
 _UNITS = {"": 1, "k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12}
-
-
-class FrameTooLargeError(VideoMatteError):
-    """A frame size that would not fit in the memory limit."""
 
 
 def smallest_ratio(height: int, width: int) -> float:
@@ -102,3 +99,14 @@ def check_frame_memory(height: int, width: int, seq_chunk: int = 1) -> None:
             f"{width}x{height} frames need about {need / 1e9:.1f} GB of memory, more than the limit of "
             f"{limit / 1e9:.1f} GB ({origin}); scale the video down, or set {MEMORY_VARIABLE}=SIZE "
             f"(such as {math.ceil(need / 1e9) + 1}G) to raise the limit")
+
+
+def check_frame(height: int, width: int, ratio: float | None, seq_chunk: int = 1) -> None:
+    """Both checks for an input of ``height x width`` frames at ``ratio`` (``None``: the automatic one),
+    made before any network is loaded.
+
+    Raises:
+        OptionError: a ratio too small for the frame; FrameTooLargeError: frames too large for the memory.
+    """
+    check_ratio_fits(ratio if ratio is not None else auto_downsample_ratio(height, width), height, width)
+    check_frame_memory(height, width, seq_chunk)

@@ -20,7 +20,9 @@ import torch
 from torch import Tensor, nn
 
 from videomatte.inference.backends import Backend, make_backend
+from videomatte.errors import OptionError
 from videomatte.inference.limits import check_ratio_fits
+from videomatte.models.geometry import check_ratio
 from videomatte.subject.tracker import SubjectTracker
 from videomatte.subject.prompt import SubjectPrompt
 from videomatte.io.frames import to_tensor
@@ -55,11 +57,11 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     try:
         resolved = torch.device(device)
     except RuntimeError:
-        raise ValueError(f"unknown device {device!r}; use auto, cpu, cuda, cuda:N or mps") from None
+        raise OptionError(f"unknown device {device!r}; use auto, cpu, cuda, cuda:N or mps") from None
     if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device 'cuda' was asked for, but this PyTorch build sees no CUDA GPU")
+        raise OptionError("device 'cuda' was asked for, but this PyTorch build sees no CUDA GPU")
     if resolved.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
-        raise ValueError("device 'mps' was asked for, but Apple's Metal backend is not available here")
+        raise OptionError("device 'mps' was asked for, but Apple's Metal backend is not available here")
     return resolved
 
 
@@ -71,17 +73,11 @@ def resolve_dtype(dtype: str | torch.dtype | None, device: torch.device) -> torc
         return torch.float16 if device.type in ("cuda", "mps") else torch.float32
     if isinstance(dtype, str):
         if dtype not in DTYPES:
-            raise ValueError(f"unknown dtype {dtype!r}; use one of {', '.join(DTYPES)}")
+            raise OptionError(f"unknown dtype {dtype!r}; use one of {', '.join(DTYPES)}")
         dtype = DTYPES[dtype]
     if dtype == torch.float16 and device.type == "cpu":
-        raise ValueError("float16 is for GPUs: on the CPU it is slower than float32 and less accurate")
+        raise OptionError("float16 is for GPUs: on the CPU it is slower than float32 and less accurate")
     return dtype
-
-
-def check_ratio(ratio: float | None) -> float | None:
-    if ratio is not None and not 0 < ratio <= 1:
-        raise ValueError(f"downsample ratio must be in (0, 1], got {ratio}")
-    return ratio
 
 
 class MattingSession:
@@ -95,8 +91,9 @@ class MattingSession:
         dtype: ``None``/``"float32"``, ``"float16"`` (GPU only), ``"bfloat16"``, or ``"auto"``.
         downsample_ratio: fixed ratio in (0, 1]; ``None`` picks ``min(512 / max(H, W), 1)`` for each
             resolution it sees.
-        backend: ``"torch"`` (eager), ``"torchscript"`` or ``"onnxruntime"`` (CPU, or CUDA/TensorRT
-            providers when present); see ``videomatte.inference.backends``.
+        backend: ``"auto"`` (default: the fastest correct runtime for the device, see
+            ``videomatte.inference.backends.choose_backend``), ``"torch"`` (eager), ``"torchscript"`` or
+            ``"onnxruntime"`` (CPU, or CUDA/TensorRT providers when present).
         subject: keep only the people this prompt points at on the first frame (see
             ``videomatte.subject.tracker``); ``None`` keeps everyone. Applied to ``pha`` after the
             network, so every output follows it.
@@ -114,7 +111,7 @@ class MattingSession:
         device: str | torch.device = "auto",
         dtype: str | torch.dtype | None = None,
         downsample_ratio: float | None = None,
-        backend: str = "torch",
+        backend: str = "auto",
         subject: SubjectPrompt | None = None,
     ) -> None:
         self.device = resolve_device(device)
@@ -129,6 +126,13 @@ class MattingSession:
         self._size: tuple[int, int] | None = None
         self._shape: tuple[tuple[int, int], float] | None = None
         self._subject = SubjectTracker(subject) if subject is not None else None
+
+    def __repr__(self) -> str:
+        ratio = "auto" if self.fixed_ratio is None else f"{self.fixed_ratio:g}"
+        variant = getattr(self.model, "variant", type(self.model).__name__)
+        dtype = str(self.dtype).replace("torch.", "")
+        return (f"MattingSession({variant!r}, runtime={self.backend.name!r}, device={str(self.device)!r}, "
+                f"dtype={dtype!r}, downsample_ratio={ratio})")
 
     @property
     def subject(self) -> SubjectPrompt | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import glob
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
@@ -13,6 +13,28 @@ from videomatte.errors import MediaError
 from videomatte.io.files import IMAGE_SUFFIXES, list_images
 from videomatte.io.frames import to_rgb
 from videomatte.io.stream import Frame, VideoInfo
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+
+def open_picture(path: Path, upright: bool = True) -> Image.Image:
+    """The one reader of picture files: ``path`` decoded by Pillow (loaded, the file closed), its EXIF
+    orientation applied when ``upright``.
+
+    Raises:
+        MediaError: a missing file, or a file that is not a readable image (the message names it).
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as picture:
+            picture.load()
+            return ImageOps.exif_transpose(picture) if upright else picture
+    except FileNotFoundError:
+        raise MediaError(f"{path}: no such image file") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
+        raise MediaError(f"{path}: not a readable image ({err})") from err
 
 
 def load_image(path: Path) -> np.ndarray:
@@ -25,15 +47,12 @@ def load_image(path: Path) -> np.ndarray:
     Raises:
         MediaError: the file is not a readable image.
     """
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
+    img = open_picture(path)
     try:
-        with Image.open(path) as img:
-            img = ImageOps.exif_transpose(img)
-            if img.mode in ("I;16", "I;16B", "I;16L", "I"):
-                return to_rgb(np.asarray(img).clip(0, 65535).astype(np.uint16))
-            return np.array(img.convert("RGB"))
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
+        if img.mode in ("I;16", "I;16B", "I;16L", "I"):
+            return to_rgb(np.asarray(img).clip(0, 65535).astype(np.uint16))
+        return np.array(img.convert("RGB"))
+    except (OSError, ValueError) as err:
         raise MediaError(f"{path}: not a readable image ({err})") from err
 
 

@@ -16,7 +16,7 @@ import torch
 from torch import Tensor
 
 from videomatte.compositing import Background, composite_pictures, parse_background
-from videomatte.inference.session import MattingSession
+from videomatte.inference.session import InFlight, MattingSession
 from videomatte.io.frames import to_numpy
 
 
@@ -51,7 +51,7 @@ class Begun:
 
     index: int
     src: Tensor
-    flight: object
+    flight: InFlight
     background: Background
 
 

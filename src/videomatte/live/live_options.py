@@ -1,13 +1,21 @@
 """``LiveOptions``: every setting of a live run, and the session and outputs they make."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import numpy as np
 
 from videomatte.errors import OptionError
+from videomatte.inference.model_settings import ModelSettings, replace_with_model
 from videomatte.live.quality import QUALITIES
+
+if TYPE_CHECKING:
+    from videomatte.inference.session import MattingSession
+    from videomatte.live.frame_matter import FrameMatter
+    from videomatte.live.sinks import Sink
+    from videomatte.live.sources import AvSource, FileSource, PictureSource
+    from videomatte.live.window import Controls
 
 CALLBACK_PICTURES = ("composite", "rgba", "alpha", "foreground")
 
@@ -21,9 +29,10 @@ class LiveOptions:
     ask the camera (or scale/pace the synthetic source); ``loop`` replays a file; ``pace=False`` hands a
     file's frames over as fast as the loop takes them.
 
-    Matting: ``model``/``weights``/``refiner``/``device``/``backend`` build the session (``backend`` ``auto``
-    is onnxruntime on the CPU); ``quality`` (``auto``, ``high``, ``balanced``, ``fast``) or ``ratio``
-    picks the downsample ratio; ``background``, ``mirror`` and ``smooth`` as in ``FrameMatter``.
+    Matting: ``model`` (a ``ModelSettings``: variant, weights, runtime, subject...) builds the session
+    through ``create_session``; ``quality`` (``auto``, ``high``, ``balanced``, ``fast``) picks the
+    downsample ratio unless ``model.downsample_ratio`` fixes it; ``background``, ``mirror`` and ``smooth``
+    as in ``FrameMatter``. ``replace`` (and ``LiveMatting``'s keywords) also take ``ModelSettings``' fields.
 
     Outputs (any combination): ``virtual_camera`` (with ``camera_backend``/``camera_device``), ``window``,
     ``record`` (a file or folder; ``overwrite`` replaces one), ``callback(picture, captured)`` (what
@@ -31,8 +40,8 @@ class LiveOptions:
     ``alpha`` ``[H, W, 1]`` or ``foreground`` ``[H, W, 3]``, all ``uint8``).
 
     Ending: ``max_frames`` output frames, ``duration`` seconds, the source's end, Ctrl-C or ``stop()``.
-    ``readout`` prints a live one-line status on stderr. ``subject`` (a ``SubjectPrompt``) keeps only the
-    people it points at on the first frame, as ``convert --subject`` does.
+    ``readout`` prints a live one-line status on stderr. ``model.subject`` (a ``SubjectPrompt``) keeps only
+    the people it points at on the first frame, as ``convert --subject`` does.
     """
 
     source: str | Iterable[np.ndarray] = "testsrc"
@@ -40,13 +49,8 @@ class LiveOptions:
     fps: float | None = None
     loop: bool = False
     pace: bool = True
-    model: str = "mobilenetv3"
-    weights: str | None = "official"
-    refiner: str = "deep_guided_filter"
-    device: str = "auto"
-    backend: str = "auto"
+    model: ModelSettings = field(default_factory=ModelSettings)
     quality: str = "auto"
-    ratio: float | None = None
     background: str = "green"
     mirror: bool = False
     smooth: float = 0.0
@@ -61,7 +65,6 @@ class LiveOptions:
     max_frames: int | None = None
     duration: float | None = None
     readout: bool = False
-    subject: object | None = None
 
     def __post_init__(self) -> None:
         """Raises ``OptionError`` for a value out of range (before anything is opened or loaded)."""
@@ -70,23 +73,29 @@ class LiveOptions:
         if self.callback_picture not in CALLBACK_PICTURES:
             raise OptionError(f"callback_picture must be one of {', '.join(CALLBACK_PICTURES)}, "
                               f"not {self.callback_picture!r}")
-        if self.ratio is not None and not 0 < self.ratio <= 1:
-            raise OptionError(f"downsample ratio must be in (0, 1], got {self.ratio}")
+        if not isinstance(self.model, ModelSettings):
+            raise OptionError(f"model must be a ModelSettings, not {type(self.model).__name__}")
         for name in ("max_frames", "duration", "fps"):
             value = getattr(self, name)
             if value is not None and value <= 0:
                 raise OptionError(f"{name} must be positive, got {value}")
 
-    def make_session(self):  # noqa: ANN201 - a MattingSession (torch is imported here, not at module load)
+    @property
+    def ratio(self) -> float | None:
+        """The fixed downsample ratio (``None``: ``quality`` chooses)."""
+        return self.model.downsample_ratio
+
+    def replace(self, **changes: Any) -> LiveOptions:
+        """A copy with ``changes``: these options' fields, or ``ModelSettings``' (routed to ``model``)."""
+        return replace_with_model(self, changes)
+
+    def make_session(self) -> MattingSession:
         """The ``MattingSession`` these settings ask for (official weights fetched on first use)."""
-        from videomatte.conversion.convert_options import ConvertOptions
-        from videomatte.conversion.pipeline import SessionFactory
+        from videomatte.inference.factory import create_session
 
-        settings = ConvertOptions(variant=self.model, weights=self.weights, refiner=self.refiner,
-                                  device=self.device, backend=self.backend, subject=self.subject)
-        return SessionFactory(settings).session_for(None)[0]  # type: ignore[arg-type]
+        return create_session(self.model)
 
-    def make_source(self):  # noqa: ANN201 - a source of Captured frames
+    def make_source(self) -> AvSource | FileSource | PictureSource:
         """The source these settings name."""
         from videomatte.live.sources import PictureSource, open_source
 
@@ -94,11 +103,11 @@ class LiveOptions:
             return open_source(self.source, self.size, self.fps, self.loop, self.pace)
         return PictureSource(self.source, self.fps or 30.0, self.pace)
 
-    def make_sinks(self, fps: float, controls: object, matter: object) -> list:
+    def make_sinks(self, fps: float, controls: Controls, matter: Callable[[], FrameMatter]) -> list[Sink]:
         """The outputs asked for, in the order frames reach them (cheap sinks first)."""
         from videomatte.live.sinks import CallbackSink, RecordSink, VirtualCameraSink
 
-        sinks: list = []
+        sinks: list[Sink] = []
         if self.callback is not None:
             sinks.append(CallbackSink(self.callback, self.callback_picture))
         if self.record is not None:

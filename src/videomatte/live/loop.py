@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 from contextlib import ExitStack
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from videomatte.conversion.threads import Pipeline
 from videomatte.live.live_options import LiveOptions
@@ -36,6 +36,14 @@ from videomatte.live.sources import Pacer
 from videomatte.live.slots import END, Latest
 from videomatte.live.stats import LiveStats
 from videomatte.live.window import BACKGROUND_CYCLE, Controls
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from videomatte.inference.session import MattingSession
+    from videomatte.live.frame_matter import FrameMatter
+    from videomatte.live.sinks import Sink
+    from videomatte.live.sources import Captured
 
 log = logging.getLogger("videomatte.live")
 READOUT_EVERY = 0.5  # seconds
@@ -54,9 +62,9 @@ class LiveMatting:
     recording is then removed.
     """
 
-    def __init__(self, options: LiveOptions | None = None, *, session: object | None = None, **settings: object) -> None:
+    def __init__(self, options: LiveOptions | None = None, *, session: MattingSession | None = None, **settings: Any) -> None:
         base = options or LiveOptions()
-        self.options = dataclasses.replace(base, **settings) if settings else base
+        self.options = base.replace(**settings) if settings else base
         self.session = session
         self.stats = LiveStats(quality=self.options.quality)
         others = [b for b in BACKGROUND_CYCLE if b != self.options.background]
@@ -87,7 +95,7 @@ class LiveMatting:
         spec = self.options.source
         return not self.options.pace and not (isinstance(spec, str) and is_device(spec))
 
-    def _capture(self, frames: Iterator, inbox: Latest, matter: object) -> None:
+    def _capture(self, frames: Iterator[Captured], inbox: Latest, matter: FrameMatter) -> None:
         """Take frames from the source and prepare the network's input (off the network's thread)."""
         wait = self._waits()
         try:
@@ -95,15 +103,15 @@ class LiveMatting:
                 if self._finish.is_set() or self._errors.stop.is_set():
                     break
                 self.stats.captured()
-                if inbox.put((frame, matter.prepare(frame.image)), wait=wait) is not None:  # type: ignore[attr-defined]
+                if inbox.put((frame, matter.prepare(frame.image)), wait=wait) is not None:
                     self.stats.dropped()
         finally:
             inbox.close()
 
-    def _choose(self, matter: object, image: object, fps: float) -> None:
+    def _choose(self, matter: FrameMatter, image: np.ndarray, fps: float) -> None:
         from videomatte.live import quality
 
-        session = matter.session  # type: ignore[attr-defined]
+        session = matter.session
 
         def frame_seconds(ratio: float) -> float | tuple[float, float]:
             """Seconds a frame takes: both halves together, or, when they overlap, ``(slower half, both)``."""
@@ -120,7 +128,7 @@ class LiveMatting:
             first, second = min(h[0] for h in halves), min(h[1] for h in halves)
             return (max(first, second), first + second) if self._overlapped else first + second
 
-        height, width = image.shape[:2]  # type: ignore[attr-defined]
+        height, width = image.shape[:2]
         log.info("live: preparing the network for %dx%d (the first run at a size exports its graphs: "
                  "seconds; cached after)", width, height)
         began = time.monotonic()
@@ -129,40 +137,40 @@ class LiveMatting:
         session.fixed_ratio = choice.ratio
         if choice.frame_ms is None:
             session.step(image)  # a mode without timing runs: export (or load) the graph before the clock starts
-        matter.reset()  # type: ignore[attr-defined]
+        matter.reset()
         self.stats.ratio, self.stats.chosen = choice.ratio, choice.mode
         self.stats.warmup_seconds += time.monotonic() - began
         log.info("live: %s", choice.describe(self.options.quality, session.backend.name))
 
-    def _infer(self, matter: object, inbox: Latest, midbox: Latest, fps: float, first: object) -> None:
+    def _infer(self, matter: FrameMatter, inbox: Latest, midbox: Latest, fps: float, first: Captured | None) -> None:
         """Begin the newest frame, again and again; the quality is chosen anew when the size changes
         (``first``, already measured in the warm-up, sets the starting stream and size)."""
         stream = getattr(first, "stream", None)
-        size = first.image.shape[:2] if first is not None else None  # type: ignore[attr-defined]
+        size = first.image.shape[:2] if first is not None else None
         wait = self._waits()
         try:
             while (item := inbox.take()) is not END:
                 frame, src = item
                 if frame.stream != stream:
-                    matter.reset()  # type: ignore[attr-defined]
+                    matter.reset()
                     stream = frame.stream
                 if frame.image.shape[:2] != size:
                     self._choose(matter, frame.image, fps)
                     size = frame.image.shape[:2]
-                begun = matter.begin(src)  # type: ignore[attr-defined]
+                begun = matter.begin(src)
                 if midbox.put((begun, frame), wait=wait) is not None:
                     self.stats.dropped()
         finally:
             midbox.close()
 
-    def _complete(self, matter: object, midbox: Latest, sinks: list) -> None:
+    def _complete(self, matter: FrameMatter, midbox: Latest, sinks: list[Sink]) -> None:
         """Finish each begun frame in order (the refiner, subject selection, smoothing) and send it."""
         from videomatte.live.sinks import Outgoing
 
         def finished() -> Iterator[Outgoing]:
             while (item := midbox.take()) is not END:
                 begun, frame = item
-                yield Outgoing(matter.finish(begun), frame)  # type: ignore[attr-defined]
+                yield Outgoing(matter.finish(begun), frame)
 
         try:
             self._send_all(finished(), sinks, self.options.max_frames)
@@ -240,7 +248,8 @@ class LiveMatting:
             self._loop(frames, matter, sinks, fps, first)
         return self.stats
 
-    def _loop(self, frames: Iterator, matter: object, sinks: list, fps: float, first: object) -> None:
+    def _loop(self, frames: Iterator[Captured], matter: FrameMatter, sinks: list[Sink], fps: float,
+              first: Captured | None) -> None:
         stop = self._errors.stop
         inbox, midbox = Latest(stop), Latest(stop)
         self.stats.started = time.monotonic()

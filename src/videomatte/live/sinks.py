@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Protocol
 
 import numpy as np
 
@@ -23,6 +23,16 @@ from videomatte.live.sources import Captured
 VIRTUAL_CAMERA_FIX = ("no virtual camera device: on Linux load v4l2loopback (sudo modprobe v4l2loopback devices=1 "
                       "exclusive_caps=1 card_label=videomatte); on Windows and macOS install OBS Studio and start "
                       "its virtual camera once")
+
+
+class Sink(Protocol):
+    """Where finished frames go: ``send`` each, then ``close`` once (with the run's error, if any)."""
+
+    def send(self, out: Outgoing) -> None:
+        """Deliver one frame."""
+
+    def close(self, error: BaseException | None = None) -> None:
+        """Finish (a recording is finalised, or removed after an error)."""
 
 
 @dataclass

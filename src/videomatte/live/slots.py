@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import threading
 
-from videomatte.conversion.threads import POLL, Stopped
+from videomatte.conversion.threads import POLL
+from videomatte.errors import Stopped
 
 END = object()  # what ``take`` returns once the producer has closed the slot and the last item is taken
 

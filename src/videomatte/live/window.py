@@ -3,10 +3,13 @@ what is sent), ``m`` mirror, ``q``/``Esc`` quit."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from videomatte.errors import MediaError
 from videomatte.live.sinks import Outgoing, has_display
+
+if TYPE_CHECKING:
+    from videomatte.live.frame_matter import FrameMatter
 
 BACKGROUND_CYCLE = ("green", "blue", "white", "black", "blur")
 KEYS = {ord("b"): "background", ord(" "): "pause", ord("m"): "mirror", ord("q"): "quit", 27: "quit"}
@@ -33,15 +36,15 @@ class Controls:
         self._position = (self._position + 1) % len(self.backgrounds)
         return self.backgrounds[self._position]
 
-    def press(self, key: int, matter: object) -> str | None:
+    def press(self, key: int, matter: FrameMatter) -> str | None:
         """Apply ``key`` (an OpenCV key code) to ``matter`` (a ``FrameMatter``); returns the action's name."""
         action = KEYS.get(key & 0xFF) if key >= 0 else None
         if action == "background":
-            matter.background = self.next_background()  # type: ignore[attr-defined]
+            matter.background = self.next_background()
         elif action == "pause":
             self.paused = not self.paused
         elif action == "mirror":
-            matter.mirror = not matter.mirror  # type: ignore[attr-defined]
+            matter.mirror = not matter.mirror
         elif action == "quit":
             self.quit = True
         return action

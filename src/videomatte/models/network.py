@@ -26,11 +26,28 @@ ENCODERS: dict[str, type[nn.Module]] = {"mobilenetv3_large": MobileNetV3LargeEnc
 STATE_STRIDES = (2, 4, 8, 16)
 
 
+def _released_arch(name: str) -> tuple[str, int, Sequence[int], str]:
+    """``(encoder, aspp_ch, decoder_ch, name)`` of the released variant ``name``, from the registry."""
+    from videomatte.models.registry import get_spec
+
+    spec = get_spec(name)
+    if not spec.released_weights or set(spec.arch) != {"backbone", "aspp_ch", "decoder_ch"}:
+        raise UnknownModelError(f"MattingNetwork({name!r}) takes mobilenetv3 or resnet50; build other variants with "
+                                "videomatte.models.registry.build_network")
+    return spec.arch["backbone"], spec.arch["aspp_ch"], spec.arch["decoder_ch"], name
+
+
 class MattingNetwork(nn.Module):
     """Robust Video Matting network and its seed options.
 
+    ``MattingNetwork("mobilenetv3")`` and ``MattingNetwork("resnet50", "fast_guided_filter")`` build the
+    released variants as the authors' constructor does; the registry (``build_network``) builds every
+    variant from its architecture arguments.
+
     Args:
-        backbone: ``"mobilenetv3_large"`` or ``"resnet50"``.
+        backbone: a released variant's name (``"mobilenetv3"``, ``"resnet50"``) when ``aspp_ch`` is not
+            given (the authors' form; then a string ``aspp_ch`` is the refiner), else the encoder
+            (``"mobilenetv3_large"`` or ``"resnet50"``).
         aspp_ch: LR-ASPP output channels; decoder_ch: outputs of decode3, decode2, decode1, decode0.
         cell: the decoder's recurrent cell, ``"gru"`` (official) or ``"lstm"`` (ConvLSTM, seed 004).
         brm: add MODNet-V's background restoration (seed 003) as ``self.brm``.
@@ -41,10 +58,14 @@ class MattingNetwork(nn.Module):
 
     __jit_unused_properties__ = ["device", "exportable"]
 
-    def __init__(self, backbone: str = "mobilenetv3_large", aspp_ch: int = 128,
-                 decoder_ch: Sequence[int] = (80, 40, 32, 16), cell: str = "gru", brm: bool = False,
-                 refiner: str = "deep_guided_filter", variant: str = "mobilenetv3") -> None:
+    def __init__(self, backbone: str = "mobilenetv3", aspp_ch: int | str | None = None,
+                 decoder_ch: Sequence[int] | None = None, cell: str = "gru", brm: bool = False,
+                 refiner: str = "deep_guided_filter", variant: str | None = None) -> None:
         super().__init__()
+        if aspp_ch is None or isinstance(aspp_ch, str):  # the original's (variant, refiner) form
+            refiner = aspp_ch if isinstance(aspp_ch, str) else refiner
+            backbone, aspp_ch, decoder_ch, variant = _released_arch(backbone)
+        variant = variant or backbone
         if backbone not in ENCODERS:
             raise UnknownModelError(f"unknown backbone {backbone!r}; choose one of: {', '.join(ENCODERS)} (to build a "
                                     "registered variant by name, use videomatte.models.registry.build_network)")

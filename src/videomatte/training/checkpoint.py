@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from videomatte.training.errors import CheckpointError
+from videomatte.errors import CheckpointError
 
 FORMAT = "videomatte-train-1"
 _PATTERN = re.compile(r"checkpoint-(\d+)\.pt$")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from videomatte.training.errors import ConfigError
+from videomatte.errors import ConfigError
 
 CONFIG_DIR = Path(__file__).with_name("configs")
 DATA_ROOT_ENV = "VIDEOMATTE_DATA_ROOT"

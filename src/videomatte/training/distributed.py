@@ -11,7 +11,7 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
-from videomatte.training.errors import ConfigError
+from videomatte.errors import ConfigError
 
 
 @dataclass(frozen=True)

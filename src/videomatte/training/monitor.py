@@ -5,7 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-from videomatte.training.errors import ConfigError
+from videomatte.errors import ConfigError
 
 TENSORBOARD_HINT = "pip install 'videomatte[train]' (or pip install tensorboard)"
 

@@ -21,7 +21,7 @@ from videomatte.training import checkpoint, distributed
 from videomatte.training.builders import build_data, build_model, build_optimizer, freeze_batchnorm
 from videomatte.training.config import Config, data_root
 from videomatte.training.datasets.sampling import StepBatchSampler, mix_seed
-from videomatte.training.errors import CheckpointError
+from videomatte.errors import CheckpointError
 from videomatte.training.monitor import Monitor
 from videomatte.training.steps import (VALIDATION_KEYS, StepTools, TrainingForward, matting_step, segmentation_step,
                                       validation_losses)

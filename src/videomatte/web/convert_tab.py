@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import zipfile
-from dataclasses import replace
 from pathlib import Path
 
 import gradio as gr
@@ -86,8 +85,9 @@ class ConvertHandlers:
         if not files:
             return "videomatte: error: upload a video (or a zip of images) first", None, None, None
         try:
-            options = job_options(transparent, extras, kind, colour, background, model, ratio, audio)
-            options = replace(options, subject=picks.prompt() if picks is not None else None)
+            options = job_options(transparent, extras, kind, colour, background, model, ratio, audio,
+                                  self.settings.model)
+            options = options.replace(subject=picks.prompt() if picks is not None else None)
         except VideoMatteError as err:
             return error_line(err), None, None, None
         self.workspaces.sweep()
@@ -116,9 +116,10 @@ class ConvertHandlers:
             raise gr.Error("videomatte: error: no video given", print_exception=False)
         try:
             extras = DEFAULT_EXTRAS if extras is None else extras
-            options = job_options(transparent, extras, kind, colour, background, model, ratio, audio)
+            options = job_options(transparent, extras, kind, colour, background, model, ratio, audio,
+                                  self.settings.model)
             if subject and subject.strip():
-                options = replace(options, subject=SubjectPrompt.from_cli(subject))
+                options = options.replace(subject=SubjectPrompt.from_cli(subject))
             self.workspaces.sweep()
             with FrameEta(progress):
                 result = run_job(Path(video), options, self.workspaces.job(_session(request)), self.settings)

@@ -11,10 +11,11 @@ import re
 import shutil
 import time
 from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
 from videomatte.errors import VideoMatteError
-from videomatte.subject.prompt import SubjectPrompt
+from videomatte.inference.model_settings import ModelSettings, replace_with_model
 from videomatte.web.previews import checker_preview
 from videomatte.web.settings import ServeSettings
 from videomatte.web.uploads import prepare_source, probe
@@ -33,10 +34,9 @@ class JobOptions:
         transparent: ``mov`` (ProRes 4444), ``webm`` (VP9 + alpha), ``png`` (zip of RGBA PNGs) or ``none``.
         alpha, foreground, composite: also offer those (``.mp4``) for download.
         background: behind the composite: a colour name or ``#RRGGBB``, ``blur``, or an image/video file.
-        model: a registry variant name.
-        ratio: downsample ratio in (0, 1], ``None`` for automatic.
+        model: the network, its runtime, ratio (``None``: automatic) and subject (``None``: everyone);
+            ``replace`` takes its fields too.
         audio: keep the input's audio.
-        subject: keep only the people this prompt points at on the first frame; ``None``: everyone.
     """
 
     transparent: str = "mov"
@@ -44,10 +44,12 @@ class JobOptions:
     foreground: bool = False
     composite: bool = False
     background: str = "green"
-    model: str = "mobilenetv3"
-    ratio: float | None = None
+    model: ModelSettings = field(default_factory=ModelSettings)
     audio: bool = True
-    subject: SubjectPrompt | None = None
+
+    def replace(self, **changes: Any) -> JobOptions:
+        """A copy with ``changes`` (these options' fields, or ``ModelSettings``')."""
+        return replace_with_model(self, changes)
 
 
 @dataclass
@@ -119,14 +121,12 @@ def run_job(upload: Path, options: JobOptions, folder: Path, settings: ServeSett
     try:
         results = convert(str(source), ConvertOptions(
             output=main, alpha=paths["alpha"], foreground=paths["foreground"], composite=paths["composite"],
-            background=options.background, variant=options.model, weights=settings.weights,
-            downsample_ratio=options.ratio, device=settings.device, audio=options.audio, subject=options.subject,
-            progress=True))
+            background=options.background, model=options.model, audio=options.audio, progress=True))
     except ValueError as err:
         raise VideoMatteError(str(err)) from err
     result = JobResult(composite=paths["composite"], frames=results[0].frames,
                        seconds=time.perf_counter() - start,
-                       ratio=options.ratio or auto_downsample_ratio(info.height, info.width))
+                       ratio=options.model.downsample_ratio or auto_downsample_ratio(info.height, info.width))
     if main is not None:
         result.downloads.append(_zip_folder(main) if options.transparent == "png" else main)
     result.downloads += [paths[k] for k in ("alpha", "foreground", "composite")

@@ -15,7 +15,6 @@ import numpy as np
 
 from videomatte.errors import SubjectError
 from videomatte.subject.prompt import Point, SubjectPrompt
-from videomatte.models.registry import DEFAULT_MODEL
 from videomatte.web.choices import DEFAULT_COLOUR, background_spec
 from videomatte.web.jobs import error_line
 from videomatte.web.settings import ServeSettings
@@ -30,15 +29,10 @@ class LiveStream:
     """One browser session's live matting: its ``FrameMatter`` and the timing of the last frames."""
 
     def __init__(self, settings: ServeSettings, window: int = 30) -> None:
-        from videomatte.conversion.convert_options import ConvertOptions
-        from videomatte.conversion.pipeline import SessionFactory
-        from videomatte.inference.session import MattingSession
+        from videomatte.inference.factory import create_session
         from videomatte.live import FrameMatter
 
-        factory = SessionFactory(ConvertOptions(variant=DEFAULT_MODEL, weights=settings.weights,
-                                                device=settings.device))
-        session = MattingSession(factory.network(), device=settings.device, backend=factory.choose())
-        self.matter = FrameMatter(session, background="green")
+        self.matter = FrameMatter(create_session(settings.model), background="green")
         self.arrivals: deque[float] = deque(maxlen=window)
         self.matting_ms: deque[float] = deque(maxlen=window)
         self.frames = 0

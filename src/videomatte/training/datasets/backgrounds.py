@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 
 from videomatte.training.datasets.files import list_images, list_subdirs, load_rgb
-from videomatte.training.errors import DatasetError
+from videomatte.errors import DatasetError
 from videomatte.training.samplers import TrainFrameSampler, ValidFrameSampler
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from videomatte.training.datasets.files import load_pair, load_rgb, shrink_to, to_tensor
-from videomatte.training.errors import DatasetError
+from videomatte.errors import DatasetError
 
 
 @dataclass(frozen=True)

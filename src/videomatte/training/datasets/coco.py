@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from videomatte.training.datasets.files import load_rgb, open_image, require_dir, shrink_to, to_tensor
-from videomatte.training.errors import DatasetError
+from videomatte.errors import DatasetError
 
 PERSON_CATEGORIES = (1, 27, 32)
 

@@ -5,10 +5,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from videomatte.io import files as media_files
-from videomatte.training.errors import DatasetError
+from videomatte.errors import DatasetError, MediaError
+from videomatte.io.images import open_picture
 
 
 def require_dir(path: Path, what: str) -> Path:
@@ -36,14 +37,13 @@ def _some(found: list[Path], missing: str) -> list[Path]:
 
 
 def open_image(path: Path) -> Image.Image:
-    """Opens and decodes ``path`` with PIL."""
+    """``path`` decoded by the project's picture reader (``io.images.open_picture``), as stored (no
+    EXIF rotation: a dataset's images and mattes must stay aligned); ``DatasetError`` names the file."""
+    if not Path(path).exists():
+        raise DatasetError(f"missing image file {path}")
     try:
-        with Image.open(path) as image:
-            image.load()
-            return image
-    except FileNotFoundError:
-        raise DatasetError(f"missing image file {path}") from None
-    except (UnidentifiedImageError, OSError, ValueError) as err:
+        return open_picture(path, upright=False)
+    except MediaError as err:
         raise DatasetError(f"cannot read image {path}: {err}") from None
 
 

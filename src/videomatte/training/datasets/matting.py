@@ -13,7 +13,7 @@ from torch.utils.data import Dataset
 from videomatte.training.augment import MotionAugmentation
 from videomatte.training.datasets.backgrounds import BackgroundPool
 from videomatte.training.datasets.clips import FrameClip, VideoClip
-from videomatte.training.errors import DatasetError
+from videomatte.errors import DatasetError
 from videomatte.training.samplers import TrainFrameSampler, ValidFrameSampler
 
 

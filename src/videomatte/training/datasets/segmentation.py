@@ -12,7 +12,7 @@ from typing import Protocol, Sequence
 import torch
 from torch.utils.data import Dataset
 
-from videomatte.training.errors import DatasetError
+from videomatte.errors import DatasetError
 from videomatte.training.seg_augment import SegmentationAugmentation
 
 

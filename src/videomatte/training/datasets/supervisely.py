@@ -22,7 +22,7 @@ from PIL import Image, ImageDraw
 
 from videomatte.training.datasets.clips import match_by_stem
 from videomatte.training.datasets.files import list_images, list_subdirs, load_gray, load_rgb, require_dir, shrink_to, to_tensor
-from videomatte.training.errors import DatasetError
+from videomatte.errors import DatasetError
 
 
 class SuperviselyPersons:

@@ -19,7 +19,7 @@ from torch.utils.data import Dataset
 from videomatte.training.datasets.coco import _read_json
 from videomatte.training.datasets.files import load_rgb, require_dir, shrink_to, to_tensor
 from videomatte.training.datasets.rle import decode_rle
-from videomatte.training.errors import DatasetError
+from videomatte.errors import DatasetError
 from videomatte.training.samplers import TrainFrameSampler, ValidFrameSampler
 from videomatte.training.seg_augment import SegmentationAugmentation
 

@@ -1,0 +1,77 @@
+"""Who runs a conversion: ``LocalEngine`` (this process) or any object with the same ``run`` (the
+cluster's ``RayEngine``). ``convert()`` expands the inputs and plans the outputs, then hands both to
+``options.engine``; the command line, the top floor, builds the engine it asks for."""
+from __future__ import annotations
+
+import sys
+import time
+from typing import TYPE_CHECKING
+
+from videomatte.conversion.pipeline import run_pipeline
+from videomatte.conversion.results import ConvertResult, prepare_outputs
+from videomatte.errors import VideoMatteError
+from videomatte.inference.limits import check_frame
+from videomatte.io.readers import open_reader
+
+if TYPE_CHECKING:
+    from videomatte.conversion.convert_options import ConvertOptions
+    from videomatte.conversion.outputs import OutputPlan
+    from videomatte.inference.session import MattingSession
+
+
+def report_failure(source: str, err: VideoMatteError, batch: bool) -> ConvertResult:
+    """A batch input's failure as a result (and one line on stderr); a single input's is raised."""
+    if not batch:
+        raise err
+    message = str(err)
+    print(f"videomatte: {message if message.startswith(source) else f'{source}: {message}'}", file=sys.stderr)
+    return ConvertResult(source, error=message)
+
+
+def skipped(source: str, plans: list[OutputPlan], options: ConvertOptions) -> ConvertResult:
+    """The result of a batch input whose outputs are finished already."""
+    if options.progress:
+        print(f"{source}: finished already, skipping", file=sys.stderr)
+    return ConvertResult(source, [p.path for p in plans], skipped=True)
+
+
+class LocalEngine:
+    """Converts the inputs one after the other in this process, with one session (the network is loaded
+    once, on the first input that passes its checks; its state is reset for every input)."""
+
+    def __init__(self) -> None:
+        self._session: MattingSession | None = None
+
+    def __repr__(self) -> str:
+        return "LocalEngine()"
+
+    def run(self, sources: list[str], plans: list[OutputPlan], batch: bool,
+            options: ConvertOptions) -> list[ConvertResult]:
+        """See :class:`Engine`."""
+        results = []
+        for source in sources:
+            try:
+                results.append(self._convert(source, plans, batch, options))
+            except VideoMatteError as err:
+                results.append(report_failure(source, err, batch))
+        return results
+
+    def _session_for(self, options: ConvertOptions) -> MattingSession:
+        from videomatte.inference.factory import create_session
+
+        if self._session is None:
+            self._session = create_session(options.model)
+        self._session.reset()
+        return self._session
+
+    def _convert(self, source: str, plans: list[OutputPlan], batch: bool, options: ConvertOptions) -> ConvertResult:
+        mine = prepare_outputs(source, plans, batch, options.overwrite)
+        if mine is None:
+            return skipped(source, plans, options)
+        start = time.perf_counter()
+        with open_reader(source, options.frame_rate) as reader:
+            check_frame(reader.info.height, reader.info.width, options.model.downsample_ratio, options.seq_chunk)
+            session = self._session_for(options)
+            frames = run_pipeline(reader, session, mine, options)
+        return ConvertResult(source, [p.path for p in mine], frames, time.perf_counter() - start,
+                             backend=session.backend.name)

@@ -1,0 +1,81 @@
+"""What a conversion did with each input, and the rules every engine applies to an input's outputs:
+``{name}`` expansion, never writing over the input, skipping finished inputs of a batch."""
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from videomatte.conversion.outputs import OutputPlan
+from videomatte.errors import MediaError
+from videomatte.io.files import list_images, list_videos
+from videomatte.io.writers import check_output
+
+
+@dataclass
+class ConvertResult:
+    """What happened to one input.
+
+    Attributes:
+        source: the input.
+        outputs: the files or folders written (or found finished, when skipped).
+        frames: frames converted.
+        seconds: wall time.
+        skipped: every output already existed (batch runs skip finished inputs).
+        backend: the runtime that matted it (``"torch"``, ``"torchscript"`` or ``"onnxruntime"``).
+        error: the message when this input failed in a batch run.
+    """
+
+    source: str
+    outputs: list[str] = field(default_factory=list)
+    frames: int = 0
+    seconds: float = 0.0
+    skipped: bool = False
+    backend: str = ""
+    error: str | None = None
+
+    @property
+    def fps(self) -> float:
+        """Frames per second of the whole conversion, decoding and encoding included."""
+        return self.frames / self.seconds if self.seconds else 0.0
+
+
+def expand_inputs(inputs: str | os.PathLike | Sequence[str | os.PathLike]) -> list[str]:
+    """Inputs to convert one by one: a folder or glob of videos becomes its videos (sorted); a folder or
+    glob of images, a video file, or anything else stays as it is (the reader reports what is wrong)."""
+    items = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
+    found: list[str] = []
+    for item in map(os.fspath, items):
+        path = Path(item)
+        if path.is_dir():
+            videos = [str(p) for p in list_videos(path)]
+            found.extend(videos if videos and not list_images(item) else [item])
+        elif not path.exists() and glob.has_magic(item):
+            videos = [str(p) for p in list_videos(item)]
+            found.extend(videos if videos else [item])
+        else:
+            found.append(item)
+    return found
+
+
+def input_name(source: str) -> str:
+    """The name that ``{name}`` stands for: a video's stem, a folder's name, a glob's folder name."""
+    path = Path(source)
+    if glob.has_magic(source) and not path.exists():
+        path = path.parent
+    return path.stem if path.is_file() else path.name
+
+
+def prepare_outputs(source: str, plans: list[OutputPlan], batch: bool, overwrite: bool) -> list[OutputPlan] | None:
+    """This input's outputs, or ``None`` when a batch finds them all finished."""
+    mine = [plan.for_input(input_name(source)) for plan in plans]
+    for plan in mine:
+        if Path(plan.path).resolve() == Path(source).resolve():
+            raise MediaError(f"{plan.path}: the output would overwrite the input")
+    if batch and not overwrite and all(Path(p.path).exists() for p in mine):
+        return None
+    for plan in mine:
+        check_output(plan.path, overwrite)
+    return mine
