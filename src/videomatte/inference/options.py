@@ -34,8 +34,8 @@ class ConvertOptions:
         downsample_ratio: in (0, 1]; ``None`` = ``min(512 / max(H, W), 1)`` per input.
         seq_chunk: frames per network call.
         device: ``auto``, ``cpu``, ``cuda`` or ``mps``; ``dtype``: ``None``/``float16``/``auto``.
-        backend: ``auto`` (onnxruntime for float32 exportable networks on the CPU, else torch), or one of
-            :data:`BACKENDS`.
+        backend: ``auto`` (float32 exportable networks on the CPU: the runtime measured fastest on this
+            machine within the alpha budget, ``inference.tuning``; else torch), or one of :data:`BACKENDS`.
         overwrite: replace existing outputs (otherwise an error, or a skip in a batch).
         progress: draw a progress line on a terminal.
         premultiplied: colour multiplied by alpha in RGBA outputs (default straight alpha).

@@ -45,9 +45,10 @@ class Chunk:
 class SessionFactory:
     """Builds the conversion's network once, and one ``MattingSession`` per backend over it.
 
-    ``auto`` runs onnxruntime (the network exported to ONNX on first use, official or local weights
-    alike) for float32 networks that export (``network.exportable``) on the CPU, where it is the faster
-    runtime; everything else runs the eager network. Both give the same mattes to float precision.
+    ``auto`` runs the tuned runtime (``backends.TunedBackend``: onnxruntime or OpenVINO on the network
+    exported to ONNX on first use, chosen by measurement on this CPU, see ``inference.tuning``) for
+    float32 networks that export (``network.exportable``) on the CPU; everything else runs the eager
+    network. All give the same mattes within the tuning's alpha budget.
     """
 
     def __init__(self, options: ConvertOptions) -> None:
@@ -71,7 +72,7 @@ class SessionFactory:
         if options.backend != "auto":
             return options.backend
         cpu_fp32 = resolve_device(options.device).type == "cpu" and options.dtype in (None, "float32", "fp32")
-        return "onnxruntime" if cpu_fp32 and self.network().exportable else "torch"
+        return "auto" if cpu_fp32 and self.network().exportable else "torch"  # auto: backends.TunedBackend
 
     def session_for(self, info: VideoInfo | None, seq_chunk: int = 1) -> tuple[MattingSession, str]:
         """A fresh-state session for the input described by ``info``, and its backend's name.
@@ -162,7 +163,7 @@ def run_pipeline(reader: Reader, session: MattingSession, plans: list[OutputPlan
                            _encode(b, w, p, g, options.premultiplied))
         frames = 0
         torch_threads = torch.get_num_threads()
-        if session.backend.name == "onnxruntime":
+        if session.backend.name in ("onnxruntime", "auto"):
             torch.set_num_threads(1)  # torch only composes here; leave the cores to onnxruntime and codecs
         try:
             try:

@@ -95,8 +95,11 @@ class MattingSession:
         dtype: ``None``/``"float32"``, ``"float16"`` (GPU only), ``"bfloat16"``, or ``"auto"``.
         downsample_ratio: fixed ratio in (0, 1]; ``None`` picks ``min(512 / max(H, W), 1)`` for each
             resolution it sees.
-        backend: ``"torch"`` (eager), ``"torchscript"`` or ``"onnxruntime"`` (CPU, or CUDA/TensorRT
-            providers when present); see ``videomatte.inference.backends``.
+        backend: ``"auto"`` (the default: on the CPU in float32 the runtime measured fastest on this
+            machine within the alpha budget, tuned once per frame size and cached, see
+            ``videomatte.inference.tuning``; elsewhere eager PyTorch), ``"torch"`` (eager),
+            ``"torchscript"`` or ``"onnxruntime"`` (CPU, or CUDA/TensorRT providers when present); see
+            ``videomatte.inference.backends``.
         subject: keep only the people this prompt points at on the first frame (see
             ``videomatte.inference.subject``); ``None`` keeps everyone. Applied to ``pha`` after the
             network, so every output follows it.
@@ -114,7 +117,7 @@ class MattingSession:
         device: str | torch.device = "auto",
         dtype: str | torch.dtype | None = None,
         downsample_ratio: float | None = None,
-        backend: str = "torch",
+        backend: str = "auto",
         subject: SubjectPrompt | None = None,
     ) -> None:
         self.device = resolve_device(device)
@@ -129,6 +132,13 @@ class MattingSession:
         self._size: tuple[int, int] | None = None
         self._shape: tuple[tuple[int, int], float] | None = None
         self._subject = SubjectTracker(subject) if subject is not None else None
+
+    def __repr__(self) -> str:
+        backend = getattr(self.backend, "describe", lambda: self.backend.name)()
+        ratio = "auto" if self.fixed_ratio is None else f"{self.fixed_ratio:g}"
+        variant = getattr(self.model, "variant", type(self.model).__name__)
+        return (f"MattingSession({variant}, {self.device.type}, {str(self.dtype).replace('torch.', '')}, "
+                f"backend={backend}, ratio={ratio})")
 
     @property
     def subject(self) -> SubjectPrompt | None:

@@ -228,7 +228,7 @@ class LiveMatting:
             self.stats.backend = session.backend.name
             self._overlapped = session.overlap_stages(True)
             stack.callback(session.overlap_stages, False)
-            if session.backend.name == "onnxruntime":
+            if session.backend.name in ("onnxruntime", "auto"):
                 torch.set_num_threads(1)  # torch only composes: leave the cores to onnxruntime
             stack.callback(torch.set_num_threads, threads)
             frames = iter(source)
