@@ -208,8 +208,10 @@ class TunedBackend(OnnxRuntimeBackend):
         frames = src[0].detach().float().cpu().numpy()
         choice = choose_runtime(self.model, self.device, self.dtype, height, width, ratio, frames, self.threads)
         self.choices[(ratio, height, width)] = choice
-        graph = static_graph(self.model, height, width, ratio)
-        self._runners[(ratio, height, width, False)] = open_runner(choice.candidate, graph)
+        runner = choice.runner  # type: ignore[attr-defined]
+        if runner is None:  # a cached choice: open it
+            runner = open_runner(choice.candidate, static_graph(self.model, height, width, ratio))  # type: ignore[attr-defined]
+        self._runners[(ratio, height, width, False)] = runner
 
 
 Backend = Union[TorchBackend, TorchScriptBackend, OnnxRuntimeBackend, TunedBackend]

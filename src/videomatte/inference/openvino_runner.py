@@ -41,7 +41,17 @@ def _core() -> Any:
     if not _CORE:
         import openvino as ov
 
-        _CORE.append(ov.Core())
+        from videomatte.inference.graph_cache import MAX_CACHE_BYTES, graphs_dir, prune
+
+        core = ov.Core()
+        folder = graphs_dir() / "openvino"
+        try:  # compiled models kept beside the graphs: a later process opens them without compiling
+            folder.mkdir(parents=True, exist_ok=True)
+            prune(folder, MAX_CACHE_BYTES // 2, "*.blob")
+            core.set_property({"CACHE_DIR": str(folder)})
+        except OSError:
+            pass
+        _CORE.append(core)
     return _CORE[0]
 
 

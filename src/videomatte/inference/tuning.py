@@ -83,6 +83,7 @@ class Choice:
     seconds: float = 0.0
     cached: bool = False
     signature: str = ""
+    runner: Any = field(default=None, repr=False, compare=False)  # the winner as timed (tuning only)
 
     def describe(self) -> str:
         """One line for the log."""
@@ -174,13 +175,15 @@ def _stepper(runner: Any) -> Callable[[np.ndarray], np.ndarray]:
 
 def run_trials(graph: bytes, frames: np.ndarray, budget: float, threads: int = 0,
                extra: Optional[dict[str, Callable[[np.ndarray], np.ndarray]]] = None
-               ) -> tuple[list[Trial], dict[str, float]]:
+               ) -> tuple[list[Trial], dict[str, float], dict[Candidate, Any]]:
     """Every candidate on ``frames`` (float32 ``[T, 3, H, W]`` in 0..1), judged against the first
-    (onnxruntime fp32); ``extra`` steppers are timed in the same rounds (ms per frame returned)."""
-    trials, steppers = [], {}
+    (onnxruntime fp32); ``extra`` steppers are timed in the same rounds. Returns the trials, the
+    ``extra`` ms per frame, and the opened runners."""
+    trials, steppers, runners = [], {}, {}
     for candidate in candidates(threads):
         try:
-            steppers[candidate] = _stepper(open_runner(candidate, graph))
+            runners[candidate] = open_runner(candidate, graph)
+            steppers[candidate] = _stepper(runners[candidate])
         except Exception as err:  # noqa: BLE001 - a runtime that cannot run this graph here simply loses
             trials.append(Trial(candidate, None, None, False, f"failed: {str(err).splitlines()[0][:60]}"))
     named = {repr(c): s for c, s in steppers.items()} | {f"extra:{k}": v for k, v in (extra or {}).items()}
@@ -191,7 +194,7 @@ def run_trials(graph: bytes, frames: np.ndarray, budget: float, threads: int = 0
         dpha = float(np.mean([np.abs(a - r).mean() for a, r in zip(alphas, reference)]))
         accepted = dpha <= budget
         trials.append(Trial(candidate, ms, dpha, accepted, "" if accepted else f"over budget {budget:.0e}"))
-    return trials, {k: results[f"extra:{k}"][0] for k in (extra or {})}
+    return trials, {k: results[f"extra:{k}"][0] for k in (extra or {})}, runners
 
 
 def pick(trials: list[Trial]) -> Candidate:
@@ -228,8 +231,9 @@ def choose_runtime(network: "nn.Module", device: "torch.device | str", dtype: "t
         return cached
     _announce(f"tuning the runtime for {width}x{height} ratio {ratio:g} on this CPU (once)...")
     start = time.perf_counter()
-    trials, _ = run_trials(graph, _tuning_frames(frames, height, width), budget_for(ratio), threads)
-    choice = Choice(pick(trials), trials, time.perf_counter() - start, False, cpu_signature())
+    trials, _, runners = run_trials(graph, _tuning_frames(frames, height, width), budget_for(ratio), threads)
+    best = pick(trials)
+    choice = Choice(best, trials, time.perf_counter() - start, False, cpu_signature(), runners.get(best))
     _announce(f"runtime for {width}x{height} ratio {ratio:g}: {choice.describe()} "
               f"(tuned in {choice.seconds:.1f} s; cached)")
     _write(path, choice)
