@@ -65,7 +65,7 @@ def _compile(graph: bytes, precision: str, threads: int) -> Any:
     return core.compile_model(core.read_model(graph), "CPU", config)
 
 
-class _Part:
+class CompiledPart:
     """One compiled graph with its request; ``run(feed)`` -> its outputs by name (copied)."""
 
     def __init__(self, graph: bytes, precision: str, threads: int) -> None:
@@ -102,9 +102,9 @@ class OpenVinoRunner:
             from videomatte.export.split import split_graph
 
             cut = split_graph(graph, FP32_PREFIXES)
-            self.parts = [_Part(cut.head, "f32", threads), _Part(cut.tail, "bf16", threads)]
+            self.parts = [CompiledPart(cut.head, "f32", threads), CompiledPart(cut.tail, "bf16", threads)]
         else:
-            self.parts = [_Part(graph, "bf16" if precision == "bf16" else "f32", threads)]
+            self.parts = [CompiledPart(graph, "bf16" if precision == "bf16" else "f32", threads)]
         last = self.parts[-1].compiled
         self.state_names = [name for name in STATE_INPUTS if name in self.parts[-1].inputs]
         self._initial = [np.zeros(list(last.input(name).get_shape()), np.float32) for name in self.state_names]
