@@ -6,8 +6,9 @@ each turn untimed), at 512x288 ratio 1 and 1920x1080 ratio 0.25 on real frames:
 - the authors' ``rvm_mobilenetv3_fp32.onnx`` in onnxruntime (the baseline);
 - our static graph in onnxruntime fp32 (the runtime before the tuning);
 - the same graph in OpenVINO fp32, bf16 and mixed (backbone fp32, the rest bf16);
-- the default ``MattingSession`` (``backend="auto"``), fed uint8 frames: its own conversion to float
-  included, after its tuning (timed separately, and reported).
+- the default ``MattingSession`` (``backend="auto"``), fed uint8 ``[H, W, 3]`` frames: its own
+  conversion to float included (the others get float frames made beforehand), after its tuning
+  (timed separately, and reported).
 
 ``--threads 1`` (the default) times each frame in CPU seconds of the calling thread (steady on a shared
 machine: both runtimes work on the caller's thread at one thread); ``--threads 2`` in wall-clock time,
@@ -41,9 +42,10 @@ def steppers(net, graph: bytes, ratio: float, threads: int, frames8: np.ndarray)
     from videomatte.inference.openvino_runner import OpenVinoRunner
     from videomatte.inference.session import MattingSession
 
+    floats = np.ascontiguousarray(frames8.transpose(0, 3, 1, 2), np.float32) / 255  # bare models: no conversion
+
     def runner_step(runner, takes_ratio=False):  # noqa: ANN001, ANN202
-        return lambda i: runner.step(frames8[i].transpose(2, 0, 1)[None].astype(np.float32) / 255,
-                                     ratio if takes_ratio else None)[1][0, 0]
+        return lambda i: runner.step(floats[i][None], ratio if takes_ratio else None)[1][0, 0]
 
     steps = {"authors' onnx": runner_step(OnnxRunner(OFFICIAL, threads=threads, spinning=False), True),
              "onnxruntime fp32 static": runner_step(OnnxRunner(graph, threads=threads, spinning=False))}
