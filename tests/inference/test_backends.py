@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow  # the onnxruntime and TorchScript backends compil
 def test_backends_agree_with_eager(random_weights, backend, ratio):
     rng = np.random.default_rng(0)
     chunks = [rng.integers(0, 256, (2, 40, 72, 3), dtype=np.uint8) for _ in range(2)]
-    eager = MattingSession("mobilenetv3", random_weights, device="cpu", downsample_ratio=ratio)
+    eager = MattingSession("mobilenetv3", random_weights, device="cpu", downsample_ratio=ratio, backend="torch")
     other = MattingSession("mobilenetv3", random_weights, device="cpu", downsample_ratio=ratio, backend=backend)
     for chunk in chunks:
         expected, actual = eager.step(chunk), other.step(chunk)
@@ -60,7 +60,7 @@ def test_staged_graphs_overlapped_on_two_threads_match_the_whole_graph(random_we
 
 
 def test_only_onnxruntime_on_the_cpu_splits_the_network(random_weights):
-    eager = MattingSession("mobilenetv3", random_weights, device="cpu")
+    eager = MattingSession("mobilenetv3", random_weights, device="cpu", backend="torch")
     assert eager.overlap_stages() is False
     flight = eager.begin(np.zeros((40, 72, 3), np.uint8))  # begin does all the work; finish hands it over
     assert eager.finish(flight).pha.shape == (1, 1, 40, 72)

@@ -40,8 +40,8 @@ def test_settings_are_frozen_and_portable(tmp_path, monkeypatch) -> None:
 
 def test_create_session_chooses_the_runtime_and_names_it(tiny_net) -> None:
     auto = create_session(ModelSettings(device="cpu", downsample_ratio=0.5), network=tiny_net)
-    assert auto.backend.name == "onnxruntime"  # float32 on the CPU: the exported static graph
-    assert "runtime='onnxruntime'" in repr(auto) and "downsample_ratio=0.5" in repr(auto)
+    assert auto.backend.name == "auto"  # float32 on the CPU: the runtime tuned on this machine
+    assert "runtime='auto (" in repr(auto) and "downsample_ratio=0.5" in repr(auto)
     eager = create_session(ModelSettings(device="cpu", downsample_ratio=0.5), network=tiny_net, backend="torch")
     frame = np.random.default_rng(0).integers(0, 256, (48, 64, 3), dtype=np.uint8)
     difference = (auto.step(frame).pha - eager.step(frame).pha).abs().max()
@@ -54,7 +54,7 @@ def test_the_public_api_names_the_house() -> None:
     assert issubclass(videomatte.BatchError, videomatte.VideoMatteError)
     assert videomatte.ConvertOptions().model == ModelSettings()
     session = videomatte.MattingSession(weights=None, device="cpu")
-    assert session.backend.name == "onnxruntime"  # the default is the fast runtime, not eager PyTorch
+    assert session.backend.name == "auto"  # the default is the fast runtime, not eager PyTorch
 
 
 def test_the_original_constructor_and_strict_loading(shared_reference) -> None:

@@ -1,6 +1,7 @@
 """``videomatte bench``: speed measurements. Each action is one ``(add_arguments, run)`` pair in ``ACTIONS``.
 
-``bench model``: parameters, GMACs, and fps of every runtime at each resolution, timed side by side.
+``bench model``: parameters, GMACs, and fps of every runtime at each resolution, timed side by side, then
+the table the runtime tuning (``backend="auto"``) chooses from at each resolution.
 """
 from __future__ import annotations
 
@@ -46,15 +47,31 @@ def _run_model(args: argparse.Namespace) -> int:
         raise VideoMatteError("give one --ratio per --size")
     net = load_model(args.variant, None if args.weights == "none" else args.weights, args.refiner)
     print(f"{args.variant}: {sum(p.numel() for p in net.parameters()):,} parameters")
-    rows = []
+    rows, tuning_tables = [], []
     for (height, width), ratio in zip(sizes, ratios):
         frames = _frames(args.frames, height, width)
         calibration = _frames(args.int8, height, width) if args.int8 else None
         extra = {"official onnx": ort_step(args.official, ratio)} if args.official else {}
         print(f"{width}x{height} @{ratio:g}: {count_gmacs(net, height, width, ratio):.2f} GMACs")
         rows += bench_resolution(net, frames, ratio, args.rounds, extra, calibration)
+        tuning_tables.append(_tuning_table(net, frames, ratio, args.official))
     print(format_table(rows, baseline="official onnx" if args.official else "torch eager"))
+    for table in tuning_tables:
+        print(table)
     return 0
+
+
+def _tuning_table(net, frames, ratio: float, official: str | None) -> str:  # noqa: ANN001 - lazy imports
+    """The candidates ``backend="auto"`` chooses from at this size (``inference.tuning``), timed afresh,
+    with the authors' ONNX model in the same rounds when given."""
+    from videomatte.export.bench import ort_step
+    from videomatte.inference.tuning import Choice, budget_for, pick, run_trials, static_graph
+
+    height, width = frames.shape[-2:]
+    extra = {"authors' onnx": ort_step(official, ratio)} if official else None
+    trials, extra_ms, _ = run_trials(static_graph(net, height, width, ratio), frames, budget_for(ratio), extra=extra)
+    title = f"\nruntime tuning at {width}x{height} @{ratio:g}: what backend=auto chooses from on this CPU"
+    return title + f" (budget mean abs Δα {budget_for(ratio):.0e})\n" + Choice(pick(trials), trials).table(extra_ms)
 
 
 def _frames(video: str | None, height: int, width: int):  # noqa: ANN202 - numpy, imported lazily

@@ -74,4 +74,4 @@ class LocalEngine:
             session = self._session_for(options)
             frames = run_pipeline(reader, session, mine, options)
         return ConvertResult(source, [p.path for p in mine], frames, time.perf_counter() - start,
-                             backend=session.backend.name)
+                             backend=session.runtime)

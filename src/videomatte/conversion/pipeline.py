@@ -105,7 +105,7 @@ def run_pipeline(reader: Reader, session: MattingSession, plans: list[OutputPlan
                            _encode(b, w, p, g, options.premultiplied))
         frames = 0
         torch_threads = torch.get_num_threads()
-        if session.backend.name == "onnxruntime":
+        if session.backend.name in ("onnxruntime", "auto"):
             torch.set_num_threads(1)  # torch only composes here; leave the cores to onnxruntime and codecs
         try:
             try:

@@ -24,7 +24,7 @@ class ConvertResult:
         frames: frames converted.
         seconds: wall time.
         skipped: every output already existed (batch runs skip finished inputs).
-        backend: the runtime that matted it (``"torch"``, ``"torchscript"`` or ``"onnxruntime"``).
+        backend: the runtime that matted it, in words (``MattingSession.runtime``).
         error: the message when this input failed in a batch run.
     """
 

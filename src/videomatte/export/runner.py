@@ -7,9 +7,12 @@ shapes, a runtime ``downsample_ratio`` input or a baked-in ratio, float32 or flo
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Any, Sequence, Union
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from onnxruntime import InferenceSession
 
 ONNX_INPUTS = ("src", "r1i", "r2i", "r3i", "r4i", "downsample_ratio")
 ONNX_OUTPUTS = ("fgr", "pha", "r1o", "r2o", "r3o", "r4o")
@@ -17,12 +20,13 @@ STATE_INPUTS = ONNX_INPUTS[1:5]
 # the static graph in two stages (videomatte.export.stages)
 FRONT_INPUTS = ONNX_INPUTS[:5]
 FRONT_OUTPUTS = ("x1", "src_sm", *ONNX_OUTPUTS[2:])
+GraphSource = Union[str, Path, bytes, "InferenceSession"]  # a graph file, its bytes, or an opened session
 BACK_INPUTS = ("src", "src_sm", "x1")
 BACK_OUTPUTS = ONNX_OUTPUTS[:2]
 
 
 def open_session(model: str | Path | bytes, providers: Sequence[str] = ("CPUExecutionProvider",),
-                 threads: int = 0, spinning: bool = True, quiet: bool = False):  # noqa: ANN201 - ort session
+                 threads: int = 0, spinning: bool = True, quiet: bool = False) -> InferenceSession:
     """An ``onnxruntime.InferenceSession`` of ``model`` (a path or the serialized graph).
 
     Args:
@@ -45,7 +49,7 @@ def open_session(model: str | Path | bytes, providers: Sequence[str] = ("CPUExec
     return ort.InferenceSession(source, options, providers=list(providers))
 
 
-def _session_of(model: str | Path | bytes | object, options: dict) -> object:
+def _session_of(model: GraphSource, options: dict[str, Any]) -> InferenceSession:
     """``model`` itself when it is already an onnxruntime session, else a session opened on it."""
     return model if hasattr(model, "get_inputs") else open_session(model, **options)  # type: ignore[arg-type]
 
@@ -63,7 +67,7 @@ class OnnxRunner:
         takes_ratio: whether the graph has a runtime ``downsample_ratio`` input.
     """
 
-    def __init__(self, model: str | Path | bytes | object, **session: object) -> None:
+    def __init__(self, model: GraphSource, **session: Any) -> None:
         self.session = _session_of(model, session)
         inputs = {i.name: i for i in self.session.get_inputs()}
         self.dtype = np.float16 if "float16" in inputs["src"].type else np.float32
@@ -112,8 +116,7 @@ class StagedRunner(OnnxRunner):
         **session: options of :func:`open_session`.
     """
 
-    def __init__(self, front: str | Path | bytes | object, back: str | Path | bytes | object,
-                 **session: object) -> None:
+    def __init__(self, front: GraphSource, back: GraphSource, **session: Any) -> None:
         super().__init__(front, **session)
         self.back = _session_of(back, session)
 

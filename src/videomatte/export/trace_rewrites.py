@@ -34,6 +34,7 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 import torch
+from torch.autograd.function import FunctionCtx
 from torch import Tensor
 from torch.nn import functional as F
 from torch.overrides import TorchFunctionMode
@@ -51,7 +52,7 @@ class _BlockedUpsample(torch.autograd.Function):
     ``half_pixel`` coordinates (equal to PyTorch's for outputs larger than one pixel)."""
 
     @staticmethod
-    def forward(ctx: object, x: Tensor, scale: int) -> Tensor:  # noqa: D102 - see class docstring
+    def forward(ctx: FunctionCtx, x: Tensor, scale: int) -> Tensor:  # noqa: D102 - see class docstring
         return F.interpolate(x, scale_factor=float(scale), mode="bilinear", align_corners=False)
 
     @staticmethod

@@ -27,6 +27,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 import torch
+from torch.autograd.function import FunctionCtx
 from torch import Tensor
 from torch.nn import functional as F
 
@@ -42,7 +43,7 @@ class UpsampleLike(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx: object, x: Tensor, like: Tensor) -> Tensor:  # noqa: D102 - see class docstring
+    def forward(ctx: FunctionCtx, x: Tensor, like: Tensor) -> Tensor:  # noqa: D102 - see class docstring
         return F.interpolate(x, size=(like.shape[2], like.shape[3]), mode="bilinear", align_corners=False)
 
     @staticmethod
@@ -66,7 +67,7 @@ class _StretchWidth(torch.autograd.Function):
     coordinates, and onnxruntime runs it in the blocked layout when the scale is a whole number)."""
 
     @staticmethod
-    def forward(ctx: object, x: Tensor, width: int, small: int) -> Tensor:  # noqa: D102 - see class docstring
+    def forward(ctx: FunctionCtx, x: Tensor, width: int, small: int) -> Tensor:  # noqa: D102 - see class docstring
         return F.interpolate(x, size=(x.shape[2], width), mode="bilinear", align_corners=False)
 
     @staticmethod
@@ -90,7 +91,7 @@ class _DownsampleBy(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx: object, x: Tensor, ratio: float) -> Tensor:  # noqa: D102 - see class docstring
+    def forward(ctx: FunctionCtx, x: Tensor, ratio: float) -> Tensor:  # noqa: D102 - see class docstring
         return F.interpolate(x, scale_factor=ratio, mode="bilinear", align_corners=False, recompute_scale_factor=False)
 
     @staticmethod
@@ -121,7 +122,7 @@ class _ResizeToFixed(torch.autograd.Function):
     and scales rather than sizes, which onnxruntime's CPU ``Resize`` runs faster (``UpsampleLike``)."""
 
     @staticmethod
-    def forward(ctx: object, x: Tensor, height: int, width: int) -> Tensor:  # noqa: D102 - see class docstring
+    def forward(ctx: FunctionCtx, x: Tensor, height: int, width: int) -> Tensor:  # noqa: D102 - see class docstring
         return F.interpolate(x, size=(height, width), mode="bilinear", align_corners=False)
 
     @staticmethod

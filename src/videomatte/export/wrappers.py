@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import List, Optional
 
 import torch
+from torch.autograd.function import FunctionCtx
 from torch import Tensor, nn
 
 from videomatte.export.runner import ONNX_INPUTS, ONNX_OUTPUTS
@@ -45,7 +46,7 @@ class _ResizeByRatio(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx: object, x: Tensor, ratio: Tensor) -> Tensor:  # noqa: D102 - see class docstring
+    def forward(ctx: FunctionCtx, x: Tensor, ratio: Tensor) -> Tensor:  # noqa: D102 - see class docstring
         return downsample(x, float(ratio.reshape(-1)[0]))
 
     @staticmethod

@@ -1,4 +1,5 @@
-"""Runtimes behind ``MattingSession``: eager PyTorch, TorchScript, or onnxruntime.
+"""Runtimes behind ``MattingSession``: eager PyTorch, TorchScript, onnxruntime, or ``auto`` (the one
+measured fastest on this CPU, ``TunedBackend``: onnxruntime or OpenVINO, see ``tuning``).
 
 A backend maps ``(src [1, T, 3, H, W], states, ratio)`` to ``(fgr [1, T, 3, H, W], pha [1, T, 1, H, W],
 states)`` on the session's device; ``None`` states mean zeros. The same call in two phases,
@@ -174,29 +175,64 @@ class OnnxRuntimeBackend(WholeFrames):
         return self._to_torch(list(fgrs)), self._to_torch(list(phas))
 
 
-Backend = Union[TorchBackend, TorchScriptBackend, OnnxRuntimeBackend]
+class TunedBackend(OnnxRuntimeBackend):
+    """``backend="auto"`` on the CPU: per frame size and ratio, the runtime ``tuning.choose_runtime``
+    measured fastest on this machine within the alpha budget (onnxruntime or OpenVINO, fp32 or bf16),
+    tuned on the first frames of that size (seconds, once per CPU: the choice is cached).
+
+    Staged (the live loop's overlapped halves), it runs the two onnxruntime half graphs as
+    ``OnnxRuntimeBackend`` does.
+    """
+
+    name = "auto"
+
+    def __init__(self, model: nn.Module, device: torch.device, dtype: torch.dtype, threads: int = 0) -> None:
+        super().__init__(model, device, dtype, threads)
+        self.choices: dict[tuple[float, int, int], object] = {}
+
+    def describe(self) -> str:
+        """``auto``, with the runtime chosen for each size and ratio met so far."""
+        chosen = [f"{w}x{h} @{r:g}: {c.candidate.describe()}" for (r, h, w), c in self.choices.items()]  # type: ignore[attr-defined]
+        return "auto" + (f" ({'; '.join(chosen)})" if chosen else " (tuned on first use of each size)")
+
+    def __call__(self, src: Tensor, rec: States, ratio: float) -> tuple[Tensor, Tensor, States]:
+        if not self.staged:
+            self._tune(float(ratio), src)
+        return super().__call__(src, rec, ratio)
+
+    def _tune(self, ratio: float, src: Tensor) -> None:
+        from videomatte.inference.tuning import choose_runtime, open_runner, static_graph
+
+        height, width = int(src.shape[-2]), int(src.shape[-1])
+        if (ratio, height, width, False) in self._runners:
+            return
+        frames = src[0].detach().float().cpu().numpy()
+        choice = choose_runtime(self.model, self.device, self.dtype, height, width, ratio, frames, self.threads)
+        self.choices[(ratio, height, width)] = choice
+        runner = choice.runner  # type: ignore[attr-defined]
+        if runner is None:  # a cached choice: open it
+            runner = open_runner(choice.candidate, static_graph(self.model, height, width, ratio))  # type: ignore[attr-defined]
+        self._runners[(ratio, height, width, False)] = runner
 
 
-def choose_backend(model: nn.Module, device: torch.device, dtype: torch.dtype) -> str:
-    """The runtime ``"auto"`` stands for: onnxruntime for float32 networks that export
-    (``model.exportable``) on the CPU, where it is the faster runtime; eager PyTorch everywhere else.
-    Both give the same mattes to float precision."""
-    cpu_fp32 = device.type == "cpu" and dtype == torch.float32
-    return "onnxruntime" if cpu_fp32 and bool(getattr(model, "exportable", False)) else "torch"
+Backend = Union[TorchBackend, TorchScriptBackend, OnnxRuntimeBackend, TunedBackend]
 
 
 def make_backend(name: str, model: nn.Module, device: torch.device, dtype: torch.dtype) -> Backend:
-    """The backend called ``name`` (``"auto"`` or one of ``BACKENDS``) over ``model``.
+    """The backend called ``name`` (``auto`` or one of ``BACKENDS``) over ``model``; the one place
+    ``auto`` is resolved: on the CPU in float32, for a network that exports, the runtime measured fastest
+    on this machine (``TunedBackend``); eager PyTorch everywhere else.
 
     Raises:
         OptionError: an unknown name.
     """
-    if name == "auto":
-        name = choose_backend(model, device, dtype)
     if name == "torch":
         return TorchBackend(model)
     if name == "torchscript":
         return TorchScriptBackend(model)
     if name == "onnxruntime":
         return OnnxRuntimeBackend(model, device, dtype)
+    if name == "auto":  # the one place "auto" is resolved: tuned on the CPU in float32, else eager
+        cpu_fp32 = device.type == "cpu" and dtype == torch.float32
+        return TunedBackend(model, device, dtype) if cpu_fp32 and getattr(model, "exportable", False) else TorchBackend(model)
     raise OptionError(f"unknown backend {name!r}; use auto or one of {', '.join(BACKENDS)}")

@@ -102,11 +102,11 @@ def _touch(path: Path) -> None:
         pass
 
 
-def prune(folder: Path, limit: int = MAX_CACHE_BYTES) -> list[Path]:
-    """Delete the least recently used ``*.onnx`` graphs of ``folder`` until the rest fit in ``limit``
-    bytes; returns what was deleted (files another process removes first are skipped)."""
+def prune(folder: Path, limit: int = MAX_CACHE_BYTES, pattern: str = "*.onnx") -> list[Path]:
+    """Delete the least recently used ``pattern`` files (graphs) of ``folder`` until the rest fit in
+    ``limit`` bytes; returns what was deleted (files another process removes first are skipped)."""
     graphs = []
-    for path in folder.glob("*.onnx"):
+    for path in folder.glob(pattern):
         try:
             stat = path.stat()
         except OSError:

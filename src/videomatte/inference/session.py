@@ -91,9 +91,11 @@ class MattingSession:
         dtype: ``None``/``"float32"``, ``"float16"`` (GPU only), ``"bfloat16"``, or ``"auto"``.
         downsample_ratio: fixed ratio in (0, 1]; ``None`` picks ``min(512 / max(H, W), 1)`` for each
             resolution it sees.
-        backend: ``"auto"`` (default: the fastest correct runtime for the device, see
-            ``videomatte.inference.backends.choose_backend``), ``"torch"`` (eager), ``"torchscript"`` or
-            ``"onnxruntime"`` (CPU, or CUDA/TensorRT providers when present).
+        backend: ``"auto"`` (the default: on the CPU in float32 the runtime measured fastest on this
+            machine within the alpha budget, tuned once per frame size and cached, see
+            ``videomatte.inference.tuning``; elsewhere eager PyTorch), ``"torch"`` (eager),
+            ``"torchscript"`` or ``"onnxruntime"`` (CPU, or CUDA/TensorRT providers when present); see
+            ``videomatte.inference.backends``.
         subject: keep only the people this prompt points at on the first frame (see
             ``videomatte.subject.tracker``); ``None`` keeps everyone. Applied to ``pha`` after the
             network, so every output follows it.
@@ -127,11 +129,17 @@ class MattingSession:
         self._shape: tuple[tuple[int, int], float] | None = None
         self._subject = SubjectTracker(subject) if subject is not None else None
 
+    @property
+    def runtime(self) -> str:
+        """The runtime in use, in words (``auto (1920x1080 @0.25: openvino bf16, 2 threads)`` once tuned)."""
+        return getattr(self.backend, "describe", lambda: self.backend.name)()
+
     def __repr__(self) -> str:
+        runtime = self.runtime
         ratio = "auto" if self.fixed_ratio is None else f"{self.fixed_ratio:g}"
         variant = getattr(self.model, "variant", type(self.model).__name__)
         dtype = str(self.dtype).replace("torch.", "")
-        return (f"MattingSession({variant!r}, runtime={self.backend.name!r}, device={str(self.device)!r}, "
+        return (f"MattingSession({variant!r}, runtime={runtime!r}, device={str(self.device)!r}, "
                 f"dtype={dtype!r}, downsample_ratio={ratio})")
 
     @property

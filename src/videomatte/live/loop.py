@@ -140,7 +140,7 @@ class LiveMatting:
         matter.reset()
         self.stats.ratio, self.stats.chosen = choice.ratio, choice.mode
         self.stats.warmup_seconds += time.monotonic() - began
-        log.info("live: %s", choice.describe(self.options.quality, session.backend.name))
+        log.info("live: %s", choice.describe(self.options.quality, session.runtime))
 
     def _infer(self, matter: FrameMatter, inbox: Latest, midbox: Latest, fps: float, first: Captured | None) -> None:
         """Begin the newest frame, again and again; the quality is chosen anew when the size changes
@@ -236,7 +236,7 @@ class LiveMatting:
             self.stats.backend = session.backend.name
             self._overlapped = session.overlap_stages(True)
             stack.callback(session.overlap_stages, False)
-            if session.backend.name == "onnxruntime":
+            if session.backend.name in ("onnxruntime", "auto"):
                 torch.set_num_threads(1)  # torch only composes: leave the cores to onnxruntime
             stack.callback(torch.set_num_threads, threads)
             frames = iter(source)

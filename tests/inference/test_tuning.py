@@ -1,0 +1,130 @@
+"""The runtime chosen by measurement (``inference.tuning``), OpenVINO's runner, and ``backend="auto"``."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from videomatte.export.runner import OnnxRunner
+from videomatte.inference import tuning
+from videomatte.inference.cpu_info import cpu_has_bf16, cpu_signature
+from videomatte.inference.openvino_runner import openvino_available
+from videomatte.inference.tuning import Candidate, Trial, choose_runtime, pick, static_graph
+
+SIZE, RATIO = (64, 96), 0.5
+needs_openvino = pytest.mark.skipif(not openvino_available(), reason="the openvino extra is not installed")
+needs_bf16 = pytest.mark.skipif(not cpu_has_bf16(), reason="this CPU has neither AVX512-BF16 nor AMX")
+
+
+def _frames(count: int = 3) -> np.ndarray:
+    from videomatte.export.checks import synthetic_frames
+
+    return synthetic_frames(count, *SIZE, seed=3).numpy()
+
+
+@pytest.fixture
+def two_candidates(monkeypatch):
+    """Only onnxruntime and OpenVINO fp32 on one thread (where installed): a tuning of a second or two."""
+    kept = [c for c in tuning.candidates(1) if c.precision == "fp32"]
+    monkeypatch.setattr(tuning, "candidates", lambda threads=0: kept)
+    return kept
+
+
+@pytest.fixture
+def count_tunings(monkeypatch):
+    calls = []
+    real = tuning.run_trials
+
+    def spy(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tuning, "run_trials", spy)
+    return calls
+
+
+def test_the_tuner_keeps_a_candidate_within_budget_and_caches_it(tiny_net, two_candidates, count_tunings, monkeypatch):
+    choice = choose_runtime(tiny_net, "cpu", torch.float32, *SIZE, RATIO, _frames())
+    assert not choice.cached and choice.seconds > 0 and choice.signature == cpu_signature()
+    assert [t.candidate for t in choice.trials] == two_candidates
+    chosen = next(t for t in choice.trials if t.candidate == choice.candidate)
+    assert chosen.accepted and chosen.mean_dpha <= tuning.budget_for(RATIO) and chosen.ms > 0
+    assert choice.runner is not None and choice.runner.step(_frames(1))[1].shape == (1, 1, *SIZE)
+
+    again = choose_runtime(tiny_net, "cpu", torch.float32, *SIZE, RATIO)  # a second session: read, not timed
+    assert again.cached and again.candidate == choice.candidate and len(count_tunings) == 1
+    assert [t.candidate for t in again.trials] == [t.candidate for t in choice.trials]
+
+    monkeypatch.setattr(tuning, "cpu_signature", lambda: "Another CPU | avx2 | 64 cores")
+    monkeypatch.setattr(tuning, "cpu_digest", lambda: "0123456789ab")
+    moved = choose_runtime(tiny_net, "cpu", torch.float32, *SIZE, RATIO, _frames())
+    assert not moved.cached and len(count_tunings) == 2  # another machine tunes again
+
+
+def test_a_cache_written_on_another_cpu_is_not_trusted(tiny_net, two_candidates, count_tunings, monkeypatch):
+    choose_runtime(tiny_net, "cpu", torch.float32, *SIZE, RATIO, _frames())  # tuned, or cached by a test above
+    tuned = len(count_tunings)
+    monkeypatch.setattr(tuning, "cpu_signature", lambda: "Another CPU")  # same file name, other signature inside
+    assert not choose_runtime(tiny_net, "cpu", torch.float32, *SIZE, RATIO, _frames()).cached
+    assert len(count_tunings) == tuned + 1
+
+
+def test_gpu_other_dtypes_and_fresh_tuning(tiny_net, two_candidates, count_tunings):
+    assert choose_runtime(tiny_net, "cuda", torch.float32, *SIZE, RATIO).candidate == Candidate("torch")
+    assert choose_runtime(tiny_net, "cpu", torch.bfloat16, *SIZE, RATIO).candidate == Candidate("torch")
+    assert count_tunings == []
+    choose_runtime(tiny_net, "cpu", torch.float32, *SIZE, RATIO, _frames())
+    assert not choose_runtime(tiny_net, "cpu", torch.float32, *SIZE, RATIO, _frames(), fresh=True).cached
+
+
+def test_pick_takes_the_fastest_within_budget_and_keeps_fp32_unless_clearly_beaten():
+    ort, ov, bf16 = Candidate("onnxruntime", "fp32", 2), Candidate("openvino", "fp32", 2), Candidate("openvino", "bf16", 2)
+    trials = [Trial(ort, 10.0, 0.0, True), Trial(ov, 9.0, 1e-7, True), Trial(bf16, 5.0, 9e-3, False, "over budget")]
+    assert pick(trials) == ov
+    trials[1].ms = 9.9  # 1 % faster: noise, the exact runtime stays
+    assert pick(trials) == ort
+    assert pick([Trial(ort, None, None, False, "failed")]) == Candidate("torch")
+
+
+@needs_openvino
+@needs_bf16
+def test_a_bf16_candidate_over_budget_is_rejected(tiny_net):
+    graph = static_graph(tiny_net, *SIZE, RATIO)
+    trials, _, _ = tuning.run_trials(graph, _frames(), budget=1e-9, threads=1)
+    by_precision = {t.candidate.precision: t for t in trials if t.candidate.runtime == "openvino"}
+    assert by_precision["bf16"].mean_dpha > 1e-9 and not by_precision["bf16"].accepted
+    assert "over budget" in by_precision["bf16"].note
+    assert pick(trials) in (Candidate("onnxruntime", "fp32", 1), Candidate("openvino", "fp32", 1))
+
+
+@needs_openvino
+def test_openvino_matches_onnxruntime_fp32_and_mixed_stays_within_budget(tiny_net):
+    from videomatte.inference.openvino_runner import OpenVinoRunner
+
+    graph = static_graph(tiny_net, *SIZE, RATIO)
+    frames = _frames(3)
+    reference = OnnxRunner(graph, threads=1)
+    expected = [reference.step(f[None]) for f in frames]
+    precisions = ["fp32", "mixed"] if cpu_has_bf16() else ["fp32"]
+    for precision in precisions:
+        runner = OpenVinoRunner(graph, precision, threads=1)
+        got = [runner.step(f[None]) for f in frames]
+        dpha = np.mean([np.abs(g[1] - e[1]).mean() for g, e in zip(got, expected)])
+        assert dpha <= (1e-5 if precision == "fp32" else tuning.budget_for(RATIO)), precision
+        assert [s.shape for s in runner.states] == [s.shape for s in reference.states]
+        runner.reset()
+        assert all(not s.any() for s in runner.states)
+
+
+def test_the_session_defaults_to_auto_and_names_its_runtime(tiny_net, two_candidates):
+    from videomatte.inference.session import MattingSession
+
+    fresh = MattingSession("mobilenetv3", None, device="cpu")
+    assert fresh.backend.name == "auto" and "runtime='auto (tuned on first use" in repr(fresh)
+    session = MattingSession(tiny_net, device="cpu", downsample_ratio=RATIO)
+    matte = session.step(np.zeros((*SIZE, 3), np.uint8))
+    assert matte.pha.shape == (1, 1, *SIZE)
+    assert f"{SIZE[1]}x{SIZE[0]} @{RATIO:g}: " in repr(session)
+    assert any(c.describe() in repr(session) for c in two_candidates)
+    eager = MattingSession("mobilenetv3", None, device="cpu", backend="torch")
+    assert "backend=torch" in repr(eager)
