@@ -29,7 +29,7 @@ def main() -> int:
     if not OFFICIAL.is_file():
         print(f"needs the official ONNX at {OFFICIAL}", file=sys.stderr)
         return 2
-    from videomatte.export.bench import bench_resolution, count_gmacs, format_table, ort_step
+    from videomatte.export.runtime_bench import bench_resolution, count_gmacs, format_table, ort_step
     from videomatte.export.quantize import load_frames
     from videomatte.models.weights.zoo import load_model
 

@@ -11,7 +11,7 @@ from evaluation_data import disc_matte, write_clip
 from videomatte.cli.main import main
 from videomatte.errors import MediaError
 from videomatte.evaluation import media
-from videomatte.evaluation.evaluate import evaluate_model, evaluate_predictions, find_clips
+from videomatte.evaluation.scoring import evaluate_model, evaluate_predictions, find_clips
 
 ALL_METRICS = {"mad", "mse", "grad", "conn", "dtssd", "fgr_mad", "fgr_mse"}
 

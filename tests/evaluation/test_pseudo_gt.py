@@ -10,7 +10,7 @@ import pytest
 from evaluation_data import save
 from videomatte.errors import MediaError
 from videomatte.evaluation import media
-from videomatte.evaluation.evaluate import find_clips
+from videomatte.evaluation.scoring import find_clips
 from videomatte.evaluation.pseudo_gt import PseudoGTConfig, build_pseudo_gt
 
 TINY = PseudoGTConfig(size=(32, 18), frames=4, seed=3, max_train_segments=2)

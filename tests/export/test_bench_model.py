@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from videomatte.export.bench import BenchRow, count_gmacs, format_table, run_side_by_side
+from videomatte.export.runtime_bench import BenchRow, count_gmacs, format_table, run_side_by_side
 
 
 def test_gmacs_match_the_paper(tiny_net):

@@ -38,7 +38,7 @@ def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _run_model(args: argparse.Namespace) -> int:
     from videomatte.errors import VideoMatteError
-    from videomatte.export.bench import bench_resolution, count_gmacs, format_table, ort_step
+    from videomatte.export.runtime_bench import bench_resolution, count_gmacs, format_table, ort_step
     from videomatte.models.weights.zoo import load_model
 
     sizes = args.size or [(288, 512), (1080, 1920)]
@@ -64,7 +64,7 @@ def _run_model(args: argparse.Namespace) -> int:
 def _tuning_table(net, frames, ratio: float, official: str | None) -> str:  # noqa: ANN001 - lazy imports
     """The candidates ``backend="auto"`` chooses from at this size (``inference.tuning``), timed afresh,
     with the authors' ONNX model in the same rounds when given."""
-    from videomatte.export.bench import ort_step
+    from videomatte.export.runtime_bench import ort_step
     from videomatte.inference.tuning import Choice, budget_for, pick, run_trials, static_graph
 
     height, width = frames.shape[-2:]

@@ -141,7 +141,7 @@ def _print_progress(clip: str, done: int, total: int) -> None:
 
 
 def _score(args: argparse.Namespace, mode: str) -> int:
-    from videomatte.evaluation.evaluate import evaluate_model, evaluate_predictions
+    from videomatte.evaluation.scoring import evaluate_model, evaluate_predictions
     from videomatte.evaluation.predictors import load_predictor
 
     protocol = _protocol(args)

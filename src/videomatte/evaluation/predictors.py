@@ -1,4 +1,4 @@
-"""Models wrapped for :func:`videomatte.evaluation.evaluate.evaluate_model`.
+"""Models wrapped for :func:`videomatte.evaluation.scoring.evaluate_model`.
 
 Each predictor has ``reset()`` and ``step(frames)``: ``uint8 [T, H, W, 3]`` RGB in, alpha
 ``float [T, H, W]`` and foreground ``float [T, H, W, 3]`` (or None) in [0, 1] out.

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from videomatte.training.datasets.files import list_images, list_subdirs, load_rgb
+from videomatte.training.datasets.dataset_files import list_images, list_subdirs, load_rgb
 from videomatte.errors import DatasetError
 from videomatte.training.samplers import TrainFrameSampler, ValidFrameSampler
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from videomatte.training.datasets.files import load_pair, load_rgb, shrink_to, to_tensor
+from videomatte.training.datasets.dataset_files import load_pair, load_rgb, shrink_to, to_tensor
 from videomatte.errors import DatasetError
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from videomatte.training.datasets.files import load_rgb, open_image, require_dir, shrink_to, to_tensor
+from videomatte.training.datasets.dataset_files import load_rgb, open_image, require_dir, shrink_to, to_tensor
 from videomatte.errors import DatasetError
 
 PERSON_CATEGORIES = (1, 27, 32)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from videomatte.io.files import list_videos
 from videomatte.training.datasets.clips import FrameClip, VideoClip, count_video_frames, match_by_stem
-from videomatte.training.datasets.files import list_images, list_subdirs, require_dir
+from videomatte.training.datasets.dataset_files import list_images, list_subdirs, require_dir
 from videomatte.errors import DatasetError
 
 

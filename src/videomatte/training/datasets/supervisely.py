@@ -21,7 +21,7 @@ import torch
 from PIL import Image, ImageDraw
 
 from videomatte.training.datasets.clips import match_by_stem
-from videomatte.training.datasets.files import list_images, list_subdirs, load_gray, load_rgb, require_dir, shrink_to, to_tensor
+from videomatte.training.datasets.dataset_files import list_images, list_subdirs, load_gray, load_rgb, require_dir, shrink_to, to_tensor
 from videomatte.errors import DatasetError
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from videomatte.training.datasets.clips import FrameClip, match_by_stem
-from videomatte.training.datasets.files import list_images, list_subdirs, require_dir
+from videomatte.training.datasets.dataset_files import list_images, list_subdirs, require_dir
 from videomatte.errors import DatasetError
 
 IMAGE_MATTE_LAYOUTS = (("fgr", "pha"), ("FG", "GT"), ("fg", "alpha"))

@@ -17,7 +17,7 @@ from PIL import Image
 from torch.utils.data import Dataset
 
 from videomatte.training.datasets.coco import _read_json
-from videomatte.training.datasets.files import load_rgb, require_dir, shrink_to, to_tensor
+from videomatte.training.datasets.dataset_files import load_rgb, require_dir, shrink_to, to_tensor
 from videomatte.training.datasets.rle import decode_rle
 from videomatte.errors import DatasetError
 from videomatte.training.samplers import TrainFrameSampler, ValidFrameSampler
