@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 
+from videomatte.cli._finishing import add_finishing_arguments, finishing_from
 from videomatte.cli._subject import add_subject_arguments, subject_from
 
 COMMAND = "convert"
@@ -24,6 +25,10 @@ examples:
                                                               # the finished ones
   videomatte convert group.mp4 -o one.mov --subject 0.5,0.4   # only the person under that point
   videomatte convert group.mp4 -o two.mov --subject '300,200;900,250'   # two people, kept together
+  videomatte convert hair.mp4 --composite beach.mp4 --background beach.jpg --despill
+                                                              # no green rim in the hair
+  videomatte convert talk.mp4 -o talk.mov --levels 0.03,0.97 --shrink 1 --feather 1.5
+                                                              # clip, choke and soften the matte
   videomatte convert clips/ -o 'out/{name}.mov' --engine ray  # segments on a local Ray instance
   videomatte convert /shared/clips/ -o '/shared/out/{name}.mov' --engine ray --address auto \
       --gpus-per-worker 1                                     # on the cluster of `ray start --head`"""
@@ -67,6 +72,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     model.add_argument("--backend", default="auto", choices=BACKEND_CHOICES,
                        help="runtime (default auto: onnxruntime for float32 on the CPU, else torch)")
     add_subject_arguments(parser)
+    add_finishing_arguments(parser)
     _add_engine_arguments(parser)
     parser.add_argument("--fps", type=float, metavar="F", help="frame rate of image-sequence inputs (default 30)")
     parser.add_argument("--quiet", action="store_true", help="no progress line")
@@ -87,7 +93,7 @@ def options_from(args: argparse.Namespace):  # noqa: ANN201 - a ConvertOptions, 
         overwrite=args.overwrite, progress=not args.quiet, premultiplied=args.premultiplied, codec=args.codec,
         crf=args.crf, audio=args.audio, backend=args.backend,
         frame_rate=Fraction(args.fps).limit_denominator(1001) if args.fps is not None else None,
-        engine=_engine_from(args),
+        engine=_engine_from(args), despill=args.despill, finishing=finishing_from(args),
     )
 
 

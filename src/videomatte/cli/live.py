@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 
+from videomatte.cli._finishing import add_finishing_arguments, finishing_from
 from videomatte.cli._subject import add_subject_arguments, subject_from
 
 COMMAND = "live"
@@ -16,7 +17,7 @@ frames and lowers the downsample ratio until it keeps the source's frame rate, a
 
 Sources: a camera (0, /dev/video0; on Windows 'video=NAME'), a video file played at its own rate
 (--loop), a stream URL (rtsp://, http://, udp://), or testsrc (a synthetic pattern).
-Window keys: b next background, space pause, m mirror, q or Esc quit. Ctrl-C ends cleanly (exit 130,
+Window keys: b next background, space pause, m mirror, d despill on/off, q or Esc quit. Ctrl-C ends cleanly (exit 130,
 the recording finalised)."""
 EPILOG = """\
 examples:
@@ -24,6 +25,7 @@ examples:
   videomatte live --source /dev/video2 --size 1280x720 --fps 30 --window --background beach.jpg
   videomatte live --source talk.mp4 --loop --record out.mov        # ProRes with alpha, real-time pace
   videomatte live --source testsrc --duration 10 --stats stats.json
+  videomatte live --window --background beach.jpg --despill --shrink 1 --feather 1.5   # cleaner edges
 virtual camera set-up: Linux: sudo modprobe v4l2loopback devices=1 exclusive_caps=1 card_label=videomatte
                        Windows, macOS: install OBS Studio and start its virtual camera once"""
 
@@ -46,6 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     end.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
     end.add_argument("--quiet", action="store_true", help="no live readout")
     add_subject_arguments(parser)
+    add_finishing_arguments(parser)
 
 
 def _add_source_and_output_arguments(parser: argparse.ArgumentParser) -> None:
@@ -114,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
             mirror=args.mirror, smooth=args.smooth, virtual_camera=args.virtual_camera,
             camera_device=args.camera_device, window=args.window, record=args.record, overwrite=args.overwrite,
             max_frames=args.max_frames, duration=args.duration, readout=not args.quiet and sys.stderr.isatty(),
-            subject=subject_from(args))
+            subject=subject_from(args), despill=args.despill, finishing=finishing_from(args))
         stats = live.run()
     except ValueError as err:
         raise VideoMatteError(str(err)) from err

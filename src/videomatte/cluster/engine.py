@@ -96,7 +96,12 @@ def worker_options(options: ConvertOptions) -> ConvertOptions:
 
 def model_key(options: ConvertOptions) -> dict:
     """The settings that change the mattes (for the names of segment folders and worker pools)."""
-    return {name: getattr(options, name) for name in MODEL_FIELDS}
+    key = {name: getattr(options, name) for name in MODEL_FIELDS}
+    if options.despill:  # only when asked: the folders of earlier runs keep their names
+        key["despill"] = True
+    if not options.finishing.is_identity:
+        key["finishing"] = dataclasses.asdict(options.finishing)
+    return key
 
 
 def plan_job(source: str, plans: list[OutputPlan], engine: RayEngine, options: ConvertOptions) -> Job:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 from fractions import Fraction
 
 from videomatte.errors import OptionError
+from videomatte.finishing.settings import Finishing
 from videomatte.inference.subject_prompt import SubjectPrompt
 from videomatte.io.codecs import CODECS, SEQUENCE_CODECS
 from videomatte.models.registry import DEFAULT_MODEL, check_refiner, get_spec
@@ -44,6 +45,10 @@ class ConvertOptions:
         frame_rate: frame rate of image-sequence inputs (default 30).
         subject: keep only the people this prompt points at on each input's first frame
             (``SubjectPrompt.from_cli(points, box, mask)``, see ``docs/subject.md``); ``None`` keeps everyone.
+        despill: decontaminate the foreground's colours where alpha is soft (every output carrying colour:
+            RGBA, foreground, composite); see ``docs/quality.md``.
+        finishing: levels, shrink/grow and feather of the matte (``videomatte.finishing.Finishing``);
+            the default leaves it as the network made it.
         engine: ``local`` (this process), ``ray`` (segments on a local Ray instance), or a
             ``videomatte.cluster.RayEngine`` (cluster address, workers, segment length, warm-up).
 
@@ -73,6 +78,8 @@ class ConvertOptions:
     frame_rate: Fraction | None = None
     subject: SubjectPrompt | None = None
     engine: object = "local"  # "local", "ray" or a videomatte.cluster.RayEngine
+    despill: bool = False
+    finishing: Finishing = Finishing()
 
     def __post_init__(self) -> None:
         get_spec(self.variant)
@@ -89,6 +96,8 @@ class ConvertOptions:
             raise OptionError(f"--crf must be 0 or more, got {self.crf}")
         if self.frame_rate is not None and self.frame_rate <= 0:
             raise OptionError(f"--fps must be above 0, got {self.frame_rate}")
+        if not isinstance(self.finishing, Finishing):
+            raise OptionError(f"finishing must be a videomatte.finishing.Finishing, not {self.finishing!r}")
         if self.engine not in ("local", "ray"):
             from videomatte.cluster.options import RayEngine  # light: no Ray import
 

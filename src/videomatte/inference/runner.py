@@ -93,7 +93,8 @@ class SessionFactory:
             options = self.options
             self._sessions[backend] = MattingSession(self.network(), device=options.device, dtype=options.dtype,
                                                      downsample_ratio=options.downsample_ratio, backend=backend,
-                                                     subject=options.subject)
+                                                     subject=options.subject, despill=options.despill,
+                                                     finishing=options.finishing)
         session = self._sessions[backend]
         session.reset()
         return session, backend

@@ -7,6 +7,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from videomatte.errors import OptionError
+from videomatte.finishing.settings import Finishing
 from videomatte.live.quality import QUALITIES
 
 CALLBACK_PICTURES = ("composite", "rgba", "alpha", "foreground")
@@ -32,7 +33,8 @@ class LiveOptions:
 
     Ending: ``max_frames`` output frames, ``duration`` seconds, the source's end, Ctrl-C or ``stop()``.
     ``readout`` prints a live one-line status on stderr. ``subject`` (a ``SubjectPrompt``) keeps only the
-    people it points at on the first frame, as ``convert --subject`` does.
+    people it points at on the first frame, as ``convert --subject`` does. ``despill`` and ``finishing`` (a
+    ``videomatte.finishing.Finishing``) clean the edge's colours and finish the matte, as in ``convert``.
     """
 
     source: str | Iterable[np.ndarray] = "testsrc"
@@ -62,6 +64,8 @@ class LiveOptions:
     duration: float | None = None
     readout: bool = False
     subject: object | None = None
+    despill: bool = False
+    finishing: Finishing = Finishing()
 
     def __post_init__(self) -> None:
         """Raises ``OptionError`` for a value out of range (before anything is opened or loaded)."""
@@ -83,7 +87,8 @@ class LiveOptions:
         from videomatte.inference.runner import SessionFactory
 
         settings = ConvertOptions(variant=self.model, weights=self.weights, refiner=self.refiner,
-                                  device=self.device, backend=self.backend, subject=self.subject)
+                                  device=self.device, backend=self.backend, subject=self.subject,
+                                  despill=self.despill, finishing=self.finishing)
         return SessionFactory(settings).session_for(None)[0]  # type: ignore[arg-type]
 
     def make_source(self):  # noqa: ANN201 - a source of Captured frames

@@ -1,5 +1,5 @@
 """The preview window (OpenCV's HighGUI) and its keys: ``b`` next background, ``space`` pause (freeze
-what is sent), ``m`` mirror, ``q``/``Esc`` quit."""
+what is sent), ``m`` mirror, ``d`` despill on/off, ``q``/``Esc`` quit."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,7 +9,7 @@ from videomatte.errors import MediaError
 from videomatte.live.sinks import Outgoing, has_display
 
 BACKGROUND_CYCLE = ("green", "blue", "white", "black", "blur")
-KEYS = {ord("b"): "background", ord(" "): "pause", ord("m"): "mirror", ord("q"): "quit", 27: "quit"}
+KEYS = {ord("b"): "background", ord(" "): "pause", ord("m"): "mirror", ord("d"): "despill", ord("q"): "quit", 27: "quit"}
 
 
 @dataclass
@@ -42,6 +42,9 @@ class Controls:
             self.paused = not self.paused
         elif action == "mirror":
             matter.mirror = not matter.mirror  # type: ignore[attr-defined]
+        elif action == "despill":
+            session = matter.session  # type: ignore[attr-defined]
+            session.despill = not session.despill
         elif action == "quit":
             self.quit = True
         return action

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from videomatte.errors import VideoMatteError
+from videomatte.finishing.settings import Finishing
 from videomatte.web.jobs import JobOptions
 
 TRANSPARENT_CHOICES = [("ProRes 4444 (.mov)", "mov"), ("WebM VP9 with alpha (.webm)", "webm"),
@@ -53,7 +54,8 @@ def background_spec(kind: str, colour: str | None, upload: str | None) -> str:
 
 
 def job_options(transparent: str, extras: list[str] | None, background_kind: str, colour: str | None,
-                background_file: str | None, model: str, ratio: float | None, audio: bool) -> JobOptions:
+                background_file: str | None, model: str, ratio: float | None, audio: bool,
+                despill: bool = False, finishing: Finishing | None = None) -> JobOptions:
     """The inputs after the video, as one conversion's options (``ratio`` 0 or ``None``: automatic)."""
     chosen = set(extras or [])
     unknown = chosen - {value for _, value in EXTRA_CHOICES}
@@ -64,4 +66,5 @@ def job_options(transparent: str, extras: list[str] | None, background_kind: str
     return JobOptions(transparent=transparent, alpha="alpha" in chosen, foreground="foreground" in chosen,
                       composite="composite" in chosen,
                       background=background_spec(background_kind, colour, background_file),
-                      model=model, ratio=float(ratio) if ratio else None, audio=bool(audio))
+                      model=model, ratio=float(ratio) if ratio else None, audio=bool(audio),
+                      despill=bool(despill), finishing=finishing or Finishing())

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from videomatte.errors import VideoMatteError
+from videomatte.finishing.settings import Finishing
 from videomatte.inference.subject_prompt import SubjectPrompt
 from videomatte.web.previews import checker_preview
 from videomatte.web.settings import ServeSettings
@@ -37,6 +38,7 @@ class JobOptions:
         ratio: downsample ratio in (0, 1], ``None`` for automatic.
         audio: keep the input's audio.
         subject: keep only the people this prompt points at on the first frame; ``None``: everyone.
+        despill, finishing: clean the edge's colours; levels, shrink and feather of the matte.
     """
 
     transparent: str = "mov"
@@ -48,6 +50,8 @@ class JobOptions:
     ratio: float | None = None
     audio: bool = True
     subject: SubjectPrompt | None = None
+    despill: bool = False
+    finishing: Finishing = Finishing()
 
 
 @dataclass
@@ -121,7 +125,7 @@ def run_job(upload: Path, options: JobOptions, folder: Path, settings: ServeSett
             output=main, alpha=paths["alpha"], foreground=paths["foreground"], composite=paths["composite"],
             background=options.background, variant=options.model, weights=settings.weights,
             downsample_ratio=options.ratio, device=settings.device, audio=options.audio, subject=options.subject,
-            progress=True))
+            despill=options.despill, finishing=options.finishing, progress=True))
     except ValueError as err:
         raise VideoMatteError(str(err)) from err
     result = JobResult(composite=paths["composite"], frames=results[0].frames,
