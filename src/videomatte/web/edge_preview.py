@@ -77,7 +77,8 @@ class EdgePreviewer:
         picture = first_picture(upload, self.settings)
         with self._lock:
             if model not in self._sessions:
-                options = ConvertOptions(variant=model, weights=self.settings.weights, device=self.settings.device)
+                options = ConvertOptions(variant=model, weights=self.settings.weights, device=self.settings.device,
+                                         backend="torch")  # one frame: no graph to export first
                 self._sessions[model] = SessionFactory(options).session_for(None)[0]
             session = self._sessions[model]
             session.reset()  # type: ignore[attr-defined]
