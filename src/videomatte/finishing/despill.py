@@ -30,40 +30,53 @@ NARROW_RADIUS = 6
 _TINY = 1e-5
 
 
-def despill(src: Tensor, fgr: Tensor, pha: Tensor) -> Tensor:
+def despill(src: Tensor, fgr: Tensor, pha: Tensor, inplace: bool = False) -> Tensor:
     """The foreground with its soft edge decontaminated.
 
     Args:
         src: input frames ``[T, 3, H, W]`` in 0..1.
         fgr: the network's foreground ``[T, 3, H, W]`` in 0..1 (kept where alpha is solid).
         pha: alpha ``[T, 1, H, W]`` in 0..1.
+        inplace: write into ``fgr`` instead of a copy (saves a full-frame copy).
 
     Returns:
-        A new ``[T, 3, H, W]`` tensor in 0..1, equal to ``fgr`` where ``alpha <= 1/255`` or
-        ``alpha >= 1 - 1/255``; ``fgr`` itself when no pixel is soft.
+        ``[T, 3, H, W]`` in 0..1 (a new tensor unless ``inplace``), equal to ``fgr`` where
+        ``alpha <= 1/255`` or ``alpha >= 1 - 1/255``; ``fgr`` itself when no pixel is soft.
     """
-    soft = (pha[:, 0] > SOFT) & (pha[:, 0] < 1 - SOFT)
+    soft = (pha[:, 0] - 0.5).abs_() < 0.5 - SOFT
     if not bool(soft.any()):
         return fgr
-    out = fgr.clone()
+    out = fgr if inplace else fgr.clone()
     for t in range(src.shape[0]):
         where = torch.nonzero(soft[t], as_tuple=True)
         if where[0].numel():
             image, alpha = src[t, :, where[0], where[1]].float(), pha[t, :, where[0], where[1]].float()
-            fg_mean, bg_mean = _sample(_means(src[t:t + 1].float(), pha[t:t + 1].float()), where, src.shape[-2:])
+            extent = (int(where[0].min()), int(where[0].max()), int(where[1].min()), int(where[1].max()))
+            means = _means(src[t:t + 1].float(), pha[t:t + 1].float(), extent)
+            fg_mean, bg_mean = _sample(means, where, src.shape[-2:])
             out[t, :, where[0], where[1]] = _fuse(image, alpha, fg_mean, bg_mean).to(fgr.dtype)
     return out
 
 
-def _means(src: Tensor, pha: Tensor) -> Tensor:
-    """The second pass's foreground and background means ``[1, 6, h, w]`` on the working frame."""
+def _means(src: Tensor, pha: Tensor, extent: tuple[int, int, int, int]) -> Tensor:
+    """The second pass's foreground and background means ``[1, 6, h, w]`` on the working frame (every
+    ``factor``-th pixel: the windows average far more than they would lose), zero away from the soft
+    band's bounding box ``extent`` (first and last row, first and last column at full resolution)."""
     factor = max(1, round(max(src.shape[-2:]) / WORK_SIDE))
     if factor > 1:
-        src, pha = F.avg_pool2d(src, factor, ceil_mode=True), F.avg_pool2d(pha, factor, ceil_mode=True)
+        src, pha = src[..., factor // 2::factor, factor // 2::factor], pha[..., factor // 2::factor, factor // 2::factor]
     scale = max(src.shape[-2:]) / WORK_SIDE
+    narrow = max(1, round(NARROW_RADIUS * scale))
     wide_fg, wide_bg = _wide_means(src, pha, WIDE_RADIUS * scale)
-    first = _fuse(src, pha, wide_fg, wide_bg)
-    return torch.cat(_local_means(first, wide_bg, pha, max(1, round(NARROW_RADIUS * scale))), 1)
+    means = torch.zeros(1, 6, *src.shape[-2:], dtype=src.dtype, device=src.device)
+    margin = narrow + 2
+    top, bottom, left, right = (v // factor for v in extent)
+    box = (..., slice(max(0, top - margin), bottom + margin + 1), slice(max(0, left - margin), right + margin + 1))
+    image, alpha, wide_fg, wide_bg = src[box], pha[box], wide_fg[box], wide_bg[box]
+    first = _fuse(image, alpha, wide_fg, wide_bg)
+    sums = box_blur(torch.cat([alpha, first * alpha], 1), narrow)
+    means[box] = torch.cat([sums[:, 1:] / (sums[:, :1] + _TINY), wide_bg], 1)  # the wide background is
+    return means  # already smooth at the narrow window's scale: its mean there is itself
 
 
 def _sample(means: Tensor, where: tuple[Tensor, Tensor], size: torch.Size) -> tuple[Tensor, Tensor]:

@@ -225,7 +225,7 @@ class MattingSession:
         with self._finish_lock, torch.inference_mode():
             fgr, pha = self.backend.finish(flight.handoff)
             pha = pha[0] if flight.subject is None else flight.subject.apply(pha[0], flight.src)
-            fgr = despill_edge(flight.src, fgr[0], pha) if self.despill else fgr[0]
+            fgr = despill_edge(flight.src, fgr[0], pha, inplace=True) if self.despill else fgr[0]
             pha = finish_matte(pha, self.finishing)
         return Matte(fgr=fgr, pha=pha)
 
