@@ -115,7 +115,7 @@ def _backgrounds(shape: tuple[int, int], images: Path) -> dict[str, object]:
 
 def score_clip(runner: OnnxRunner, path: Path, count: int, images: Path, say, first: int = 0) -> dict:  # noqa: ANN001
     """Errors of every estimator on one clip: {background: {estimator: [fg, recomposite, pixels]}}; the
-    true foreground's own recomposite error (the alpha's share, no estimator goes below it) as ``floor``."""
+    true foreground's own recomposite error with the model's alpha (the alpha's share) as ``floor``."""
     frames = _frames(path, count, first)
     truth = [(carry_foreground(frame, pha), pha) for frame, (_, pha) in zip(frames, _matte(runner, frames))]
     scored = range(FIRST, len(frames), EVERY)
@@ -173,6 +173,41 @@ def time_costs(runner: OnnxRunner, clips: Path, rounds: int, say) -> dict:  # no
             "estimators": {f"{e}|{s}": float(np.median(v)) for (e, s), v in times.items()}}
 
 
+def tables(result: dict) -> str:
+    """The markdown tables of ``docs/quality.md``: errors per clip and background (mean |F - F*| and the
+    recomposite's, x1000, and each as a ratio of the network's), then the costs."""
+    names = [e for e in ESTIMATORS if e not in ("input",)]
+    head = "| clip | background | " + " | ".join(names) + " | true F, model's alpha |"
+    lines = ["Foreground band error x1000 (ratio to the network's); recomposite band error x1000 (ratio):", "",
+             head, "|---|---|" + "---|" * (len(names) + 1)]
+    totals: dict = {}
+    for clip, table in result["errors"].items():
+        for background, row in table.items():
+            net = row["network"]
+            cells = [f"{1000 * row[e][0]:.0f} ({row[e][0] / net[0]:.2f}); {1000 * row[e][1]:.0f} ({row[e][1] / net[1]:.2f})"
+                     for e in names]
+            lines.append(f"| {clip.split('_')[0]}_{clip.split('_')[1]} | {background} | " + " | ".join(cells) +
+                         f" | {1000 * row['floor'][1]:.0f} ({row['floor'][1] / net[1]:.2f}) |")
+            for e in (*names, "floor"):
+                totals.setdefault(e, []).append((row[e][0] / net[0], row[e][1] / net[1]))
+    means = {e: np.mean(v, axis=0) for e, v in totals.items()}
+    lines.append("| **mean ratio** | | " + " | ".join(f"{means[e][0]:.2f}; {means[e][1]:.2f}" for e in names) +
+                 f" | {means['floor'][1]:.2f} |")
+    costs = result["costs"]
+    model = costs["model_1080p_s"]
+    lines += ["", f"Cost, one thread's CPU ms a frame (median of rounds); the model at 1080p: {1000 * model:.0f} ms", "",
+              "| step | 360x640 | 1080p | 4K | 1080p / model |", "|---|---|---|---|---|"]
+    steps = dict.fromkeys(key.split("|")[0] for key in costs["estimators"])
+    for step in steps:
+        if step in ("network", "input"):
+            continue
+        cells = [costs["estimators"].get(f"{step}|{size}") for size in ("360x640", "1080p", "4K")]
+        shown = [f"{1000 * c:.1f}" if c is not None else "" for c in cells]
+        ratio = f"{100 * cells[1] / model:.1f} %" if cells[1] is not None else ""
+        lines.append(f"| {step} | " + " | ".join(shown) + f" | {ratio} |")
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clips", type=Path, default=Path("../shared/data/clips"))
@@ -181,7 +216,11 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--skip-errors", action="store_true", help="costs only")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--from-json", type=Path, help="print the tables of an earlier run's JSON, run nothing")
     args = parser.parse_args()
+    if args.from_json:
+        print(tables(json.loads(args.from_json.read_text())))
+        return 0
     say = lambda message: print(message, file=sys.stderr)  # noqa: E731
     torch.set_num_threads(1)
     os.environ.setdefault("NUMBA_NUM_THREADS", "1")
@@ -195,10 +234,9 @@ def main() -> int:
             result["errors"][clip] = score_clip(runner, args.clips / clip, count, args.images, say, first)
     result["costs"] = time_costs(runner, args.clips, args.rounds, say)
     say(f"load average {os.getloadavg()[0]:.1f}")
-    text = json.dumps(result, indent=1)
-    print(text)
     if args.json:
-        args.json.write_text(text + "\n")
+        args.json.write_text(json.dumps(result, indent=1) + "\n")
+    print(tables(result))
     return 0
 
 

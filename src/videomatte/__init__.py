@@ -17,6 +17,7 @@ _LAZY = {
     "convert": "videomatte.inference.convert",
     "LiveMatting": "videomatte.live.engine",
     "FrameMatter": "videomatte.live.frames",
+    "Finishing": "videomatte.finishing.settings",
 }
 
 __all__ = ["__version__", *_LAZY]
