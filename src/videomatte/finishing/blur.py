@@ -38,18 +38,24 @@ def gaussian_blur(x: Tensor, sigma: float) -> Tensor:
     if sigma <= 0:
         return x
     radius = max(1, int(3 * sigma + 0.5))
-    taps = torch.arange(-radius, radius + 1, device=x.device, dtype=x.dtype)
+    taps = torch.arange(-radius, radius + 1, dtype=torch.float64)
     kernel = torch.exp(-0.5 * (taps / sigma) ** 2)
-    kernel = kernel / kernel.sum()
-    n, c, h, w = x.shape
-    flat = x.reshape(n * c, 1, h, w)
-    pad_w, pad_h = min(radius, w - 1), min(radius, h - 1)
-    if pad_w:
-        flat = F.conv2d(F.pad(flat, (pad_w, pad_w, 0, 0), mode="reflect"),
-                        kernel[radius - pad_w: radius + pad_w + 1].view(1, 1, 1, -1) /
-                        kernel[radius - pad_w: radius + pad_w + 1].sum())
-    if pad_h:
-        flat = F.conv2d(F.pad(flat, (0, 0, pad_h, pad_h), mode="reflect"),
-                        kernel[radius - pad_h: radius + pad_h + 1].view(1, 1, -1, 1) /
-                        kernel[radius - pad_h: radius + pad_h + 1].sum())
-    return flat.reshape(n, c, h, w)
+    return _taps_axis(_taps_axis(x, kernel, -1), kernel, -2)
+
+
+def _taps_axis(x: Tensor, kernel: Tensor, dim: int) -> Tensor:
+    """``x`` convolved with the symmetric ``kernel`` along ``dim`` (mirrored borders, the kernel cut to
+    the picture and renormalised). A sum of shifted slices: several times faster on the CPU than a
+    one-channel ``conv2d``."""
+    size = x.shape[dim]
+    radius = min(len(kernel) // 2, size - 1)
+    if radius == 0:
+        return x
+    kernel = kernel[len(kernel) // 2 - radius: len(kernel) // 2 + radius + 1]
+    weights = (kernel / kernel.sum()).tolist()
+    pad = [radius, radius, 0, 0] if dim % x.ndim == x.ndim - 1 else [0, 0, radius, radius]
+    padded = F.pad(x, pad, mode="reflect")  # dim is one of the last two
+    out = padded.narrow(dim, 0, size) * weights[0]
+    for shift in range(1, 2 * radius + 1):
+        out.add_(padded.narrow(dim, shift, size), alpha=weights[shift])
+    return out
