@@ -191,8 +191,9 @@ def tables(result: dict) -> str:
             for e in (*names, "floor"):
                 totals.setdefault(e, []).append((row[e][0] / net[0], row[e][1] / net[1]))
     means = {e: np.mean(v, axis=0) for e, v in totals.items()}
-    lines.append("| **mean ratio** | | " + " | ".join(f"{means[e][0]:.2f}; {means[e][1]:.2f}" for e in names) +
-                 f" | {means['floor'][1]:.2f} |")
+    if means:
+        lines.append("| **mean ratio** | | " + " | ".join(f"{means[e][0]:.2f}; {means[e][1]:.2f}" for e in names) +
+                     f" | {means['floor'][1]:.2f} |")
     costs = result["costs"]
     model = costs["model_1080p_s"]
     lines += ["", f"Cost, one thread's CPU ms a frame (median of rounds); the model at 1080p: {1000 * model:.0f} ms", "",
