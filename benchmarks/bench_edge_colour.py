@@ -29,7 +29,8 @@ from videomatte.io.readers import open_reader
 from videomatte.models.registry import auto_downsample_ratio
 
 # clip: (first frame, frames); person_short is the start of person_walk's footage, so the walk starts later
-CLIPS = {"person_short_360x640.mp4": (0, 30), "person_walk_360x640.mp4": (200, 30), "group_1920x1080.mp4": (0, 14)}
+CLIPS = {"person_short_360x640.mp4": (0, 30), "person_walk_360x640.mp4": (200, 30),
+         "group_1920x1080.mp4": (0, 14)}
 EVERY, FIRST = 6, 5  # scored frames: FIRST, FIRST + EVERY, ... (the model's state warm by then)
 
 
@@ -66,7 +67,8 @@ def pymatting_ml_band(src, fgr, pha):  # noqa: ANN001, ANN201
         return fgr
     rows, cols = np.nonzero(soft.any(1))[0], np.nonzero(soft.any(0))[0]
     margin = 16
-    box = (slice(max(0, rows[0] - margin), rows[-1] + margin + 1), slice(max(0, cols[0] - margin), cols[-1] + margin + 1))
+    box = (slice(max(0, rows[0] - margin), rows[-1] + margin + 1),
+           slice(max(0, cols[0] - margin), cols[-1] + margin + 1))
     out = fgr.copy()
     estimate = pymatting_ml(src[box], None, pha[box])
     out[box] = np.where(soft[box][..., None], estimate, fgr[box])
@@ -184,8 +186,8 @@ def tables(result: dict) -> str:
     for clip, table in result["errors"].items():
         for background, row in table.items():
             net = row["network"]
-            cells = [f"{1000 * row[e][0]:.0f} ({row[e][0] / net[0]:.2f}); {1000 * row[e][1]:.0f} ({row[e][1] / net[1]:.2f})"
-                     for e in names]
+            cells = [f"{1000 * row[e][0]:.0f} ({row[e][0] / net[0]:.2f}); "
+                     f"{1000 * row[e][1]:.0f} ({row[e][1] / net[1]:.2f})" for e in names]
             lines.append(f"| {clip.split('_')[0]}_{clip.split('_')[1]} | {background} | " + " | ".join(cells) +
                          f" | {1000 * row['floor'][1]:.0f} ({row['floor'][1] / net[1]:.2f}) |")
             for e in (*names, "floor"):
@@ -196,7 +198,8 @@ def tables(result: dict) -> str:
                      f" | {means['floor'][1]:.2f} |")
     costs = result["costs"]
     model = costs["model_1080p_s"]
-    lines += ["", f"Cost, one thread's CPU ms a frame (median of rounds); the model at 1080p: {1000 * model:.0f} ms", "",
+    lines += ["", f"Cost, one thread's CPU ms a frame (median of rounds); the model at 1080p: {1000 * model:.0f} ms",
+              "",
               "| step | 360x640 | 1080p | 4K | 1080p / model |", "|---|---|---|---|---|"]
     steps = dict.fromkeys(key.split("|")[0] for key in costs["estimators"])
     for step in steps:
@@ -230,8 +233,7 @@ def main() -> int:
     say(f"load average {os.getloadavg()[0]:.1f}")
     result: dict = {"errors": {}}
     if not args.skip_errors:
-        for clip in CLIPS:
-            first, count = CLIPS[clip]
+        for clip, (first, count) in CLIPS.items():
             result["errors"][clip] = score_clip(runner, args.clips / clip, count, args.images, say, first)
     result["costs"] = time_costs(runner, args.clips, args.rounds, say)
     say(f"load average {os.getloadavg()[0]:.1f}")

@@ -54,8 +54,9 @@ def test_session_finishing_is_applied_to_the_selected_matte(network: torch.nn.Mo
 
 
 def test_convert_flags_become_options() -> None:
-    from videomatte.cli.convert import add_arguments, options_from
     import argparse
+
+    from videomatte.cli.convert import add_arguments, options_from
 
     parser = argparse.ArgumentParser()
     add_arguments(parser)

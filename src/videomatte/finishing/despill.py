@@ -8,11 +8,12 @@ the foreground and background colours, weighted by alpha and 1 - alpha, then the
 matting equation put back in proportion to alpha; once with a wide window, once more with a narrow
 one seeded by the first. Alpha is never changed.
 
-What makes it cheap: both passes only need local means, which are smooth, so they run on the frame
-shrunk to about 640 pixels (the wide one on a frame shrunk further, to about 160), as running-sum box
-blurs whose cost does not depend on the radius; only the last step, the matting equation's residual,
-runs at full resolution, and only on the soft pixels (about 2-3 % of a frame with a person), with
-the means sampled there bilinearly. Measured in ``docs/quality.md``.
+What makes it cheap: both passes only need local means, which are smooth, so they run on every
+``factor``-th pixel of the frame (about 640 pixels on the longer side; the wide one on a frame shrunk
+further, to about 160), the narrow one on the soft band's bounding box only, as running-sum box blurs
+whose cost does not depend on the radius; only the last step, the matting equation's residual, runs at
+full resolution, and only on the soft pixels (about 2-3 % of a frame with people), with the means read
+there bilinearly. Measured in ``docs/quality.md``.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from torch import Tensor
 from videomatte.finishing.blur import box_blur
 
 SOFT = 1 / 255  # alpha within this of 0 or 1 counts as solid: its colour cannot show a rim
-WORK_SIDE = 640  # the means are computed on frames shrunk to about this longer side
+WORK_SIDE = 640  # the means are computed on frames subsampled to about this longer side
 WIDE_SIDE = 160  # the wide pass runs on frames shrunk to about this
 WIDE_RADIUS = 90  # window radii in pixels of a frame WORK_SIDE long (the paper's 90 and 6)
 NARROW_RADIUS = 6
@@ -64,7 +65,8 @@ def _means(src: Tensor, pha: Tensor, extent: tuple[int, int, int, int]) -> Tenso
     band's bounding box ``extent`` (first and last row, first and last column at full resolution)."""
     factor = max(1, round(max(src.shape[-2:]) / WORK_SIDE))
     if factor > 1:
-        src, pha = src[..., factor // 2::factor, factor // 2::factor], pha[..., factor // 2::factor, factor // 2::factor]
+        grid = (..., slice(factor // 2, None, factor), slice(factor // 2, None, factor))
+        src, pha = src[grid], pha[grid]
     scale = max(src.shape[-2:]) / WORK_SIDE
     narrow = max(1, round(NARROW_RADIUS * scale))
     wide_fg, wide_bg = _wide_means(src, pha, WIDE_RADIUS * scale)

@@ -51,7 +51,7 @@ class Finishing:
         return self.levels == (0.0, 1.0) and self.shrink == 0 and self.feather == 0
 
     @classmethod
-    def from_cli(cls, levels: str | None = None, shrink: float = 0.0, feather: float = 0.0) -> "Finishing":
+    def from_cli(cls, levels: str | None = None, shrink: float = 0.0, feather: float = 0.0) -> Finishing:
         """From the command line's ``--levels LO,HI``, ``--shrink PX`` and ``--feather PX``.
 
         Raises:

@@ -38,7 +38,8 @@ def finishing_of(low: float, high: float, shrink: float, feather: float) -> Fini
     return Finishing(levels=(float(low), float(high)), shrink=float(shrink), feather=float(feather))
 
 
-def render_preview(raw: RawMatte, despill: bool, finishing: Finishing, colour: tuple[float, float, float]) -> np.ndarray:
+def render_preview(raw: RawMatte, despill: bool, finishing: Finishing,
+                   colour: tuple[float, float, float]) -> np.ndarray:
     """``raw`` despilled (if asked) and finished, over ``colour`` (RGB in 0..1): ``uint8 [H, W, 3]``."""
     import torch
 
