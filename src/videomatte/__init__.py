@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # the names below, for type checkers and editors
     from videomatte.conversion.convert_options import ConvertOptions
     from videomatte.conversion.results import ConvertResult
     from videomatte.errors import BatchError, VideoMatteError
+    from videomatte.finishing.settings import Finishing
     from videomatte.inference.factory import create_session
     from videomatte.inference.model_settings import ModelSettings
     from videomatte.inference.session import MattingSession
@@ -43,6 +44,7 @@ _LAZY = {
     "available_models": "videomatte.models.registry",
     "LiveMatting": "videomatte.live.loop",
     "FrameMatter": "videomatte.live.frame_matter",
+    "Finishing": "videomatte.finishing.settings",
 }
 
 __all__ = ["__version__", *_LAZY]

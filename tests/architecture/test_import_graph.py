@@ -10,7 +10,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "src" / "videomatte"
 # Each package may import the packages of its own floor and the floors below, never those above.
 FLOORS = [
     {"errors", "models", "io"},
-    {"export", "subject", "compositing"},
+    {"export", "subject", "compositing", "finishing"},
     {"inference"},
     {"conversion", "evaluation", "training"},
     {"live", "cluster"},

@@ -1,9 +1,11 @@
 """The model flags shared by ``videomatte convert`` and ``videomatte live`` (one group, one
-``ModelSettings``), the subject flags among them."""
+``ModelSettings``), the subject and edge-finishing flags among them."""
 from __future__ import annotations
 
 import argparse
 from typing import TYPE_CHECKING
+
+from videomatte.cli._finishing import add_finishing_arguments, finishing_from
 
 if TYPE_CHECKING:
     from videomatte.inference.model_settings import ModelSettings
@@ -33,6 +35,7 @@ def add_model_arguments(parser: argparse.ArgumentParser, ratio_help: str = RATIO
     model.add_argument("--backend", default="auto", choices=BACKEND_CHOICES,
                        help="runtime (default auto: the fastest correct one for the device; the log names it)")
     add_subject_arguments(parser)
+    add_finishing_arguments(parser)
     return model
 
 
@@ -43,7 +46,8 @@ def model_settings_from(args: argparse.Namespace) -> ModelSettings:
     return ModelSettings(variant=args.variant, refiner=args.refiner,
                          weights=None if args.weights == "none" else args.weights, device=args.device,
                          dtype="float16" if args.fp16 else None, backend=args.backend,
-                         downsample_ratio=args.ratio, subject=subject_from(args))
+                         downsample_ratio=args.ratio, subject=subject_from(args), despill=args.despill,
+                         finishing=finishing_from(args))
 
 
 def add_subject_arguments(parser: argparse.ArgumentParser) -> None:

@@ -16,7 +16,7 @@ frames and lowers the downsample ratio until it keeps the source's frame rate, a
 
 Sources: a camera (0, /dev/video0; on Windows 'video=NAME'), a video file played at its own rate
 (--loop), a stream URL (rtsp://, http://, udp://), or testsrc (a synthetic pattern).
-Window keys: b next background, space pause, m mirror, q or Esc quit. Ctrl-C ends cleanly (exit 130,
+Window keys: b next background, space pause, m mirror, d despill on/off, q or Esc quit. Ctrl-C ends cleanly (exit 130,
 the recording finalised)."""
 EPILOG = """\
 examples:
@@ -24,6 +24,7 @@ examples:
   videomatte live --source /dev/video2 --size 1280x720 --fps 30 --window --background beach.jpg
   videomatte live --source talk.mp4 --loop --record out.mov        # ProRes with alpha, real-time pace
   videomatte live --source testsrc --duration 10 --stats stats.json
+  videomatte live --window --background beach.jpg --despill --shrink 1 --feather 1.5   # cleaner edges
 virtual camera set-up: Linux: sudo modprobe v4l2loopback devices=1 exclusive_caps=1 card_label=videomatte
                        Windows, macOS: install OBS Studio and start its virtual camera once"""
 

@@ -36,4 +36,4 @@ def create_session(settings: ModelSettings | None = None, network: nn.Module | N
         network = load_model(settings.variant, settings.weights, settings.refiner)
     return MattingSession(network, device=settings.device, dtype=settings.dtype,
                           downsample_ratio=settings.downsample_ratio, backend=settings.backend,
-                          subject=settings.subject)
+                          subject=settings.subject, despill=settings.despill, finishing=settings.finishing)

@@ -8,10 +8,11 @@ torch, so a bad value is answered before the network loads.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from videomatte.errors import OptionError
+from videomatte.finishing.settings import Finishing
 from videomatte.models.geometry import check_ratio
 from videomatte.models.registry import DEFAULT_MODEL, check_refiner, get_spec
 
@@ -38,6 +39,10 @@ class ModelSettings:
         backend: ``auto`` (the fastest correct runtime for the device) or one of :data:`BACKENDS`.
         downsample_ratio: in (0, 1]; ``None`` picks ``min(512 / longest side, 1)`` for each frame size.
         subject: keep only the people this prompt points at on the first frame; ``None`` keeps everyone.
+        despill: replace the foreground's colours where alpha is soft by an estimate of the person's own
+            (``videomatte.finishing.despill``); alpha is not changed.
+        finishing: levels, shrink/grow and feather of the matte after the subject selection
+            (``videomatte.finishing.Finishing``); the default leaves it as the network made it.
 
     Raises:
         OptionError: (from the constructor) a name nobody knows or a value out of range.
@@ -51,6 +56,8 @@ class ModelSettings:
     backend: str = "auto"
     downsample_ratio: float | None = None
     subject: SubjectPrompt | None = None
+    despill: bool = False
+    finishing: Finishing = field(default_factory=Finishing)
 
     def __post_init__(self) -> None:
         get_spec(self.variant)
@@ -60,6 +67,8 @@ class ModelSettings:
             raise OptionError(f"backend must be one of {', '.join(BACKEND_CHOICES)}, not {self.backend!r}")
         if self.dtype is not None and self.dtype not in DTYPE_NAMES:
             raise OptionError(f"unknown dtype {self.dtype!r}; use one of {', '.join(DTYPE_NAMES)}")
+        if not isinstance(self.finishing, Finishing):
+            raise OptionError(f"finishing must be a videomatte.finishing.Finishing, not {self.finishing!r}")
         if str(self.device).split(":")[0] not in DEVICE_KINDS:
             raise OptionError(f"unknown device {self.device!r}; use auto, cpu, cuda, cuda:N or mps")
 
@@ -84,6 +93,7 @@ class ModelSettings:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values["weights"] = None if self.weights is None else os.fspath(self.weights)
         values["subject"] = None if self.subject is None else repr(self.subject)
+        values["finishing"] = repr(self.finishing)
         return values
 
 

@@ -7,7 +7,8 @@ only hands it frames::
     for frame in camera:                 # uint8 [H, W, 3] RGB
         matte = session.step(frame)      # matte.pha [1, 1, H, W], matte.fgr [1, 3, H, W]
 
-``subject=SubjectPrompt.from_cli(["0.3,0.5"])`` keeps only the person under that point.
+``subject=SubjectPrompt.from_cli(["0.3,0.5"])`` keeps only the person under that point;
+``despill=True`` cleans the colours of the soft edge; ``finishing=Finishing(shrink=1.5)`` chokes the matte.
 """
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from videomatte.finishing.despill import despill as despill_edge
+from videomatte.finishing.matte import finish_matte
+from videomatte.finishing.settings import Finishing
 from videomatte.inference.backends import Backend, make_backend
 from videomatte.errors import OptionError
 from videomatte.inference.limits import check_ratio_fits
@@ -99,6 +103,12 @@ class MattingSession:
         subject: keep only the people this prompt points at on the first frame (see
             ``videomatte.subject.tracker``); ``None`` keeps everyone. Applied to ``pha`` after the
             network, so every output follows it.
+        despill: replace the foreground's colours where alpha is soft by an estimate of the person's
+            own (``videomatte.finishing.despill``), so that no rim of the old background shows over a
+            new one; alpha is not changed. Off, the network's foreground is returned as it is.
+        finishing: levels, shrink/grow and feather of the matte (``videomatte.finishing.Finishing``),
+            after the subject selection; ``None`` or the default leaves the matte as it is. Despill
+            works from the matte before finishing (the network's estimate of the true alpha).
 
     A change of frame size resets the state (the network's and the subject's; an automatic ratio is
     recomputed), and a change of ``fixed_ratio`` the network's (its states' sizes follow the ratio).
@@ -115,6 +125,8 @@ class MattingSession:
         downsample_ratio: float | None = None,
         backend: str = "auto",
         subject: SubjectPrompt | None = None,
+        despill: bool = False,
+        finishing: Finishing | None = None,
     ) -> None:
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype, self.device)
@@ -128,6 +140,8 @@ class MattingSession:
         self._size: tuple[int, int] | None = None
         self._shape: tuple[tuple[int, int], float] | None = None
         self._subject = SubjectTracker(subject) if subject is not None else None
+        self.despill = despill  # public: the live window's key toggles it between frames
+        self.finishing = finishing if finishing is not None else Finishing()
 
     @property
     def runtime(self) -> str:
@@ -223,7 +237,9 @@ class MattingSession:
         with self._finish_lock, torch.inference_mode():
             fgr, pha = self.backend.finish(flight.handoff)
             pha = pha[0] if flight.subject is None else flight.subject.apply(pha[0], flight.src)
-        return Matte(fgr=fgr[0], pha=pha)
+            fgr = despill_edge(flight.src, fgr[0], pha, inplace=True) if self.despill else fgr[0]
+            pha = finish_matte(pha, self.finishing)
+        return Matte(fgr=fgr, pha=pha)
 
     def overlap_stages(self, on: bool = True) -> bool:
         """Split the network between ``begin`` and ``finish`` so that two threads can overlap

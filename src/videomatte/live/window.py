@@ -1,5 +1,5 @@
 """The preview window (OpenCV's HighGUI) and its keys: ``b`` next background, ``space`` pause (freeze
-what is sent), ``m`` mirror, ``q``/``Esc`` quit."""
+what is sent), ``m`` mirror, ``d`` despill on/off, ``q``/``Esc`` quit."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from videomatte.live.frame_matter import FrameMatter
 
 BACKGROUND_CYCLE = ("green", "blue", "white", "black", "blur")
-KEYS = {ord("b"): "background", ord(" "): "pause", ord("m"): "mirror", ord("q"): "quit", 27: "quit"}
+KEYS = {ord("b"): "background", ord(" "): "pause", ord("m"): "mirror", ord("d"): "despill", ord("q"): "quit", 27: "quit"}
 
 
 @dataclass
@@ -45,6 +45,8 @@ class Controls:
             self.paused = not self.paused
         elif action == "mirror":
             matter.mirror = not matter.mirror
+        elif action == "despill":
+            matter.session.despill = not matter.session.despill
         elif action == "quit":
             self.quit = True
         return action

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from videomatte.errors import VideoMatteError
+from videomatte.finishing.settings import Finishing
 from videomatte.inference.model_settings import ModelSettings
 from videomatte.web.jobs import JobOptions
 
@@ -55,6 +56,7 @@ def background_spec(kind: str, colour: str | None, upload: str | None) -> str:
 
 def job_options(transparent: str, extras: list[str] | None, background_kind: str, colour: str | None,
                 background_file: str | None, model: str, ratio: float | None, audio: bool,
+                despill: bool = False, finishing: Finishing | None = None,
                 base: ModelSettings | None = None) -> JobOptions:
     """The inputs after the video, as one conversion's options (``ratio`` 0 or ``None``: automatic);
     ``model`` and ``ratio`` change ``base``, the server's model (its weights, device and runtime)."""
@@ -67,5 +69,6 @@ def job_options(transparent: str, extras: list[str] | None, background_kind: str
     return JobOptions(transparent=transparent, alpha="alpha" in chosen, foreground="foreground" in chosen,
                       composite="composite" in chosen,
                       background=background_spec(background_kind, colour, background_file),
-                      model=(base or ModelSettings()).replace(variant=model, downsample_ratio=float(ratio) if ratio else None),
+                      model=(base or ModelSettings()).replace(variant=model, downsample_ratio=float(ratio) if ratio else None,
+                                                              despill=bool(despill), finishing=finishing or Finishing()),
                       audio=bool(audio))

@@ -12,6 +12,8 @@ from videomatte.io.files import is_image
 from videomatte.models.registry import DEFAULT_MODEL, available_models
 from videomatte.web.choices import (BACKGROUND_CHOICES, DEFAULT_COLOUR, DEFAULT_EXTRAS, EXTRA_CHOICES,
                                     TRANSPARENT_CHOICES, job_options)
+from videomatte.web.edge_controls import build_edge_controls
+from videomatte.web.edge_preview import finishing_of
 from videomatte.web.eta import FrameEta
 from videomatte.web.jobs import JobResult, error_line, run_job
 from videomatte.web.settings import ServeSettings
@@ -78,15 +80,16 @@ class ConvertHandlers:
 
     def convert_uploads(self, files: list[str] | None, picks: SubjectPicks | None, transparent: str,
                         extras: list[str], kind: str, colour: str, background: str | None, model: str,
-                        ratio: float, audio: bool, request: gr.Request,
+                        ratio: float, audio: bool, despill: bool, low: float, high: float, shrink: float,
+                        feather: float, request: gr.Request,
                         progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
         """Convert every upload, keeping only the people clicked on the first frame when there are
         points; returns (status lines, composite preview, checkerboard preview, downloads)."""
         if not files:
             return "videomatte: error: upload a video (or a zip of images) first", None, None, None
         try:
-            options = job_options(transparent, extras, kind, colour, background, model, ratio, audio,
-                                  self.settings.model)
+            options = job_options(transparent, extras, kind, colour, background, model, ratio, audio, despill,
+                                  finishing_of(low, high, shrink, feather), self.settings.model)
             options = options.replace(subject=picks.prompt() if picks is not None else None)
         except VideoMatteError as err:
             return error_line(err), None, None, None
@@ -108,16 +111,18 @@ class ConvertHandlers:
     def convert_api(self, video: str | None, transparent: str = "mov", extras: list[str] | None = None,
                     kind: str = "colour", colour: str = DEFAULT_COLOUR, background: str | None = None,
                     model: str = DEFAULT_MODEL, ratio: float = 0.0, audio: bool = True, subject: str = "",
-                    request: gr.Request = None,
+                    despill: bool = False, low: float = 0.0, high: float = 1.0, shrink: float = 0.0,
+                    feather: float = 0.0, request: gr.Request = None,
                     progress: gr.Progress = gr.Progress(track_tqdm=True)) -> list[str]:
         """The HTTP API: one video in, the paths of the output files out; failures raise the one line.
-        ``subject``: ``X,Y`` points (``;``-separated) as ``--subject`` takes them; empty keeps everyone."""
+        ``subject``: ``X,Y`` points (``;``-separated) as ``--subject`` takes them; empty keeps everyone;
+        ``despill``, ``low``/``high`` (levels), ``shrink``, ``feather`` as ``--despill``, ``--levels``..."""
         if not video:
             raise gr.Error("videomatte: error: no video given", print_exception=False)
         try:
             extras = DEFAULT_EXTRAS if extras is None else extras
-            options = job_options(transparent, extras, kind, colour, background, model, ratio, audio,
-                                  self.settings.model)
+            options = job_options(transparent, extras, kind, colour, background, model, ratio, audio, despill,
+                                  finishing_of(low, high, shrink, feather), self.settings.model)
             if subject and subject.strip():
                 options = options.replace(subject=SubjectPrompt.from_cli(subject))
             self.workspaces.sweep()
@@ -175,6 +180,7 @@ def build_convert_tab(settings: ServeSettings, workspaces: Workspaces) -> None:
             info = gr.Markdown(elem_id="upload-info")
             picks, frame = subject_inputs(handlers)
             options = option_inputs()
+            edges = build_edge_controls(settings, files, options[5], options[2], options[3])
             run = gr.Button("Convert", variant="primary", elem_id="convert-button")
         with gr.Column():
             status = gr.Markdown(elem_id="status")
@@ -186,13 +192,13 @@ def build_convert_tab(settings: ServeSettings, workspaces: Workspaces) -> None:
             downloads = gr.File(label="Downloads", file_count="multiple", interactive=False, elem_id="downloads")
     files.change(handlers.describe, files, info, api_visibility="undocumented", concurrency_limit=None)
     files.change(handlers.first_frame, files, frame, api_visibility="private", concurrency_limit=None)
-    run.click(handlers.convert_uploads, [files, picks, *options], [status, composite, checker, downloads],
+    run.click(handlers.convert_uploads, [files, picks, *options, *edges], [status, composite, checker, downloads],
               api_visibility="undocumented", concurrency_id="convert", concurrency_limit=settings.concurrency)
     with gr.Row(visible=False):
         video = gr.File(label="video", file_count="single")
         outputs = gr.File(label="output files", file_count="multiple")
         subject = gr.Textbox(label="subject points", value="")
         trigger = gr.Button("convert (API)")
-    trigger.click(handlers.convert_api, [video, *options, subject], outputs, api_name="convert",
+    trigger.click(handlers.convert_api, [video, *options, subject, *edges], outputs, api_name="convert",
                   api_description="Matte one video; returns the paths of the output files.",
                   concurrency_id="convert", concurrency_limit=settings.concurrency)

@@ -86,18 +86,26 @@ def first_picks(upload: Path, settings: ServeSettings) -> SubjectPicks:
     Raises:
         MediaError: the upload is too large or cannot be read.
     """
-    check_size(upload, settings)
-    if upload.suffix.lower() == ".zip":
-        with tempfile.TemporaryDirectory(prefix="videomatte-first-") as folder:
-            frames = unpack_sequence(upload, Path(folder), UNZIP_FACTOR * settings.max_upload_bytes)
-            picture = _first_picture(frames)
-    else:
-        picture = _first_picture(upload)
+    picture = first_picture(upload, settings)
     height, width = picture.shape[:2]
     scale = min(1.0, PREVIEW_SIDE / max(width, height))
     shown = Image.fromarray(picture).resize((max(1, round(width * scale)), max(1, round(height * scale))),
                                             Image.Resampling.BILINEAR)
     return SubjectPicks(np.asarray(shown), width, height)
+
+
+def first_picture(upload: Path, settings: ServeSettings) -> np.ndarray:
+    """The first picture of an upload (a video, or a zip of images), ``uint8 [H, W, 3]`` at full size.
+
+    Raises:
+        MediaError: the upload is too large or cannot be read.
+    """
+    check_size(upload, settings)
+    if upload.suffix.lower() == ".zip":
+        with tempfile.TemporaryDirectory(prefix="videomatte-first-") as folder:
+            frames = unpack_sequence(upload, Path(folder), UNZIP_FACTOR * settings.max_upload_bytes)
+            return _first_picture(frames)
+    return _first_picture(upload)
 
 
 def _first_picture(source: Path) -> np.ndarray:
