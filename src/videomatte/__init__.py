@@ -17,6 +17,7 @@ _LAZY = {
     "convert": "videomatte.inference.convert",
     "LiveMatting": "videomatte.live.engine",
     "FrameMatter": "videomatte.live.frames",
+    "matte_image": "videomatte.inference.stills",
 }
 
 __all__ = ["__version__", *_LAZY]

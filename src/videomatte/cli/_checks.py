@@ -16,6 +16,7 @@ from typing import Iterable
 
 from videomatte.errors import MediaError, OutputExistsError, VideoMatteError, WeightsError
 from videomatte.io.codecs import CONTAINERS
+from videomatte.io.timecode import parse_range
 
 
 
@@ -136,6 +137,7 @@ def check_convert(args: argparse.Namespace) -> None:
     check_number("--fps", args.fps, 0.0, 1000.0)
     check_number("--seq-chunk", args.seq_chunk, 1, None, low_inclusive=True)
     check_number("--crf", args.crf, 0, 63, low_inclusive=True)
+    parse_range(getattr(args, "start", None), getattr(args, "duration", None))
     for item in args.inputs:
         check_input(item)
     outputs = [(option, path) for option, path in (("-o", args.output), ("--alpha", args.alpha),

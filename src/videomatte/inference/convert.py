@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import glob
 import os
+from fractions import Fraction
 import sys
 import time
 from dataclasses import dataclass, field, replace
@@ -18,8 +19,11 @@ from videomatte.errors import MediaError, VideoMatteError
 from videomatte.inference.options import ConvertOptions
 from videomatte.inference.outputs import OutputPlan, plan_outputs
 from videomatte.inference.runner import SessionFactory, run_pipeline
-from videomatte.io.files import list_images, list_videos
-from videomatte.io.readers import open_reader
+from videomatte.inference.inputs import is_still, read_inputs, source_plans
+from videomatte.inference.stills import convert_still
+from videomatte.io.ranges import open_range
+from videomatte.io.stills import load_still
+from videomatte.io.stream import VideoInfo
 from videomatte.io.writers import check_output
 
 
@@ -51,22 +55,10 @@ class ConvertResult:
         return self.frames / self.seconds if self.seconds else 0.0
 
 
-def expand_inputs(inputs: str | os.PathLike | Sequence[str | os.PathLike]) -> list[str]:
-    """Inputs to convert one by one: a folder or glob of videos becomes its videos (sorted); a folder or
-    glob of images, a video file, or anything else stays as it is (the reader reports what is wrong)."""
-    items = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
-    found: list[str] = []
-    for item in map(os.fspath, items):
-        path = Path(item)
-        if path.is_dir():
-            videos = [str(p) for p in list_videos(path)]
-            found.extend(videos if videos and not list_images(item) else [item])
-        elif not path.exists() and glob.has_magic(item):
-            videos = [str(p) for p in list_videos(item)]
-            found.extend(videos if videos else [item])
-        else:
-            found.append(item)
-    return found
+def expand_inputs(inputs: str | os.PathLike | Sequence[str | os.PathLike], stills: bool = False) -> list[str]:
+    """Inputs to convert one by one: a folder or glob becomes what it holds (videos, one image sequence,
+    or photos: ``videomatte.inference.inputs``); a file stays as it is (the reader reports what is wrong)."""
+    return read_inputs(inputs, stills).sources
 
 
 def input_name(source: str) -> str:
@@ -111,22 +103,27 @@ def convert(inputs: str | os.PathLike | Sequence[str | os.PathLike], options: Co
         raise TypeError(f"convert() got unexpected keyword arguments: {', '.join(unknown)}")
     options = replace(options or ConvertOptions(), **fields)
     plans = plan_outputs(options.output, options.alpha, options.foreground, options.composite, options.codec)
-    sources = expand_inputs(inputs)
+    found = read_inputs(inputs, options.stills)
+    sources = found.sources
     if not sources:
         raise MediaError(f"no input found in {inputs}")
+    if options.progress:
+        for note in found.notes:
+            print(note, file=sys.stderr)
     batch = len(sources) > 1
-    if batch and any("{name}" not in plan.path for plan in plans):
-        raise VideoMatteError(f"{len(sources)} inputs: every output needs {{name}} in its path, "
-                              "e.g. -o 'out/{name}.mov'")
+    ranged = bool(options.start) or options.duration is not None
+    planned = {source: source_plans(source, plans, len(sources), ranged) for source in sources}
     factory = SessionFactory(options)
     if options.engine != "local":
         from videomatte.cluster.engine import convert_on_ray
 
+        if any(map(is_still, sources)):
+            raise VideoMatteError("photos are matted by the local engine; leave out --engine ray for them")
         return convert_on_ray(sources, plans, factory, batch, options)
     results = []
     for source in sources:
         try:
-            results.append(_convert_source(source, plans, factory, batch, options))
+            results.append(_convert_source(source, planned[source], factory, batch, options))
         except VideoMatteError as err:
             if not batch:
                 raise
@@ -160,7 +157,24 @@ def _convert_source(source: str, plans: list[OutputPlan], factory: SessionFactor
             print(f"{source}: finished already, skipping", file=sys.stderr)
         return ConvertResult(source, [p.path for p in plans], skipped=True)
     start = time.perf_counter()
-    with open_reader(source, options.frame_rate) as reader:
+    if is_still(source):
+        return _convert_photo(source, mine, factory, options, start)
+    with open_range(source, options.frame_rate, options.start, options.duration) as reader:
         session, backend = factory.session_for(reader.info, options.seq_chunk)
         frames = run_pipeline(reader, session, mine, options)
     return ConvertResult(source, [p.path for p in mine], frames, time.perf_counter() - start, backend=backend)
+
+
+def _convert_photo(source: str, plans: list[OutputPlan], factory: SessionFactory, options: ConvertOptions,
+                   start: float) -> ConvertResult:
+    from videomatte.io.stills import picture_size
+
+    size = picture_size(Path(source))
+    if size is None:
+        load_still(source)  # raises the reader's one line
+        raise MediaError(f"{source}: not a readable image")
+    width, height = size
+    info = VideoInfo(path=Path(source), width=width, height=height, frame_rate=Fraction(1), time_base=Fraction(1))
+    session, backend = factory.session_for(info)
+    frames = convert_still(source, session, plans, options)
+    return ConvertResult(source, [p.path for p in plans], frames, time.perf_counter() - start, backend=backend)

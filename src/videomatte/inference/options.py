@@ -12,6 +12,7 @@ from fractions import Fraction
 from videomatte.errors import OptionError
 from videomatte.inference.subject_prompt import SubjectPrompt
 from videomatte.io.codecs import CODECS, SEQUENCE_CODECS
+from videomatte.io.timecode import parse_range
 from videomatte.models.registry import DEFAULT_MODEL, check_refiner, get_spec
 
 BACKENDS = ("torch", "torchscript", "onnxruntime")
@@ -46,6 +47,11 @@ class ConvertOptions:
             (``SubjectPrompt.from_cli(points, box, mask)``, see ``docs/subject.md``); ``None`` keeps everyone.
         engine: ``local`` (this process), ``ray`` (segments on a local Ray instance), or a
             ``videomatte.cluster.RayEngine`` (cluster address, workers, segment length, warm-up).
+        start, duration: convert only this range of each video or image sequence: seconds (``12.5``) or
+            a timecode (``"00:00:12.500"``), stored as seconds; the outputs' first frame is at 0 and the
+            audio is cut to match (``docs/stills-and-ranges.md``).
+        stills: read every picture of a folder, glob or list as a photo of its own (one output each),
+            even when they all have one size (which otherwise makes them an image sequence).
 
     Raises:
         OptionError: (from the constructor) a value out of range or a name nobody knows.
@@ -73,6 +79,9 @@ class ConvertOptions:
     frame_rate: Fraction | None = None
     subject: SubjectPrompt | None = None
     engine: object = "local"  # "local", "ray" or a videomatte.cluster.RayEngine
+    start: float | str | None = None
+    duration: float | str | None = None
+    stills: bool = False
 
     def __post_init__(self) -> None:
         get_spec(self.variant)
@@ -89,6 +98,11 @@ class ConvertOptions:
             raise OptionError(f"--crf must be 0 or more, got {self.crf}")
         if self.frame_rate is not None and self.frame_rate <= 0:
             raise OptionError(f"--fps must be above 0, got {self.frame_rate}")
+        start, duration = parse_range(self.start, self.duration)
+        object.__setattr__(self, "start", start)  # frozen: the parsed seconds replace the text once
+        object.__setattr__(self, "duration", duration)
+        if (start or duration is not None) and self.engine != "local":
+            raise OptionError("--start and --duration work with the local engine only, not --engine ray")
         if self.engine not in ("local", "ray"):
             from videomatte.cluster.options import RayEngine  # light: no Ray import
 
