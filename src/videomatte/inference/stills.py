@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from videomatte.inference.options import ConvertOptions
     from videomatte.inference.session import Matte, MattingSession
 
-STILL_WARMUP = 0
+STILL_WARMUP = 2
 """Extra passes of a photo through the network before its matte is kept (measured: see the module)."""
 
 
