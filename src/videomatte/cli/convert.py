@@ -31,7 +31,7 @@ examples:
   videomatte convert group.mp4 -o one.mov --subject 0.5,0.4   # only the person under that point
   videomatte convert group.mp4 -o two.mov --subject '300,200;900,250'   # two people, kept together
   videomatte convert clips/ -o 'out/{name}.mov' --engine ray  # segments on a local Ray instance
-  videomatte convert /shared/clips/ -o '/shared/out/{name}.mov' --engine ray --address auto \
+  videomatte convert /shared/clips/ -o '/shared/out/{name}.mov' --engine ray --address auto \\
       --gpus-per-worker 1                                     # on the cluster of `ray start --head`"""
 
 
