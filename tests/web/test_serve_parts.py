@@ -162,3 +162,10 @@ def test_serve_prints_its_own_address_and_no_advice_about_launch(tmp_path: Path)
         rest = proc.communicate(timeout=60)[0]
     assert first.strip() == f"videomatte: serving on http://127.0.0.1:{port}/ (Ctrl-C to stop)", first + rest
     assert "share=True" not in first + rest and "launch()" not in first + rest
+
+
+def test_the_pages_time_range_is_checked_like_the_command_lines() -> None:
+    options = job_options("mov", ["alpha"], "colour", None, None, "mobilenetv3", 0, True, " 1:05 ", "")
+    assert (options.start, options.duration) == ("1:05", None)
+    with pytest.raises(VideoMatteError, match=r"--start must be 0 or more, got -3"):
+        job_options("mov", ["alpha"], "colour", None, None, "mobilenetv3", 0, True, "-3", "")

@@ -53,8 +53,18 @@ def background_spec(kind: str, colour: str | None, upload: str | None) -> str:
 
 
 def job_options(transparent: str, extras: list[str] | None, background_kind: str, colour: str | None,
-                background_file: str | None, model: str, ratio: float | None, audio: bool) -> JobOptions:
-    """The inputs after the video, as one conversion's options (``ratio`` 0 or ``None``: automatic)."""
+                background_file: str | None, model: str, ratio: float | None, audio: bool,
+                start: str | None = None, duration: str | None = None) -> JobOptions:
+    """The inputs after the video, as one conversion's options (``ratio`` 0 or ``None``: automatic;
+    ``start``/``duration`` empty: the whole video).
+
+    Raises:
+        VideoMatteError: an unknown output, nothing to make, a bad background or a bad time.
+    """
+    from videomatte.io.timecode import parse_range
+
+    start, duration = (text.strip() if text and text.strip() else None for text in (start, duration))
+    parse_range(start, duration)  # the command line's one line for a bad time, before any upload is read
     chosen = set(extras or [])
     unknown = chosen - {value for _, value in EXTRA_CHOICES}
     if unknown:
@@ -64,4 +74,5 @@ def job_options(transparent: str, extras: list[str] | None, background_kind: str
     return JobOptions(transparent=transparent, alpha="alpha" in chosen, foreground="foreground" in chosen,
                       composite="composite" in chosen,
                       background=background_spec(background_kind, colour, background_file),
-                      model=model, ratio=float(ratio) if ratio else None, audio=bool(audio))
+                      model=model, ratio=float(ratio) if ratio else None, audio=bool(audio), start=start,
+                      duration=duration)

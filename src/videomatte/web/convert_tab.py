@@ -79,14 +79,14 @@ class ConvertHandlers:
 
     def convert_uploads(self, files: list[str] | None, picks: SubjectPicks | None, transparent: str,
                         extras: list[str], kind: str, colour: str, background: str | None, model: str,
-                        ratio: float, audio: bool, request: gr.Request,
+                        ratio: float, audio: bool, start: str, duration: str, request: gr.Request,
                         progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
         """Convert every upload, keeping only the people clicked on the first frame when there are
         points; returns (status lines, composite preview, checkerboard preview, downloads)."""
         if not files:
             return "videomatte: error: upload a video (or a zip of images) first", None, None, None
         try:
-            options = job_options(transparent, extras, kind, colour, background, model, ratio, audio)
+            options = job_options(transparent, extras, kind, colour, background, model, ratio, audio, start, duration)
             options = replace(options, subject=picks.prompt() if picks is not None else None)
         except VideoMatteError as err:
             return error_line(err), None, None, None
@@ -108,15 +108,17 @@ class ConvertHandlers:
     def convert_api(self, video: str | None, transparent: str = "mov", extras: list[str] | None = None,
                     kind: str = "colour", colour: str = DEFAULT_COLOUR, background: str | None = None,
                     model: str = DEFAULT_MODEL, ratio: float = 0.0, audio: bool = True, subject: str = "",
-                    request: gr.Request = None,
+                    start: str = "", duration: str = "", request: gr.Request = None,
                     progress: gr.Progress = gr.Progress(track_tqdm=True)) -> list[str]:
         """The HTTP API: one video in, the paths of the output files out; failures raise the one line.
-        ``subject``: ``X,Y`` points (``;``-separated) as ``--subject`` takes them; empty keeps everyone."""
+        ``subject``: ``X,Y`` points (``;``-separated) as ``--subject`` takes them; empty keeps everyone.
+        ``start``, ``duration``: a range as ``--start``/``--duration`` take it (``"12.5"``,
+        ``"00:01:05"``); empty: the whole video."""
         if not video:
             raise gr.Error("videomatte: error: no video given", print_exception=False)
         try:
             extras = DEFAULT_EXTRAS if extras is None else extras
-            options = job_options(transparent, extras, kind, colour, background, model, ratio, audio)
+            options = job_options(transparent, extras, kind, colour, background, model, ratio, audio, start, duration)
             if subject and subject.strip():
                 options = replace(options, subject=SubjectPrompt.from_cli(subject))
             self.workspaces.sweep()
@@ -149,6 +151,16 @@ def option_inputs() -> list[gr.components.Component]:
     return [transparent, extras, kind, colour, background, model, ratio, audio]
 
 
+def range_inputs() -> list[gr.components.Component]:
+    """Start and duration of the part to convert (empty: all of it), as ``--start``/``--duration``."""
+    with gr.Row():
+        start = gr.Textbox(value="", label="Start (seconds or HH:MM:SS, empty: the beginning)", elem_id="start",
+                           placeholder="e.g. 12.5 or 00:01:05")
+        duration = gr.Textbox(value="", label="Duration (empty: to the end)", elem_id="duration",
+                              placeholder="e.g. 10")
+    return [start, duration]
+
+
 def subject_inputs(handlers: ConvertHandlers) -> tuple[gr.State, list[gr.components.Component]]:
     """The first frame to click the subject on, its points line and "Clear points", with their events;
     returns the picks' state and the outputs a new upload refreshes (frame, picks, line)."""
@@ -174,6 +186,7 @@ def build_convert_tab(settings: ServeSettings, workspaces: Workspaces) -> None:
             info = gr.Markdown(elem_id="upload-info")
             picks, frame = subject_inputs(handlers)
             options = option_inputs()
+            span = range_inputs()
             run = gr.Button("Convert", variant="primary", elem_id="convert-button")
         with gr.Column():
             status = gr.Markdown(elem_id="status")
@@ -185,13 +198,13 @@ def build_convert_tab(settings: ServeSettings, workspaces: Workspaces) -> None:
             downloads = gr.File(label="Downloads", file_count="multiple", interactive=False, elem_id="downloads")
     files.change(handlers.describe, files, info, api_visibility="undocumented", concurrency_limit=None)
     files.change(handlers.first_frame, files, frame, api_visibility="private", concurrency_limit=None)
-    run.click(handlers.convert_uploads, [files, picks, *options], [status, composite, checker, downloads],
+    run.click(handlers.convert_uploads, [files, picks, *options, *span], [status, composite, checker, downloads],
               api_visibility="undocumented", concurrency_id="convert", concurrency_limit=settings.concurrency)
     with gr.Row(visible=False):
         video = gr.File(label="video", file_count="single")
         outputs = gr.File(label="output files", file_count="multiple")
         subject = gr.Textbox(label="subject points", value="")
         trigger = gr.Button("convert (API)")
-    trigger.click(handlers.convert_api, [video, *options, subject], outputs, api_name="convert",
+    trigger.click(handlers.convert_api, [video, *options, subject, *span], outputs, api_name="convert",
                   api_description="Matte one video; returns the paths of the output files.",
                   concurrency_id="convert", concurrency_limit=settings.concurrency)

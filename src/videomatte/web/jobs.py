@@ -37,6 +37,7 @@ class JobOptions:
         ratio: downsample ratio in (0, 1], ``None`` for automatic.
         audio: keep the input's audio.
         subject: keep only the people this prompt points at on the first frame; ``None``: everyone.
+        start, duration: convert only this range: seconds or ``HH:MM:SS(.mmm)`` (empty: all of it).
     """
 
     transparent: str = "mov"
@@ -48,6 +49,8 @@ class JobOptions:
     ratio: float | None = None
     audio: bool = True
     subject: SubjectPrompt | None = None
+    start: str | None = None
+    duration: str | None = None
 
 
 @dataclass
@@ -121,7 +124,7 @@ def run_job(upload: Path, options: JobOptions, folder: Path, settings: ServeSett
             output=main, alpha=paths["alpha"], foreground=paths["foreground"], composite=paths["composite"],
             background=options.background, variant=options.model, weights=settings.weights,
             downsample_ratio=options.ratio, device=settings.device, audio=options.audio, subject=options.subject,
-            progress=True))
+            start=options.start, duration=options.duration, progress=True))
     except ValueError as err:
         raise VideoMatteError(str(err)) from err
     result = JobResult(composite=paths["composite"], frames=results[0].frames,
