@@ -87,7 +87,8 @@ def convert(inputs: str | os.PathLike | Sequence[str | os.PathLike], options: Co
     """Matte videos into files; the Python twin of ``videomatte convert``.
 
     Args:
-        inputs: a video, an image folder or glob, a folder or glob of videos, or a list of those.
+        inputs: a video, a photo, an image folder or glob, a folder or glob of videos and photos, or a
+            list of those (folders are read as ``videomatte.inference.inputs`` says).
         options: what to write and how (see :class:`ConvertOptions`); ``fields`` override its fields,
             so ``convert("in.mp4", output="out.mov", alpha="matte/")`` works without building one.
 
@@ -103,16 +104,9 @@ def convert(inputs: str | os.PathLike | Sequence[str | os.PathLike], options: Co
         raise TypeError(f"convert() got unexpected keyword arguments: {', '.join(unknown)}")
     options = replace(options or ConvertOptions(), **fields)
     plans = plan_outputs(options.output, options.alpha, options.foreground, options.composite, options.codec)
-    found = read_inputs(inputs, options.stills)
-    sources = found.sources
-    if not sources:
-        raise MediaError(f"no input found in {inputs}")
-    if options.progress:
-        for note in found.notes:
-            print(note, file=sys.stderr)
+    planned = _plan_sources(inputs, plans, options)
+    sources = [source for source, _ in planned]
     batch = len(sources) > 1
-    ranged = bool(options.start) or options.duration is not None
-    planned = {source: source_plans(source, plans, len(sources), ranged) for source in sources}
     factory = SessionFactory(options)
     if options.engine != "local":
         from videomatte.cluster.engine import convert_on_ray
@@ -121,9 +115,9 @@ def convert(inputs: str | os.PathLike | Sequence[str | os.PathLike], options: Co
             raise VideoMatteError("photos are matted by the local engine; leave out --engine ray for them")
         return convert_on_ray(sources, plans, factory, batch, options)
     results = []
-    for source in sources:
+    for source, mine in planned:
         try:
-            results.append(_convert_source(source, planned[source], factory, batch, options))
+            results.append(_convert_source(source, mine, factory, batch, options))
         except VideoMatteError as err:
             if not batch:
                 raise
@@ -135,6 +129,19 @@ def convert(inputs: str | os.PathLike | Sequence[str | os.PathLike], options: Co
     if failed:
         raise BatchError(results)
     return results
+
+
+def _plan_sources(inputs: str | os.PathLike | Sequence[str | os.PathLike], plans: list[OutputPlan],
+                  options: ConvertOptions) -> list[tuple[str, list[OutputPlan]]]:
+    """Every input's outputs (before ``{name}``), all checked before any work; says how folders were read."""
+    found = read_inputs(inputs, options.stills)
+    if not found.sources:
+        raise MediaError(f"no input found in {inputs}")
+    if options.progress:
+        for note in found.notes:
+            print(note, file=sys.stderr)
+    ranged = bool(options.start) or options.duration is not None
+    return [(source, source_plans(source, plans, len(found.sources), ranged)) for source in found.sources]
 
 
 class BatchError(VideoMatteError):
