@@ -51,6 +51,10 @@ def test_matte_image_takes_an_array_like_the_file(tmp_path: Path, random_weights
     from_array = videomatte.matte_image(picture, weights=random_weights, device="cpu", backend="torch")
     from_path = videomatte.matte_image(tmp_path / "p.png", weights=random_weights, device="cpu", backend="torch")
     assert from_array.shape == (32, 48, 4) and np.array_equal(from_array, from_path)
+    from videomatte.inference.stills import _factory
+
+    default = _factory("mobilenetv3", str(random_weights), "deep_guided_filter", "cpu", "auto", None)
+    assert default.choose() == "onnxruntime"  # matte_image's default is the command line's runtime
     with pytest.raises(TypeError, match="uint8 or uint16"):
         videomatte.matte_image(picture.astype(np.float32), weights=random_weights, device="cpu", backend="torch")
 

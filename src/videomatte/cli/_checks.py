@@ -148,5 +148,6 @@ def check_convert(args: argparse.Namespace) -> None:
     for _, path in outputs:
         check_output(path, args.overwrite)
     check_weights_file(None if args.weights is None else str(args.weights))
-    if args.composite is not None or (args.output and Path(args.output).suffix.lower() in (".mp4", ".m4v")):
+    composite_main = (".mp4", ".m4v", ".jpg", ".jpeg")  # outputs without alpha hold a composite
+    if args.composite is not None or (args.output and Path(args.output).suffix.lower() in composite_main):
         check_background(args.background)
