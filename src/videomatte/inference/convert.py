@@ -137,7 +137,7 @@ def _plan_sources(inputs: str | os.PathLike | Sequence[str | os.PathLike], plans
     found = read_inputs(inputs, options.stills)
     if not found.sources:
         raise MediaError(f"no input found in {inputs}")
-    if options.progress:
+    if options.progress:  # like the progress line: "clips/: 3 videos, 2 photos"
         for note in found.notes:
             print(note, file=sys.stderr)
     ranged = bool(options.start) or options.duration is not None
