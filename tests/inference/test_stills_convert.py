@@ -112,3 +112,14 @@ def test_pictures_and_videos_that_do_not_fit_their_outputs_are_refused_up_front(
     with pytest.raises(VideoMatteError, match=r"2 inputs: every output needs \{name\}"):
         convert([photo, clip], output=tmp_path / "x.mov", weights=None, **FAST)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jpg", "talk.mp4"]
+
+
+@pytest.mark.slow
+def test_a_lone_photo_into_a_video_file_is_a_one_frame_video(tmp_path: Path, random_weights: Path) -> None:
+    import av
+
+    photo = _photo(tmp_path / "a.png", 48, 32)
+    convert(photo, output=tmp_path / "a.mkv", weights=random_weights, **FAST)
+    with av.open(str(tmp_path / "a.mkv")) as container:
+        frames = list(container.decode(video=0))
+    assert len(frames) == 1 and (frames[0].width, frames[0].height) == (48, 32)

@@ -19,7 +19,7 @@ from videomatte.errors import MediaError, VideoMatteError
 from videomatte.inference.options import ConvertOptions
 from videomatte.inference.outputs import OutputPlan, plan_outputs
 from videomatte.inference.runner import SessionFactory, run_pipeline
-from videomatte.inference.inputs import is_still, read_inputs, source_plans
+from videomatte.inference.inputs import is_photo_job, is_still, read_inputs, source_plans
 from videomatte.inference.stills import convert_still
 from videomatte.io.ranges import open_range
 from videomatte.io.stills import load_still
@@ -164,7 +164,7 @@ def _convert_source(source: str, plans: list[OutputPlan], factory: SessionFactor
             print(f"{source}: finished already, skipping", file=sys.stderr)
         return ConvertResult(source, [p.path for p in plans], skipped=True)
     start = time.perf_counter()
-    if is_still(source):
+    if is_photo_job(source, mine):
         return _convert_photo(source, mine, factory, options, start)
     with open_range(source, options.frame_rate, options.start, options.duration) as reader:
         session, backend = factory.session_for(reader.info, options.seq_chunk)

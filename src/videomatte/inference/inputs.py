@@ -102,17 +102,29 @@ def photo_plans(plans: list[OutputPlan]) -> list[OutputPlan]:
     return mapped
 
 
+def _is_video_path(path: str) -> bool:
+    return not is_still_output(path) and not is_sequence_path(path)
+
+
+def is_photo_job(source: str, plans: list[OutputPlan]) -> bool:
+    """Whether ``source`` is matted as a photo (every output a picture), not as a one-frame video."""
+    return is_still(source) and all(is_still_output(plan.path) for plan in plans)
+
+
 def source_plans(source: str, plans: list[OutputPlan], count: int, ranged: bool) -> list[OutputPlan]:
-    """The outputs of one source before ``{name}`` is filled in.
+    """The outputs of one source before ``{name}`` is filled in (a photo's as :func:`photo_plans` says,
+    except a lone photo given a video file by name, which becomes a one-frame video).
 
     Raises:
         MediaError: a picture output for a video or image sequence, or a time range for a lone photo.
         VideoMatteError: a batch output without ``{name}``.
     """
     batch = count > 1
-    if is_still(source):
-        if ranged and not batch:
-            raise MediaError(f"{source}: a photo has no time range; --start and --duration are for videos")
+    if is_still(source) and not batch and ranged:
+        raise MediaError(f"{source}: a photo has no time range; --start and --duration are for videos")
+    if is_still(source) and not batch and any(_is_video_path(plan.path) for plan in plans):
+        mine = plans  # a lone photo into a video file asked for by name: a one-frame video, as given
+    elif is_still(source):
         mine = photo_plans(plans)
     else:
         for plan in plans:
