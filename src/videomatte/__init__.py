@@ -45,6 +45,7 @@ _LAZY = {
     "LiveMatting": "videomatte.live.loop",
     "FrameMatter": "videomatte.live.frame_matter",
     "Finishing": "videomatte.finishing.settings",
+    "matte_image": "videomatte.conversion.stills",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -42,9 +42,9 @@ def test_failed_check_leaves_no_file(tiny_net, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--format", "onnx", "--static", "64x96"], "--static needs --ratio"),
+    (["--format", "onnx", "--static", "96x64"], "--static needs --ratio"),
     (["--format", "onnx", "--fp16", "--quantize", "int8"], "exclude each other"),
-    (["--format", "torchscript", "--static", "64x96", "--ratio", "0.5"], "apply to --format onnx only"),
+    (["--format", "torchscript", "--static", "96x64", "--ratio", "0.5"], "apply to --format onnx only"),
     (["--format", "onnx", "--quantize", "int8"], "--calibration"),
 ])
 def test_cli_errors_are_one_line(tmp_path, capsys, argv, message):

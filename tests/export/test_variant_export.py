@@ -46,7 +46,7 @@ def test_variants_need_fixed_shapes_and_float32(tmp_path) -> None:
     from videomatte.export.torchscript import export_torchscript
 
     net = build_network("mobilenetv3_convlstm").eval()
-    with pytest.raises(ExportError, match="--static HxW and --ratio R"):
+    with pytest.raises(ExportError, match="--static WxH and --ratio R"):
         export_onnx(net, tmp_path / "m.onnx")
     with pytest.raises(ExportError, match="float32 only"):
         export_onnx(net, tmp_path / "m.onnx", OnnxSettings(ratio=0.5, static=(32, 32), fp16=True))

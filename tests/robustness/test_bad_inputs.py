@@ -55,7 +55,10 @@ CASES = [
     ("video-named-png", ["convert", "{c}/video.png", "-o", "{o}/x.mov", *TORCH], 1, r"video\.png"),
     ("audio-only", ["convert", "{c}/audio.m4a", "-o", "{o}/x.mov", *TORCH], 1, r"audio\.m4a: .*video"),
     ("empty-folder", ["convert", "{c}/empty_dir", "-o", "{o}/x.mov", *TORCH], 1, r"empty_dir"),
-    ("mixed-size-sequence", ["convert", "{c}/mixed_sizes", "-o", "{o}/x.mov", *TORCH], 1, r"size"),
+    ("mixed-size-pictures-without-name", ["convert", "{c}/mixed_sizes", "-o", "{o}/x.mov", *TORCH], 1,
+     r"3 inputs: every output needs \{name\} in its path .*e\.g\. -o 'out/\{name\}\.png' or -o out/"),
+    ("video-into-one-picture", ["convert", "{c}/good.mp4", "-o", "{o}/x.png", *TORCH], 1,
+     r"x\.png: one picture cannot hold .*good\.mp4"),
     ("ratio-too-small", ["convert", "{c}/good.mp4", "-o", "{o}/x.mov", "--ratio", "0.001", *TORCH], 1,
      r"--ratio 0\.001 leaves the network 0x0 pixels of a 64x48 frame; the smallest ratio that works "
      r"here is 0\.0209"),

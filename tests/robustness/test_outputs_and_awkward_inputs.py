@@ -66,7 +66,7 @@ def test_batch_with_a_bad_input_reports_the_others(corpus, tmp_path, capsys):
     out = tmp_path / "out"
     outcome = run_cli(["convert", batch, "-o", f"{out}/{{name}}.mkv", *TORCH[:4]], capsys)
     assert outcome.code == 1
-    assert outcome.err_lines == [f"videomatte: {batch / 'c.mp4'}: file is empty",
+    assert outcome.err_lines == [f"{batch}: 3 videos", f"videomatte: {batch / 'c.mp4'}: file is empty",
                                  "videomatte: error: 2 converted, 1 failed"]
     assert [line.split(":")[0] for line in outcome.out.splitlines()] == [str(batch / "a.mp4"), str(batch / "b.mp4")]
     assert sorted(p.name for p in out.iterdir()) == ["a.mkv", "b.mkv"]

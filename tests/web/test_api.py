@@ -119,3 +119,14 @@ def test_subject_points_keep_only_that_person(client, group_clip: Path) -> None:
         client.predict(gradio_client.handle_file(str(group_clip)), "none", ["alpha"], subject="380,5",
                        api_name="/convert")
     assert str(caught.value).startswith("videomatte: error: frame 0: the subject point (380, 5) hits no person")
+
+
+def test_a_time_range_converts_only_that_part_with_its_audio(client, tmp_path: Path) -> None:
+    clip = tmp_path / "long.mp4"
+    make_clip(clip, frames=30, audio=True)  # 30000/1001 fps: about 1 s
+    paths = client.predict(gradio_client.handle_file(str(clip)), "none", ["alpha"], start="0:00:00.5",
+                           duration="0.2", api_name="/convert")
+    pictures, has_audio = decode(Path(paths[0]))
+    assert len(pictures) == 6 and has_audio  # frames 15..20 of 29.97 fps
+    with pytest.raises(Exception, match=r"--duration must be above 0, got 0"):
+        client.predict(gradio_client.handle_file(str(clip)), "none", ["alpha"], duration="0", api_name="/convert")

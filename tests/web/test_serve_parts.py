@@ -141,3 +141,31 @@ def test_clicked_points_become_input_pixels_and_markers(tmp_path: Path) -> None:
     with pytest.raises(MediaError, match="notes.mp4: not a readable video"):
         (tmp_path / "notes.mp4").write_text("not a video")
         first_picks(tmp_path / "notes.mp4", ServeSettings())
+
+
+@pytest.mark.slow
+def test_serve_prints_its_own_address_and_no_advice_about_launch(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "videomatte.cli.main", "serve", "--port", str(port),
+                             "--weights", "none"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            cwd=tmp_path)
+    try:
+        first = proc.stdout.readline()  # blocks until the page is up (or the command failed)
+    finally:
+        proc.terminate()
+        rest = proc.communicate(timeout=60)[0]
+    assert first.strip() == f"videomatte: serving on http://127.0.0.1:{port}/ (Ctrl-C to stop)", first + rest
+    assert "share=True" not in first + rest and "launch()" not in first + rest
+
+
+def test_the_pages_time_range_is_checked_like_the_command_lines() -> None:
+    options = job_options("mov", ["alpha"], "colour", None, None, "mobilenetv3", 0, True, start=" 1:05 ", duration="")
+    assert (options.start, options.duration) == ("1:05", None)
+    with pytest.raises(VideoMatteError, match=r"--start must be 0 or more, got -3"):
+        job_options("mov", ["alpha"], "colour", None, None, "mobilenetv3", 0, True, start="-3", duration="")

@@ -17,6 +17,7 @@ from typing import Iterable
 from videomatte.models.geometry import check_ratio
 from videomatte.errors import MediaError, OutputExistsError, VideoMatteError, WeightsError
 from videomatte.io.codecs import CONTAINERS
+from videomatte.io.timecode import parse_range
 
 
 
@@ -137,6 +138,7 @@ def check_convert(args: argparse.Namespace) -> None:
     check_number("--fps", args.fps, 0.0, 1000.0)
     check_number("--seq-chunk", args.seq_chunk, 1, None, low_inclusive=True)
     check_number("--crf", args.crf, 0, 63, low_inclusive=True)
+    parse_range(getattr(args, "start", None), getattr(args, "duration", None))
     for item in args.inputs:
         check_input(item)
     outputs = [(option, path) for option, path in (("-o", args.output), ("--alpha", args.alpha),
@@ -147,5 +149,6 @@ def check_convert(args: argparse.Namespace) -> None:
     for _, path in outputs:
         check_output(path, args.overwrite)
     check_weights_file(None if args.weights is None else str(args.weights))
-    if args.composite is not None or (args.output and Path(args.output).suffix.lower() in (".mp4", ".m4v")):
+    composite_main = (".mp4", ".m4v", ".jpg", ".jpeg")  # outputs without alpha hold a composite
+    if args.composite is not None or (args.output and Path(args.output).suffix.lower() in composite_main):
         check_background(args.background)

@@ -13,21 +13,21 @@ HELP = "measure speed: model runtimes (bench model)"
 EPILOG = """\
 examples:
   videomatte bench model                                  # 512x288 @1 and 1920x1080 @0.25, CPU
-  videomatte bench model --size 3840x2160 --ratio 0.125 --rounds 20
-  videomatte bench model --official rvm_mobilenetv3_fp32.onnx --int8"""
+  videomatte bench model --size 3840x2160 --ratio 0.125 --rounds 20   # sizes are WIDTHxHEIGHT
+  videomatte bench model --official rvm_mobilenetv3_fp32.onnx --int8 talk.mp4   # int8 calibrated on talk.mp4"""
 
 
 # ---- bench model ---------------------------------------------------------------------------------------
 
 def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
-    from videomatte.cli.export import parse_size
+    from videomatte.cli._sizes import height_width
     from videomatte.models.registry import DEFAULT_MODEL, MODELS, REFINER_NAMES
 
     parser.add_argument("--variant", default=DEFAULT_MODEL, choices=list(MODELS))
     parser.add_argument("--weights", default="official", metavar="W", help="'official', a file, or 'none'")
     parser.add_argument("--refiner", default="deep_guided_filter", choices=list(REFINER_NAMES))
-    parser.add_argument("--size", type=parse_size, action="append", metavar="HxW",
-                        help="frame size, repeatable (default 288x512 and 1080x1920)")
+    parser.add_argument("--size", type=height_width, action="append", metavar="WxH",
+                        help="frame size as WIDTHxHEIGHT, repeatable (default 512x288 and 1920x1080)")
     parser.add_argument("--ratio", type=float, action="append", metavar="R",
                         help="downsample ratio per --size (default 1 and 0.25)")
     parser.add_argument("--rounds", type=int, default=10, metavar="N", help="rounds per runtime, each of 4 consecutive frames of which 3 are timed")
@@ -41,7 +41,11 @@ def _run_model(args: argparse.Namespace) -> int:
     from videomatte.export.runtime_bench import bench_resolution, count_gmacs, format_table, ort_step
     from videomatte.models.weights.zoo import load_model
 
+    from videomatte.cli._sizes import note_portrait
+
     sizes = args.size or [(288, 512), (1080, 1920)]
+    for height, width in args.size or []:
+        note_portrait("--size", height, width)
     ratios = args.ratio or ([1.0, 0.25] if not args.size else [1.0] * len(sizes))
     if len(ratios) != len(sizes):
         raise VideoMatteError("give one --ratio per --size")
@@ -94,8 +98,11 @@ ACTIONS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callabl
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """One sub-parser per entry of ``ACTIONS``."""
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    from videomatte.cli._help import ExampleFormatter
+
     for name, (help_text, add, _) in ACTIONS.items():
-        add(actions.add_parser(name, help=help_text, description=help_text))
+        add(actions.add_parser(name, help=help_text, description=help_text, epilog=EPILOG,
+                               formatter_class=ExampleFormatter))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -13,12 +13,15 @@ if TYPE_CHECKING:
     from videomatte.conversion.results import ConvertResult
 
 COMMAND = "convert"
-HELP = "matte videos, image sequences or folders of videos into files"
+HELP = "matte videos, photos, image sequences or folders of them into files"
 DESCRIPTION = """\
-Matte the people in videos. The kind of each output follows its extension:
+Matte the people in videos and photos. The kind of each output follows its extension:
   .mov   ProRes 4444, 10-bit, foreground + alpha     .webm  VP9, foreground + alpha
   .mkv   FFV1 lossless, foreground + alpha          DIR/   PNG images, foreground + alpha
   .mp4   H.264 composite over --background (green by default)
+  .png .webp .tif   one photo with alpha             .jpg   one photo over --background
+A folder is read as what it holds: videos; pictures of one size (an image sequence); pictures of
+different sizes, or beside videos (photos, one output each: -o out/ gives out/NAME.png).
 Audio, frame timing and colour tags are carried over from the input. Outputs are written under a
 temporary name and appear only when complete; existing outputs are kept unless --overwrite."""
 EPILOG = """\
@@ -27,6 +30,9 @@ examples:
   videomatte convert talk.mp4 -o talk.webm --alpha matte.mp4  # VP9 with alpha + the matte
   videomatte convert talk.mp4 --composite out.mp4 --background beach.jpg
   videomatte convert talk.mp4 -o frames/ --premultiplied      # premultiplied RGBA PNGs
+  videomatte convert talk.mp4 -o part.mov --start 1:05 --duration 10   # seconds 65-75 only
+  videomatte convert photo.jpg -o cut.png                     # one photo, RGBA (also .webp)
+  videomatte convert holiday/ -o cutouts/                     # every photo: cutouts/NAME.png
   videomatte convert clips/ -o 'out/{name}.mov'               # every video of a folder; reruns skip
                                                               # the finished ones
   videomatte convert group.mp4 -o one.mov --subject 0.5,0.4   # only the person under that point
@@ -36,7 +42,7 @@ examples:
   videomatte convert talk.mp4 -o talk.mov --levels 0.03,0.97 --shrink 1 --feather 1.5
                                                               # clip, choke and soften the matte
   videomatte convert clips/ -o 'out/{name}.mov' --engine ray  # segments on a local Ray instance
-  videomatte convert /shared/clips/ -o '/shared/out/{name}.mov' --engine ray --address auto \
+  videomatte convert /shared/clips/ -o '/shared/out/{name}.mov' --engine ray --address auto \\
       --gpus-per-worker 1                                     # on the cluster of `ray start --head`"""
 
 
@@ -45,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from videomatte.conversion.convert_options import CODEC_CHOICES
 
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
-                        help="video file, image folder or glob ('shots/*.png'), or folder of videos")
+                        help="video or photo file, image folder or glob ('shots/*.png'), or folder of videos and photos")
     out = parser.add_argument_group("outputs (any combination; {name} = the input's name)")
     out.add_argument("-o", "--output", metavar="PATH", help="main output, kind by extension (see above)")
     out.add_argument("--alpha", metavar="PATH", help="the matte, as gray video or images")
@@ -63,6 +69,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     model = add_model_arguments(parser)
     model.add_argument("--seq-chunk", type=int, default=1, metavar="T", help="frames per network call (default 1)")
     _add_engine_arguments(parser)
+    span = parser.add_argument_group("range and input kind")
+    span.add_argument("--start", metavar="T",
+                      help="begin at this time: seconds (12.5) or HH:MM:SS(.mmm); the output starts at 0")
+    span.add_argument("--duration", metavar="T", help="convert this long (seconds or HH:MM:SS), audio cut to match")
+    span.add_argument("--stills", action="store_true",
+                      help="read the pictures of a folder, glob or list as photos, one output each, even "
+                           "when they all have one size (else an image sequence)")
     parser.add_argument("--fps", type=float, metavar="F", help="frame rate of image-sequence inputs (default 30)")
     parser.add_argument("--quiet", action="store_true", help="no progress line")
 
@@ -80,7 +93,7 @@ def options_from(args: argparse.Namespace) -> ConvertOptions:
         overwrite=args.overwrite, progress=not args.quiet, premultiplied=args.premultiplied, codec=args.codec,
         crf=args.crf, audio=args.audio,
         frame_rate=Fraction(args.fps).limit_denominator(1001) if args.fps is not None else None,
-        engine=_engine_from(args),
+        engine=_engine_from(args), start=args.start, duration=args.duration, stills=args.stills,
     )
 
 
@@ -119,8 +132,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _report(results: list[ConvertResult], quiet: bool) -> None:
+    from videomatte.conversion.inputs import is_still
+
     for result in results:
-        if not result.skipped and not result.error and not quiet:
+        if not result.skipped and not result.error and not quiet and is_still(result.source):
+            print(f"{result.source}: matted in {result.seconds:.1f} s -> {', '.join(result.outputs)}")
+        elif not result.skipped and not result.error and not quiet:
             print(f"{result.source}: {result.frames} frames in {result.seconds:.1f} s "
                   f"({result.fps:.1f} fps, {result.backend}) -> {', '.join(result.outputs)}")
 

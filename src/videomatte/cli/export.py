@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
+
+from videomatte.cli._sizes import height_width
 
 COMMAND = "export"
 HELP = "export the model to TorchScript or ONNX for other runtimes"
@@ -17,19 +18,16 @@ onnx.checker and against the PyTorch model on ten frames before the file appears
 EPILOG = """\
 examples:
   videomatte export --format onnx -o rvm.onnx                          # like the original export
-  videomatte export --format onnx -o rvm_hd.onnx --static 1080x1920 --ratio 0.25   # fastest on CPU
+  videomatte export --format onnx -o rvm_hd.onnx --static 1920x1080 --ratio 0.25   # fastest on CPU
   videomatte export --format onnx -o rvm_fp16.onnx --fp16               # for GPUs
   videomatte export --format torchscript -o rvm.pt
-  videomatte export --format onnx -o lstm.onnx --variant mobilenetv3_convlstm --weights none \
-      --static 288x512 --ratio 1      # seed variants: fixed shapes and ratio"""
+  videomatte export --format onnx -o lstm.onnx --variant mobilenetv3_convlstm --weights none \\
+      --static 512x288 --ratio 1      # seed variants: fixed shapes and ratio (sizes are WIDTHxHEIGHT)"""
 
 
 def parse_size(text: str) -> tuple[int, int]:
-    """``"HxW"`` -> ``(H, W)``."""
-    match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text)
-    if not match:
-        raise argparse.ArgumentTypeError(f"expected HEIGHTxWIDTH such as 1080x1920, got {text!r}")
-    return int(match.group(1)), int(match.group(2))
+    """``"WxH"`` (``"1920x1080"``) -> ``(H, W)``, the order ``OnnxSettings.static`` takes."""
+    return height_width(text)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,7 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fp16", action="store_true", help="half precision (for GPUs)")
     parser.add_argument("--quantize", choices=["int8"], help="int8 convolutions in the encoder (ONNX, CPU)")
     parser.add_argument("--calibration", metavar="VIDEO", help="frames to calibrate --quantize int8 on")
-    parser.add_argument("--static", type=parse_size, metavar="HxW", help="fixed input size (ONNX; needs --ratio)")
+    parser.add_argument("--static", type=parse_size, metavar="WxH",
+                        help="fixed input size as WIDTHxHEIGHT, e.g. 1920x1080 (ONNX; needs --ratio)")
     parser.add_argument("--ratio", type=float, metavar="R", help="bake this downsample ratio in (ONNX)")
     parser.add_argument("--opset", type=int, default=17, metavar="N", help="ONNX opset, 11..20 (default 17)")
 
@@ -68,6 +67,10 @@ def run(args: argparse.Namespace) -> int:
     from videomatte.cli import _checks
 
     _checks.check_weights_file(str(args.weights))  # mistakes answered before PyTorch loads
+    if args.static:
+        from videomatte.cli._sizes import note_portrait
+
+        note_portrait("--static", *args.static)
     _checks.check_number("--ratio", args.ratio, 0.0, 1.0)
     if args.calibration:
         _checks.check_input(args.calibration)

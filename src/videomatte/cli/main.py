@@ -16,6 +16,7 @@ from types import ModuleType
 from typing import NoReturn, Sequence
 
 from videomatte import __version__
+from videomatte.cli._help import ExampleFormatter
 from videomatte.errors import VideoMatteError
 
 
@@ -45,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="videomatte",
         description="Human video matting without a green screen (Robust Video Matting).",
         epilog="Example: videomatte convert input.mp4 -o output.mov   (ProRes 4444 with alpha)",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=ExampleFormatter,
     )
     parser.add_argument("--version", action="version", version=f"videomatte {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -55,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
             help=module.HELP,
             description=getattr(module, "DESCRIPTION", module.HELP),
             epilog=getattr(module, "EPILOG", None),
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=ExampleFormatter,
         )
         module.add_arguments(child)
         child.set_defaults(_run=module.run)

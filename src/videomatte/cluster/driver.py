@@ -23,7 +23,8 @@ from videomatte.cluster.ray_settings import RaySettings
 from videomatte.cluster.plan import Segment, plan_segments, work_folder
 from videomatte.cluster.scheduler import WorkerPool, run_segments, worker_count
 from videomatte.cluster.worker import SegmentDone
-from videomatte.conversion.convert_options import ConvertOptions
+from videomatte.conversion.convert_options import ConvertOptions, Planned
+from videomatte.conversion.inputs import is_still
 from videomatte.conversion.engines import report_failure, skipped
 from videomatte.conversion.outputs import OutputPlan
 from videomatte.conversion.progress import Progress
@@ -148,12 +149,14 @@ class Batch:
         self.progress.close()
 
 
-def _skipped_or_planned(sources: list[str], plans: list[OutputPlan], batch: bool, options: ConvertOptions,
+def _skipped_or_planned(planned: Planned, batch: bool, options: ConvertOptions,
                         plan: Callable[[str, list[OutputPlan]], Job]) -> tuple[list[Job], dict]:
     """Jobs for the inputs to convert, and results already known (skipped or failed inputs)."""
     jobs, known = [], {}
-    for source in sources:
+    for source, plans in planned:
         try:
+            if is_still(source):
+                raise VideoMatteError("photos are matted by the local engine; leave out --engine ray for them")
             mine = prepare_outputs(source, plans, batch, options.overwrite)
             if mine is None:
                 known[source] = skipped(source, plans, options)
@@ -164,19 +167,18 @@ def _skipped_or_planned(sources: list[str], plans: list[OutputPlan], batch: bool
     return jobs, known
 
 
-def convert_on_ray(engine: RaySettings, sources: list[str], plans: list[OutputPlan], batch: bool,
-                   options: ConvertOptions) -> list[ConvertResult]:
-    """``RaySettings.run``: the same outputs as the local engine, matted by Ray workers.
+def convert_on_ray(engine: RaySettings, planned: Planned, batch: bool, options: ConvertOptions) -> list[ConvertResult]:
+    """``RayEngine.run``: the same outputs as the local engine, matted by Ray workers.
 
     Args:
-        sources: inputs, expanded; plans: the outputs asked for (with ``{name}`` for batches).
+        planned: every input with its outputs (with ``{name}`` for batches).
         batch: several inputs (a failed one is reported in its result and the others go on).
 
     Raises:
         VideoMatteError: Ray missing or unreachable, or a single input that failed.
     """
     ray = import_ray()
-    jobs, known = _skipped_or_planned(sources, plans, batch, options,
+    jobs, known = _skipped_or_planned(planned, batch, options,
                                       lambda source, mine: plan_job(source, mine, engine, options))
     if jobs:
         started = connect(ray, engine.address)
@@ -186,7 +188,7 @@ def convert_on_ray(engine: RaySettings, sources: list[str], plans: list[OutputPl
             if started:
                 WorkerPool.forget()
                 ray.shutdown()
-    results = [known[source] for source in sources]
+    results = [known[source] for source, _ in planned]
     failed = [r for r in results if r.error]
     if failed and not batch:
         raise VideoMatteError(f"{failed[0].source}: {failed[0].error}")

@@ -5,8 +5,7 @@ from dataclasses import dataclass
 
 from videomatte.cluster.driver import convert_on_ray
 from videomatte.cluster.ray_settings import RaySettings
-from videomatte.conversion.convert_options import ConvertOptions
-from videomatte.conversion.outputs import OutputPlan
+from videomatte.conversion.convert_options import ConvertOptions, Planned
 from videomatte.conversion.results import ConvertResult
 
 
@@ -15,7 +14,6 @@ class RayEngine(RaySettings):
     """Runs ``convert`` as segments matted by Ray workers and joined in order (``docs/cluster.md``); Ray
     itself is imported when ``run`` starts."""
 
-    def run(self, sources: list[str], plans: list[OutputPlan], batch: bool,
-            options: ConvertOptions) -> list[ConvertResult]:
+    def run(self, planned: Planned, batch: bool, options: ConvertOptions) -> list[ConvertResult]:
         """See ``videomatte.conversion.convert_options.Engine``."""
-        return convert_on_ray(self, sources, plans, batch, options)
+        return convert_on_ray(self, planned, batch, options)

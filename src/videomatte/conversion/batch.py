@@ -1,6 +1,6 @@
-"""``convert``: matte whole videos (or image sequences, or folders of videos) into files.
+"""``convert``: matte videos, image sequences, photos, or folders of them into files.
 
-It expands the inputs, plans the outputs and hands both to the options' engine (``LocalEngine``: this
+It reads the inputs, plans every input's outputs and hands them to the options' engine (``LocalEngine``: this
 process, see ``conversion/pipeline.py``; or the cluster's ``RayEngine``), whatever the engine, a batch
 with failed inputs ends in one ``BatchError`` holding every input's result.
 """
@@ -11,9 +11,10 @@ from typing import Any, Sequence
 
 from videomatte.conversion.convert_options import ConvertOptions
 from videomatte.conversion.engines import LocalEngine
+from videomatte.conversion.inputs import plan_sources
 from videomatte.conversion.outputs import plan_outputs
-from videomatte.conversion.results import ConvertResult, expand_inputs
-from videomatte.errors import BatchError, MediaError, VideoMatteError
+from videomatte.conversion.results import ConvertResult
+from videomatte.errors import BatchError
 
 
 def convert(inputs: str | os.PathLike | Sequence[str | os.PathLike], options: ConvertOptions | None = None,
@@ -21,7 +22,8 @@ def convert(inputs: str | os.PathLike | Sequence[str | os.PathLike], options: Co
     """Matte videos into files; the Python twin of ``videomatte convert``.
 
     Args:
-        inputs: a video, an image folder or glob, a folder or glob of videos, or a list of those.
+        inputs: a video, a photo, an image folder or glob, a folder or glob of videos and photos, or a
+            list of those (folders are read as ``videomatte.conversion.inputs`` says).
         options: what to write and how (see :class:`ConvertOptions`); ``fields`` override its fields,
             so ``convert("in.mp4", output="out.mov", alpha="matte/")`` works without building one.
 
@@ -37,15 +39,10 @@ def convert(inputs: str | os.PathLike | Sequence[str | os.PathLike], options: Co
     except TypeError as err:
         raise TypeError(f"convert() got {err}") from None
     plans = plan_outputs(options.output, options.alpha, options.foreground, options.composite, options.codec)
-    sources = expand_inputs(inputs)
-    if not sources:
-        raise MediaError(f"no input found in {inputs}")
-    batch = len(sources) > 1
-    if batch and any("{name}" not in plan.path for plan in plans):
-        raise VideoMatteError(f"{len(sources)} inputs: every output needs {{name}} in its path, "
-                              "e.g. -o 'out/{name}.mov'")
+    ranged = bool(options.start) or options.duration is not None
+    planned = plan_sources(inputs, plans, options.stills, ranged, options.progress)
     engine = options.engine if options.engine is not None else LocalEngine()
-    results = engine.run(sources, plans, batch, options)
+    results = engine.run(planned, len(planned) > 1, options)
     if any(r.error for r in results):
         raise BatchError(results)
     return results

@@ -8,11 +8,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, Sequence
 
 from videomatte.errors import OptionError
 from videomatte.inference.model_settings import ModelSettings, replace_with_model
 from videomatte.io.codecs import CODECS, SEQUENCE_CODECS
+from videomatte.io.timecode import parse_range
 
 if TYPE_CHECKING:
     from videomatte.conversion.outputs import OutputPlan
@@ -22,12 +23,15 @@ CODEC_CHOICES = (*CODECS, *(c for c in SEQUENCE_CODECS if c not in CODECS))
 PathLike = str | os.PathLike | None
 
 
+Planned = Sequence[tuple[str, list["OutputPlan"]]]
+"""Every input of a conversion with its own outputs (paths may still hold ``{name}``)."""
+
+
 class Engine(Protocol):
     """Runs a planned conversion (``videomatte.conversion.engines.LocalEngine``, the cluster's ``RayEngine``)."""
 
-    def run(self, sources: list[str], plans: list[OutputPlan], batch: bool,
-            options: ConvertOptions) -> list[ConvertResult]:
-        """One result per source, in order. In a batch a failed input is reported (its ``error`` set) and
+    def run(self, planned: Planned, batch: bool, options: ConvertOptions) -> list[ConvertResult]:
+        """One result per input, in order. In a batch a failed input is reported (its ``error`` set) and
         the others go on; a single input's failure raises ``VideoMatteError``."""
         ...
 
@@ -54,6 +58,11 @@ class ConvertOptions:
         engine: who runs the conversion: ``None`` is this process
             (``videomatte.conversion.engines.LocalEngine``); ``videomatte.cluster.RayEngine(...)`` runs it
             as segments on Ray workers.
+        start, duration: convert only this range of each video or image sequence: seconds (``12.5``) or
+            a timecode (``"00:00:12.500"``), stored as seconds; the outputs' first frame is at 0 and the
+            audio is cut to match (``docs/stills-and-ranges.md``).
+        stills: read every picture of a folder, glob or list as a photo of its own (one output each),
+            even when they all have one size (which otherwise makes them an image sequence).
 
     Raises:
         OptionError: (from the constructor) a value out of range or a name nobody knows.
@@ -74,6 +83,9 @@ class ConvertOptions:
     audio: bool = True
     frame_rate: Fraction | None = None
     engine: Engine | None = None
+    start: float | str | None = None
+    duration: float | str | None = None
+    stills: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.model, ModelSettings):
@@ -89,6 +101,11 @@ class ConvertOptions:
         if self.engine is not None and not callable(getattr(self.engine, "run", None)):
             raise OptionError(f"engine must be None (this process) or an engine such as RayEngine, "
                               f"not {self.engine!r}")
+        start, duration = parse_range(self.start, self.duration)
+        object.__setattr__(self, "start", start)  # frozen: the parsed seconds replace the text once
+        object.__setattr__(self, "duration", duration)
+        if (start or duration is not None) and self.engine is not None:
+            raise OptionError("--start and --duration work with the local engine only, not --engine ray")
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from videomatte.conversion.inputs import is_photo_job
 from videomatte.conversion.pipeline import run_pipeline
 from videomatte.conversion.results import ConvertResult, prepare_outputs
-from videomatte.errors import VideoMatteError
+from videomatte.conversion.stills import convert_still
+from videomatte.errors import MediaError, VideoMatteError
 from videomatte.inference.limits import check_frame
-from videomatte.io.readers import open_reader
+from videomatte.io.ranges import open_range
+from videomatte.io.stills import load_still, picture_size
 
 if TYPE_CHECKING:
-    from videomatte.conversion.convert_options import ConvertOptions
+    from videomatte.conversion.convert_options import ConvertOptions, Planned
     from videomatte.conversion.outputs import OutputPlan
     from videomatte.inference.session import MattingSession
 
@@ -45,11 +49,10 @@ class LocalEngine:
     def __repr__(self) -> str:
         return "LocalEngine()"
 
-    def run(self, sources: list[str], plans: list[OutputPlan], batch: bool,
-            options: ConvertOptions) -> list[ConvertResult]:
-        """See :class:`Engine`."""
+    def run(self, planned: Planned, batch: bool, options: ConvertOptions) -> list[ConvertResult]:
+        """See ``videomatte.conversion.convert_options.Engine``."""
         results = []
-        for source in sources:
+        for source, plans in planned:
             try:
                 results.append(self._convert(source, plans, batch, options))
             except VideoMatteError as err:
@@ -69,9 +72,23 @@ class LocalEngine:
         if mine is None:
             return skipped(source, plans, options)
         start = time.perf_counter()
-        with open_reader(source, options.frame_rate) as reader:
+        if is_photo_job(source, mine):
+            return self._convert_photo(source, mine, options, start)
+        with open_range(source, options.frame_rate, options.start, options.duration) as reader:
             check_frame(reader.info.height, reader.info.width, options.model.downsample_ratio, options.seq_chunk)
             session = self._session_for(options)
             frames = run_pipeline(reader, session, mine, options)
         return ConvertResult(source, [p.path for p in mine], frames, time.perf_counter() - start,
+                             backend=session.runtime)
+
+    def _convert_photo(self, source: str, plans: list[OutputPlan], options: ConvertOptions,
+                       start: float) -> ConvertResult:
+        size = picture_size(Path(source))
+        if size is None:
+            load_still(source)  # raises the reader's one line
+            raise MediaError(f"{source}: not a readable image")
+        check_frame(size[1], size[0], options.model.downsample_ratio)
+        session = self._session_for(options)
+        frames = convert_still(source, session, plans, options)
+        return ConvertResult(source, [p.path for p in plans], frames, time.perf_counter() - start,
                              backend=session.runtime)

@@ -10,7 +10,6 @@ from typing import Sequence
 
 from videomatte.conversion.outputs import OutputPlan
 from videomatte.errors import MediaError
-from videomatte.io.files import list_images, list_videos
 from videomatte.io.writers import check_output
 
 
@@ -42,22 +41,12 @@ class ConvertResult:
         return self.frames / self.seconds if self.seconds else 0.0
 
 
-def expand_inputs(inputs: str | os.PathLike | Sequence[str | os.PathLike]) -> list[str]:
-    """Inputs to convert one by one: a folder or glob of videos becomes its videos (sorted); a folder or
-    glob of images, a video file, or anything else stays as it is (the reader reports what is wrong)."""
-    items = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
-    found: list[str] = []
-    for item in map(os.fspath, items):
-        path = Path(item)
-        if path.is_dir():
-            videos = [str(p) for p in list_videos(path)]
-            found.extend(videos if videos and not list_images(item) else [item])
-        elif not path.exists() and glob.has_magic(item):
-            videos = [str(p) for p in list_videos(item)]
-            found.extend(videos if videos else [item])
-        else:
-            found.append(item)
-    return found
+def expand_inputs(inputs: str | os.PathLike | Sequence[str | os.PathLike], stills: bool = False) -> list[str]:
+    """Inputs to convert one by one: a folder or glob becomes what it holds (videos, one image sequence,
+    or photos: ``videomatte.conversion.inputs``); a file stays as it is (the reader reports what is wrong)."""
+    from videomatte.conversion.inputs import read_inputs
+
+    return read_inputs(inputs, stills).sources
 
 
 def input_name(source: str) -> str:

@@ -13,7 +13,7 @@ from PIL import Image
 
 from videomatte.errors import MediaError
 from videomatte.io.files import is_image, is_video, list_images
-from videomatte.io.images import open_picture
+from videomatte.io.stills import open_picture
 from videomatte.io.readers import read_frames as read_pictures
 
 

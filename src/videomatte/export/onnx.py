@@ -217,7 +217,7 @@ def _check_fixed_shape_settings(net: torch.nn.Module, settings: OnnxSettings) ->
     """The seed variants trace with fixed shapes and ratio, in float32."""
     what = f"variant {net.variant!r} with refiner {getattr(net, 'refiner_name', 'its own')!r}"
     if settings.static is None or settings.ratio is None:
-        raise ExportError(f"{what} exports with fixed shapes: give --static HxW and --ratio R")
+        raise ExportError(f"{what} exports with fixed shapes: give --static WxH and --ratio R")
     if settings.fp16 or settings.int8:
         raise ExportError(f"{what} exports in float32 only (--fp16 and --quantize are for the RVM networks)")
 

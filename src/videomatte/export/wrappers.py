@@ -82,7 +82,7 @@ def check_scriptable(net: nn.Module) -> MattingNetwork:
 
     if not isinstance(net, MattingNetwork) or net.brm is not None:
         raise ExportError(f"TorchScript export does not support variant {getattr(net, 'variant', '?')!r}; "
-                          "export it with --format onnx --static HxW --ratio R")
+                          "export it with --format onnx --static WxH --ratio R")
     return net
 
 

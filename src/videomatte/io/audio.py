@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Iterator
 
 _REENCODE_TO = {"webm": "libopus", "mov": "aac", "mp4": "aac", "matroska": "aac"}
 _COPY_OK = {
@@ -19,14 +20,17 @@ class AudioPassthrough:
     """Copies (or re-encodes) the first audio stream of ``source`` into ``output``.
 
     Create it before the first packet is muxed; call :meth:`pump` with the time of each video packet,
-    then :meth:`finish` before closing the output.
+    then :meth:`finish` before closing the output. With ``start`` (seconds on the source's clock) only the
+    packets from there to ``end`` are carried, shifted so that ``start`` becomes 0 (a time range).
     """
 
-    def __init__(self, source: Path, output, container_format: str) -> None:  # noqa: ANN001 - av container
+    def __init__(self, source: Path, output, container_format: str,  # noqa: ANN001 - av container
+                 start: float | None = None, end: float | None = None) -> None:
         import av
 
         self._input = av.open(os.fspath(source))
         self._in_stream = self._input.streams.audio[0]
+        self._cut = AudioCut(self._input, self._in_stream, start, end) if start is not None else None
         self._output = output
         codec = self._in_stream.codec_context.name
         self.copied = codec in _COPY_OK.get(container_format, {codec})
@@ -38,6 +42,8 @@ class AudioPassthrough:
         # stream, video included, so that packet is left out instead.
         self._drop_negative = container_format in ("webm", "matroska")
         self._packets = self._input.demux(self._in_stream)
+        if self._cut is not None:
+            self._packets = self._cut.packets(self._packets)
         self._pending = None
         self._done = False
 
@@ -84,3 +90,35 @@ class AudioPassthrough:
     def close(self) -> None:
         """Release the input file."""
         self._input.close()
+
+
+class AudioCut:
+    """The packets of one audio stream between two source times, shifted so the first is at 0.
+
+    Packets are kept whole (an AAC packet is about 21 ms), from the first that starts at or after
+    ``start``; the input is sought there first, so nothing before it is read.
+    """
+
+    def __init__(self, container, stream, start: float, end: float | None) -> None:  # noqa: ANN001 - av objects
+        from fractions import Fraction
+
+        self._tb = Fraction(stream.time_base)
+        self._start = round(Fraction(start) / self._tb)
+        self._end = None if end is None else round(Fraction(end) / self._tb)
+        container.seek(max(0, int(self._start)), stream=stream, backward=True, any_frame=False)
+
+    def packets(self, packets: Iterator) -> Iterator:
+        """The packets of ``packets`` inside the range, shifted to the range's clock (0 at ``start``)."""
+        for packet in packets:
+            if packet.size == 0:
+                yield packet  # the end of the stream: flushes a re-encoding decoder
+                continue
+            if packet.pts is None:
+                continue
+            if self._end is not None and packet.pts >= self._end:
+                return
+            if packet.pts >= self._start:
+                packet.pts -= self._start
+                if packet.dts is not None:
+                    packet.dts -= self._start
+                yield packet

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from videomatte.errors import MediaError
+from videomatte.io.stills import is_still_output, still_has_alpha
 
 CONTAINERS = {".mov": "mov", ".mp4": "mp4", ".m4v": "mp4", ".webm": "webm", ".mkv": "matroska"}
 DEFAULT_CODEC = {".mov": "prores", ".mp4": "h264", ".m4v": "h264", ".webm": "vp9", ".mkv": "ffv1"}
@@ -84,7 +85,7 @@ def codec_for(path: str | Path, codec: str | None = None) -> CodecSpec:
     if suffix not in CONTAINERS:
         known = ", ".join(sorted(CONTAINERS))
         raise MediaError(f"{path}: unknown output format {suffix or '(no extension)'!r}; "
-                         f"use {known}, or a folder ending in '/' for PNG images")
+                         f"use {known}, a folder ending in '/' for PNG images, or .png/.webp for a photo")
     name = codec or DEFAULT_CODEC[suffix]
     if name not in CODECS:
         raise MediaError(f"unknown codec {name!r}; choose from {', '.join(CODECS)}")
@@ -98,4 +99,6 @@ def supports_alpha(path: str | Path, codec: str | None = None) -> bool:
     """Whether an output path (file or folder) can carry an alpha channel."""
     if is_sequence_path(path):
         return True
+    if is_still_output(path):
+        return still_has_alpha(path)
     return codec_for(path, codec).alpha_pix_fmt is not None

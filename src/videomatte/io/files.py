@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Iterable
 
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"})
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".heic", ".heif"})
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v", ".mpg", ".mpeg", ".ts",
                             ".mts", ".m2ts", ".wmv", ".flv", ".3gp", ".mxf", ".ogv"})
 

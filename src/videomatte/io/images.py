@@ -5,55 +5,28 @@ from __future__ import annotations
 import glob
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 import numpy as np
 
 from videomatte.errors import MediaError
 from videomatte.io.files import IMAGE_SUFFIXES, list_images
-from videomatte.io.frames import to_rgb
+from videomatte.io.stills import load_still
 from videomatte.io.stream import Frame, VideoInfo
 
-if TYPE_CHECKING:
-    from PIL import Image
-
-
-def open_picture(path: Path, upright: bool = True) -> Image.Image:
-    """The one reader of picture files: ``path`` decoded by Pillow (loaded, the file closed), its EXIF
-    orientation applied when ``upright``.
-
-    Raises:
-        MediaError: a missing file, or a file that is not a readable image (the message names it).
-    """
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as picture:
-            picture.load()
-            return ImageOps.exif_transpose(picture) if upright else picture
-    except FileNotFoundError:
-        raise MediaError(f"{path}: no such image file") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
-        raise MediaError(f"{path}: not a readable image ({err})") from err
 
 
 def load_image(path: Path) -> np.ndarray:
-    """One image file as an upright RGB picture.
+    """One image file as an upright RGB picture (see :func:`videomatte.io.stills.load_still`).
 
     Returns:
-        ``uint8`` ``[H, W, 3]``, or ``uint16`` for 16-bit gray images. EXIF orientation is applied;
+        ``uint8`` ``[H, W, 3]``, or ``uint16`` for 16-bit images. EXIF orientation is applied; CMYK,
         palette, gray and alpha images are converted to RGB (alpha is dropped).
 
     Raises:
         MediaError: the file is not a readable image.
     """
-    img = open_picture(path)
-    try:
-        if img.mode in ("I;16", "I;16B", "I;16L", "I"):
-            return to_rgb(np.asarray(img).clip(0, 65535).astype(np.uint16))
-        return np.array(img.convert("RGB"))
-    except (OSError, ValueError) as err:
-        raise MediaError(f"{path}: not a readable image ({err})") from err
+    return load_still(path)
 
 
 class ImageSequenceReader:

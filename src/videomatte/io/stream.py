@@ -34,6 +34,9 @@ class VideoInfo:
         color: colour tags of the source.
         has_audio: whether the source has an audio stream to carry over.
         codec: decoder name (``"image"`` for sequences).
+        clip_start, clip_end: for a reader of a time range, the source times (seconds, on the
+            container's clock) where the range's first frame and its end lie; writers cut the audio
+            there. ``None``: the whole input.
     """
 
     path: Path
@@ -47,6 +50,8 @@ class VideoInfo:
     color: ColorTags = field(default_factory=ColorTags)
     has_audio: bool = False
     codec: str = ""
+    clip_start: float | None = None
+    clip_end: float | None = None
 
 
 @dataclass

@@ -21,6 +21,7 @@ from videomatte.io.codecs import CONTAINERS, SEQUENCE_CODECS, CodecSpec, codec_f
 from videomatte.io.files import is_image, list_images
 from videomatte.io.partials import temporary_path as _temporary
 from videomatte.io.readers import VideoInfo
+from videomatte.io.stills import StillWriter, is_still_output
 
 
 class Writer(Protocol):
@@ -63,7 +64,8 @@ def _media_error(target: Path, err: BaseException) -> MediaError:
 
 def open_writer(path: str | os.PathLike, info: VideoInfo, *, alpha: bool, codec: str | None = None,
                 crf: int | None = None, overwrite: bool = False, audio: bool = True) -> Writer:
-    """A writer for ``path``, chosen by its extension (a trailing ``/`` means an image sequence).
+    """A writer for ``path``, chosen by its extension (a trailing ``/`` means an image sequence, a picture
+    suffix such as ``.png`` one photo).
 
     Args:
         path: output file or folder.
@@ -76,6 +78,8 @@ def open_writer(path: str | os.PathLike, info: VideoInfo, *, alpha: bool, codec:
     """
     if is_sequence_path(path):
         return ImageSequenceWriter(path, codec or "png", overwrite=overwrite)
+    if is_still_output(path):
+        return StillWriter(check_output(path, overwrite))
     spec = codec_for(path, codec)
     return VideoWriter(path, info, spec, alpha=alpha, crf=crf, overwrite=overwrite, audio=audio)
 
@@ -137,7 +141,8 @@ class VideoWriter:
             return None
         from videomatte.io.audio import AudioPassthrough
 
-        audio = AudioPassthrough(self.info.path, self._container, CONTAINERS[self.path.suffix.lower()])
+        audio = AudioPassthrough(self.info.path, self._container, CONTAINERS[self.path.suffix.lower()],
+                                 start=self.info.clip_start, end=self.info.clip_end)
         self.audio_copied = audio.copied
         return audio
 

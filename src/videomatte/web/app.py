@@ -99,10 +99,11 @@ def launch(settings: ServeSettings | None = None, host: str = "127.0.0.1", port:
     _sweeper(workspaces, max(10.0, settings.session_ttl_s / 4))
     _, url, _ = app.launch(server_name=host, server_port=port, auth=auth, prevent_thread_lock=True,
                            max_file_size=settings.max_upload_bytes, allowed_paths=[str(workspaces.root)],
-                           share=False, ssr_mode=False, quiet=not block, show_error=False,
+                           share=False, ssr_mode=False, quiet=True, show_error=False,
                            footer_links=["api"])
     served = Served(url, app, workspaces)
-    if block:
+    if block:  # Gradio's own lines (quiet=True) would tell a command-line user to edit launch(share=True)
+        print(f"videomatte: serving on {url} (Ctrl-C to stop)", flush=True)
         signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop cleans up like Ctrl-C
         try:
             app.block_thread()

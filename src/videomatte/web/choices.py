@@ -56,10 +56,19 @@ def background_spec(kind: str, colour: str | None, upload: str | None) -> str:
 
 def job_options(transparent: str, extras: list[str] | None, background_kind: str, colour: str | None,
                 background_file: str | None, model: str, ratio: float | None, audio: bool,
-                despill: bool = False, finishing: Finishing | None = None,
-                base: ModelSettings | None = None) -> JobOptions:
-    """The inputs after the video, as one conversion's options (``ratio`` 0 or ``None``: automatic);
-    ``model`` and ``ratio`` change ``base``, the server's model (its weights, device and runtime)."""
+                despill: bool = False, finishing: Finishing | None = None, base: ModelSettings | None = None,
+                start: str | None = None, duration: str | None = None) -> JobOptions:
+    """The inputs after the video, as one conversion's options (``ratio`` 0 or ``None``: automatic;
+    ``start``/``duration`` empty: the whole video); ``model``, ``ratio``, ``despill`` and ``finishing``
+    change ``base``, the server's model (its weights, device and runtime).
+
+    Raises:
+        VideoMatteError: an unknown output, nothing to make, a bad background or a bad time.
+    """
+    from videomatte.io.timecode import parse_range
+
+    start, duration = (text.strip() if text and text.strip() else None for text in (start, duration))
+    parse_range(start, duration)  # the command line's one line for a bad time, before any upload is read
     chosen = set(extras or [])
     unknown = chosen - {value for _, value in EXTRA_CHOICES}
     if unknown:
@@ -71,4 +80,4 @@ def job_options(transparent: str, extras: list[str] | None, background_kind: str
                       background=background_spec(background_kind, colour, background_file),
                       model=(base or ModelSettings()).replace(variant=model, downsample_ratio=float(ratio) if ratio else None,
                                                               despill=bool(despill), finishing=finishing or Finishing()),
-                      audio=bool(audio))
+                      audio=bool(audio), start=start, duration=duration)

@@ -81,7 +81,7 @@ class ConvertHandlers:
     def convert_uploads(self, files: list[str] | None, picks: SubjectPicks | None, transparent: str,
                         extras: list[str], kind: str, colour: str, background: str | None, model: str,
                         ratio: float, audio: bool, despill: bool, low: float, high: float, shrink: float,
-                        feather: float, request: gr.Request,
+                        feather: float, start: str, duration: str, request: gr.Request,
                         progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
         """Convert every upload, keeping only the people clicked on the first frame when there are
         points; returns (status lines, composite preview, checkerboard preview, downloads)."""
@@ -89,7 +89,7 @@ class ConvertHandlers:
             return "videomatte: error: upload a video (or a zip of images) first", None, None, None
         try:
             options = job_options(transparent, extras, kind, colour, background, model, ratio, audio, despill,
-                                  finishing_of(low, high, shrink, feather), self.settings.model)
+                                  finishing_of(low, high, shrink, feather), self.settings.model, start, duration)
             options = options.replace(subject=picks.prompt() if picks is not None else None)
         except VideoMatteError as err:
             return error_line(err), None, None, None
@@ -112,17 +112,19 @@ class ConvertHandlers:
                     kind: str = "colour", colour: str = DEFAULT_COLOUR, background: str | None = None,
                     model: str = DEFAULT_MODEL, ratio: float = 0.0, audio: bool = True, subject: str = "",
                     despill: bool = False, low: float = 0.0, high: float = 1.0, shrink: float = 0.0,
-                    feather: float = 0.0, request: gr.Request = None,
+                    feather: float = 0.0, start: str = "", duration: str = "", request: gr.Request = None,
                     progress: gr.Progress = gr.Progress(track_tqdm=True)) -> list[str]:
         """The HTTP API: one video in, the paths of the output files out; failures raise the one line.
         ``subject``: ``X,Y`` points (``;``-separated) as ``--subject`` takes them; empty keeps everyone;
-        ``despill``, ``low``/``high`` (levels), ``shrink``, ``feather`` as ``--despill``, ``--levels``..."""
+        ``despill``, ``low``/``high`` (levels), ``shrink``, ``feather`` as ``--despill``, ``--levels``...;
+        ``start``, ``duration``: a range as ``--start``/``--duration`` take it (``"12.5"``,
+        ``"00:01:05"``); empty: the whole video."""
         if not video:
             raise gr.Error("videomatte: error: no video given", print_exception=False)
         try:
             extras = DEFAULT_EXTRAS if extras is None else extras
             options = job_options(transparent, extras, kind, colour, background, model, ratio, audio, despill,
-                                  finishing_of(low, high, shrink, feather), self.settings.model)
+                                  finishing_of(low, high, shrink, feather), self.settings.model, start, duration)
             if subject and subject.strip():
                 options = options.replace(subject=SubjectPrompt.from_cli(subject))
             self.workspaces.sweep()
@@ -155,6 +157,16 @@ def option_inputs() -> list[gr.components.Component]:
     return [transparent, extras, kind, colour, background, model, ratio, audio]
 
 
+def range_inputs() -> list[gr.components.Component]:
+    """Start and duration of the part to convert (empty: all of it), as ``--start``/``--duration``."""
+    with gr.Row():
+        start = gr.Textbox(value="", label="Start (seconds or HH:MM:SS, empty: the beginning)", elem_id="start",
+                           placeholder="e.g. 12.5 or 00:01:05")
+        duration = gr.Textbox(value="", label="Duration (empty: to the end)", elem_id="duration",
+                              placeholder="e.g. 10")
+    return [start, duration]
+
+
 def subject_inputs(handlers: ConvertHandlers) -> tuple[gr.State, list[gr.components.Component]]:
     """The first frame to click the subject on, its points line and "Clear points", with their events;
     returns the picks' state and the outputs a new upload refreshes (frame, picks, line)."""
@@ -181,6 +193,7 @@ def build_convert_tab(settings: ServeSettings, workspaces: Workspaces) -> None:
             picks, frame = subject_inputs(handlers)
             options = option_inputs()
             edges = build_edge_controls(settings, files, options[5], options[2], options[3])
+            span = range_inputs()
             run = gr.Button("Convert", variant="primary", elem_id="convert-button")
         with gr.Column():
             status = gr.Markdown(elem_id="status")
@@ -192,13 +205,13 @@ def build_convert_tab(settings: ServeSettings, workspaces: Workspaces) -> None:
             downloads = gr.File(label="Downloads", file_count="multiple", interactive=False, elem_id="downloads")
     files.change(handlers.describe, files, info, api_visibility="undocumented", concurrency_limit=None)
     files.change(handlers.first_frame, files, frame, api_visibility="private", concurrency_limit=None)
-    run.click(handlers.convert_uploads, [files, picks, *options, *edges], [status, composite, checker, downloads],
+    run.click(handlers.convert_uploads, [files, picks, *options, *edges, *span], [status, composite, checker, downloads],
               api_visibility="undocumented", concurrency_id="convert", concurrency_limit=settings.concurrency)
     with gr.Row(visible=False):
         video = gr.File(label="video", file_count="single")
         outputs = gr.File(label="output files", file_count="multiple")
         subject = gr.Textbox(label="subject points", value="")
         trigger = gr.Button("convert (API)")
-    trigger.click(handlers.convert_api, [video, *options, subject, *edges], outputs, api_name="convert",
+    trigger.click(handlers.convert_api, [video, *options, subject, *edges, *span], outputs, api_name="convert",
                   api_description="Matte one video; returns the paths of the output files.",
                   concurrency_id="convert", concurrency_limit=settings.concurrency)

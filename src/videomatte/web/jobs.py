@@ -37,6 +37,7 @@ class JobOptions:
         model: the network, its runtime, ratio (``None``: automatic) and subject (``None``: everyone);
             ``replace`` takes its fields too.
         audio: keep the input's audio.
+        start, duration: convert only this range: seconds or ``HH:MM:SS(.mmm)`` (empty: all of it).
     """
 
     transparent: str = "mov"
@@ -46,6 +47,8 @@ class JobOptions:
     background: str = "green"
     model: ModelSettings = field(default_factory=ModelSettings)
     audio: bool = True
+    start: str | None = None
+    duration: str | None = None
 
     def replace(self, **changes: Any) -> JobOptions:
         """A copy with ``changes`` (these options' fields, or ``ModelSettings``')."""
@@ -121,7 +124,8 @@ def run_job(upload: Path, options: JobOptions, folder: Path, settings: ServeSett
     try:
         results = convert(str(source), ConvertOptions(
             output=main, alpha=paths["alpha"], foreground=paths["foreground"], composite=paths["composite"],
-            background=options.background, model=options.model, audio=options.audio, progress=True))
+            background=options.background, model=options.model, audio=options.audio, start=options.start,
+            duration=options.duration, progress=True))
     except ValueError as err:
         raise VideoMatteError(str(err)) from err
     result = JobResult(composite=paths["composite"], frames=results[0].frames,

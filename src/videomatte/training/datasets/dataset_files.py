@@ -9,7 +9,7 @@ from PIL import Image
 
 from videomatte.io import files as media_files
 from videomatte.errors import DatasetError, MediaError
-from videomatte.io.images import open_picture
+from videomatte.io.stills import open_picture
 
 
 def require_dir(path: Path, what: str) -> Path:
