@@ -30,3 +30,7 @@ class OptionError(VideoMatteError, ValueError):
 
 class SubjectError(VideoMatteError, ValueError):
     """A subject prompt that cannot be read, or that points at no person."""
+
+
+class CutListError(OptionError):
+    """A cut list (``--cuts FILE``) that cannot be read, or a cut in it that the input cannot have."""

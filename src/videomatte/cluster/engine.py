@@ -29,6 +29,7 @@ from videomatte.inference.outputs import OutputPlan
 from videomatte.inference.options import ConvertOptions
 from videomatte.inference.progress import Progress
 from videomatte.inference.runner import SessionFactory
+from videomatte.io.shots import ShotStarts
 from videomatte.io.stream import VideoInfo
 from videomatte.io.seeking import open_seekable
 
@@ -104,10 +105,11 @@ def plan_job(source: str, plans: list[OutputPlan], engine: RayEngine, options: C
     with open_seekable(source, options.frame_rate) as video:
         info, stamps = video.info, video.timestamps()
     key = dict(model_key(worker_options(options)), segment_seconds=engine.segment_seconds, warmup=engine.warmup,
-               frame_rate=options.frame_rate)
+               frame_rate=options.frame_rate, cuts=options.cuts)
     folder = work_folder(source, os.path.abspath(plans[0].path), key)
+    listed = ShotStarts(options.cuts, info.frame_rate).listed
     segments = plan_segments(os.path.abspath(source), stamps, info.time_base, engine.segment_seconds,
-                             engine.warmup, folder)
+                             engine.warmup, folder, listed)
     return Job(source, plans, info, segments, folder)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Sequence
 
-from videomatte.errors import MediaError, VideoMatteError
+from videomatte.errors import MediaError, OptionError, VideoMatteError
 from videomatte.inference.options import ConvertOptions
 from videomatte.inference.outputs import OutputPlan, plan_outputs
 from videomatte.inference.runner import SessionFactory, run_pipeline
@@ -35,6 +35,7 @@ class ConvertResult:
         skipped: every output already existed (batch runs skip finished inputs).
         backend: the runtime that matted it (``"torch"``, ``"torchscript"`` or ``"onnxruntime"``).
         error: the message when this input failed in a batch run.
+        cuts: the frames where a new shot started and the recurrent state was reset (``options.cuts``).
     """
 
     source: str
@@ -44,6 +45,7 @@ class ConvertResult:
     skipped: bool = False
     backend: str = ""
     error: str | None = None
+    cuts: list[int] = field(default_factory=list)
 
     @property
     def fps(self) -> float:
@@ -118,6 +120,9 @@ def convert(inputs: str | os.PathLike | Sequence[str | os.PathLike], options: Co
     if batch and any("{name}" not in plan.path for plan in plans):
         raise VideoMatteError(f"{len(sources)} inputs: every output needs {{name}} in its path, "
                               "e.g. -o 'out/{name}.mov'")
+    if batch and not isinstance(options.cuts, str):
+        raise OptionError(f"{len(sources)} inputs: a cut list belongs to one input; use --cuts auto or off "
+                          "for several")
     factory = SessionFactory(options)
     if options.engine != "local":
         from videomatte.cluster.engine import convert_on_ray
@@ -159,8 +164,9 @@ def _convert_source(source: str, plans: list[OutputPlan], factory: SessionFactor
         if options.progress:
             print(f"{source}: finished already, skipping", file=sys.stderr)
         return ConvertResult(source, [p.path for p in plans], skipped=True)
-    start = time.perf_counter()
+    start, cuts = time.perf_counter(), []
     with open_reader(source, options.frame_rate) as reader:
         session, backend = factory.session_for(reader.info, options.seq_chunk)
-        frames = run_pipeline(reader, session, mine, options)
-    return ConvertResult(source, [p.path for p in mine], frames, time.perf_counter() - start, backend=backend)
+        frames = run_pipeline(reader, session, mine, options, cuts)
+    return ConvertResult(source, [p.path for p in mine], frames, time.perf_counter() - start, backend=backend,
+                         cuts=cuts)

@@ -12,6 +12,7 @@ from fractions import Fraction
 from videomatte.errors import OptionError
 from videomatte.inference.subject_prompt import SubjectPrompt
 from videomatte.io.codecs import CODECS, SEQUENCE_CODECS
+from videomatte.io.shots import CutsSetting, check_cuts
 from videomatte.models.registry import DEFAULT_MODEL, check_refiner, get_spec
 
 BACKENDS = ("torch", "torchscript", "onnxruntime")
@@ -44,6 +45,10 @@ class ConvertOptions:
         frame_rate: frame rate of image-sequence inputs (default 30).
         subject: keep only the people this prompt points at on each input's first frame
             (``SubjectPrompt.from_cli(points, box, mask)``, see ``docs/subject.md``); ``None`` keeps everyone.
+        cuts: where shots start, to reset the recurrent state there (a shot's mattes then equal the shot
+            matted alone): ``auto`` (detected, ``videomatte.io.cuts``), ``off``, a cut-list file (frame
+            numbers or timecodes, ``videomatte.io.cut_list``; one input only) or a list of frame numbers;
+            stored read, as ``"auto"``, ``"off"`` or a ``CutList``.
         engine: ``local`` (this process), ``ray`` (segments on a local Ray instance), or a
             ``videomatte.cluster.RayEngine`` (cluster address, workers, segment length, warm-up).
 
@@ -72,9 +77,11 @@ class ConvertOptions:
     audio: bool = True
     frame_rate: Fraction | None = None
     subject: SubjectPrompt | None = None
+    cuts: CutsSetting = "auto"
     engine: object = "local"  # "local", "ray" or a videomatte.cluster.RayEngine
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "cuts", check_cuts(self.cuts))  # stored read: a bad file fails here
         get_spec(self.variant)
         check_refiner(self.refiner)
         if self.seq_chunk < 1:
