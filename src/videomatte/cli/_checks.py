@@ -146,5 +146,9 @@ def check_convert(args: argparse.Namespace) -> None:
     for _, path in outputs:
         check_output(path, args.overwrite)
     check_weights_file(None if args.weights is None else str(args.weights))
+    if getattr(args, "cuts", "auto") not in ("auto", "off"):
+        from videomatte.io.cut_list import CutList
+
+        CutList.read(args.cuts)
     if args.composite is not None or (args.output and Path(args.output).suffix.lower() in (".mp4", ".m4v")):
         check_background(args.background)

@@ -24,6 +24,8 @@ examples:
                                                               # the finished ones
   videomatte convert group.mp4 -o one.mov --subject 0.5,0.4   # only the person under that point
   videomatte convert group.mp4 -o two.mov --subject '300,200;900,250'   # two people, kept together
+  videomatte convert edit.mp4 -o edit.mov --cuts cuts.txt      # reset at the editor's cuts, where
+                                                              # cuts.txt holds e.g. 120, 00:00:08:12
   videomatte convert clips/ -o 'out/{name}.mov' --engine ray  # segments on a local Ray instance
   videomatte convert /shared/clips/ -o '/shared/out/{name}.mov' --engine ray --address auto \
       --gpus-per-worker 1                                     # on the cluster of `ray start --head`"""
@@ -66,6 +68,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     model.add_argument("--fp16", action="store_true", help="half precision (GPU only)")
     model.add_argument("--backend", default="auto", choices=BACKEND_CHOICES,
                        help="runtime (default auto: onnxruntime for float32 on the CPU, else torch)")
+    model.add_argument("--cuts", default="auto", metavar="auto|off|FILE",
+                       help="where shots start, to restart the network's memory there so no ghost of the last "
+                            "shot remains: auto (detected, the default), off, or a cut list FILE from your "
+                            "editor: one cut per line or comma separated, each a frame number (120), a "
+                            "timecode HH:MM:SS:FF (00:00:08:12; ';' before FF for drop-frame) or a time "
+                            "HH:MM:SS.mmm (00:00:08.480), counted from the first frame; # starts a comment")
     add_subject_arguments(parser)
     _add_engine_arguments(parser)
     parser.add_argument("--fps", type=float, metavar="F", help="frame rate of image-sequence inputs (default 30)")
@@ -87,7 +95,7 @@ def options_from(args: argparse.Namespace):  # noqa: ANN201 - a ConvertOptions, 
         overwrite=args.overwrite, progress=not args.quiet, premultiplied=args.premultiplied, codec=args.codec,
         crf=args.crf, audio=args.audio, backend=args.backend,
         frame_rate=Fraction(args.fps).limit_denominator(1001) if args.fps is not None else None,
-        engine=_engine_from(args),
+        engine=_engine_from(args), cuts=args.cuts,
     )
 
 
@@ -127,8 +135,9 @@ def run(args: argparse.Namespace) -> int:
 def _report(results: list, quiet: bool) -> None:  # list[ConvertResult]
     for result in results:
         if not result.skipped and not result.error and not quiet:
+            shots = f", {len(result.cuts) + 1} shots" if result.cuts else ""
             print(f"{result.source}: {result.frames} frames in {result.seconds:.1f} s "
-                  f"({result.fps:.1f} fps) -> {', '.join(result.outputs)}")
+                  f"({result.fps:.1f} fps{shots}) -> {', '.join(result.outputs)}")
 
 
 def _add_engine_arguments(parser: argparse.ArgumentParser) -> None:

@@ -76,6 +76,9 @@ def _add_matting_arguments(parser: argparse.ArgumentParser) -> None:
     look.add_argument("--background", default="green", metavar="BG",
                       help="green|blue|black|white|gray, #RRGGBB, blur, an image or a video file (default green)")
     look.add_argument("--mirror", action="store_true", help="flip left to right (a selfie view)")
+    look.add_argument("--cuts", default="auto", choices=["auto", "off"],
+                      help="auto: restart the network's memory where the picture jumps to another shot (a "
+                           "switcher, an edited file), so no ghost of the last shot remains (default); off: never")
     look.add_argument("--smooth", type=float, nargs="?", const=0.3, default=0.0, metavar="S",
                       help="blend each matte with the previous one by S in [0, 1) (0.3 if no S; default off)")
     model = parser.add_argument_group("model")
@@ -114,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
             mirror=args.mirror, smooth=args.smooth, virtual_camera=args.virtual_camera,
             camera_device=args.camera_device, window=args.window, record=args.record, overwrite=args.overwrite,
             max_frames=args.max_frames, duration=args.duration, readout=not args.quiet and sys.stderr.isatty(),
-            subject=subject_from(args))
+            subject=subject_from(args), cuts=args.cuts)
         stats = live.run()
     except ValueError as err:
         raise VideoMatteError(str(err)) from err

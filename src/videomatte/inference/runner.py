@@ -34,6 +34,7 @@ class Chunk:
         stamps: ``(pts, time_base)`` of each frame.
         src: input ``[T, 3, H, W]`` in 0..1 on the session's device.
         fgr, pha: the network's foreground ``[T, 3, H, W]`` and alpha ``[T, 1, H, W]`` (after inference).
+        cut: a new shot starts at its first frame (a chunk never holds frames of two shots).
     """
 
     index: int
@@ -41,6 +42,7 @@ class Chunk:
     src: Tensor
     fgr: Tensor | None = None
     pha: Tensor | None = None
+    cut: bool = False
 
 
 class SessionFactory:

@@ -132,7 +132,7 @@ class CutList:
             raise CutListError(f"--cuts {name}: no such file (give auto, off or a cut-list file)") from None
         except (OSError, UnicodeDecodeError) as err:
             raise CutListError(f"--cuts {name}: cannot be read as a text file ({err.__class__.__name__})") from None
-        return cls.parse(text, name)
+        return cls.parse(text, f"cut list {name}")
 
     @classmethod
     def of_frames(cls, frames: tuple[int, ...] | list[int]) -> "CutList":

@@ -32,7 +32,9 @@ class LiveOptions:
 
     Ending: ``max_frames`` output frames, ``duration`` seconds, the source's end, Ctrl-C or ``stop()``.
     ``readout`` prints a live one-line status on stderr. ``subject`` (a ``SubjectPrompt``) keeps only the
-    people it points at on the first frame, as ``convert --subject`` does.
+    people it points at on the first frame, as ``convert --subject`` does. ``cuts`` ``auto`` (default)
+    resets the recurrent state where the picture jumps to another shot (a switcher, an edited file),
+    among the frames matted; ``off`` never does.
     """
 
     source: str | Iterable[np.ndarray] = "testsrc"
@@ -62,9 +64,13 @@ class LiveOptions:
     duration: float | None = None
     readout: bool = False
     subject: object | None = None
+    cuts: str = "auto"
 
     def __post_init__(self) -> None:
         """Raises ``OptionError`` for a value out of range (before anything is opened or loaded)."""
+        if self.cuts not in ("auto", "off"):
+            raise OptionError(f"live cuts must be auto or off, not {self.cuts!r} (frames are dropped live, "
+                              "so a cut list cannot be followed)")
         if self.quality not in QUALITIES:
             raise OptionError(f"quality must be one of {', '.join(QUALITIES)}, not {self.quality!r}")
         if self.callback_picture not in CALLBACK_PICTURES:
