@@ -191,7 +191,7 @@ def _warmup_table(parts: list[dict]) -> None:
         print(f"| {label} | " + " | ".join(f"{v:.1e}" for v in mean) + f" | {extra} |", flush=True)
 
 
-def picture(footage: Footage, cut_index: int = 1, out: str = "docs/cuts_ghost.png") -> None:
+def picture(footage: Footage, cut_index: int = 0, out: str = "docs/cuts_ghost.png") -> None:
     """The frame after a cut of the 5-shot clip: the input, alpha with --cuts off, with auto, |difference|."""
     from PIL import Image, ImageDraw
 
@@ -205,7 +205,7 @@ def picture(footage: Footage, cut_index: int = 1, out: str = "docs/cuts_ghost.pn
                                 for a in (off, auto, np.abs(off - auto))]
     image = Image.fromarray(np.concatenate(panels, axis=1)).resize((4 * 240, 427), Image.BILINEAR)
     draw = ImageDraw.Draw(image)
-    for k, label in enumerate(["frame after the cut", "alpha, --cuts off", "alpha, --cuts auto", "|difference|"]):
+    for k, label in enumerate(["frame after the cut", "alpha: cuts off", "alpha: cuts auto", "difference"]):
         draw.text((240 * k + 6, 6), label, fill=(255, 64, 64))
     image.save(out)
     print(f"cut at {start}: mean |diff| {np.abs(off - auto).mean():.1e}, max {np.abs(off - auto).max():.2f}; {out}")

@@ -229,7 +229,7 @@ def convert_on_ray(sources: list[str], plans: list[OutputPlan], factory: Session
 def _run_jobs(ray: object, jobs: list[Job], engine: RayEngine, options: ConvertOptions) -> dict[str, ConvertResult]:
     """Matte every segment of ``jobs`` on the workers, join each input as it completes."""
     batch = Batch(jobs, options)
-    task = dict(frame_rate=options.frame_rate, seq_chunk=options.seq_chunk, hooks=engine.hooks)
+    task = dict(frame_rate=options.frame_rate, seq_chunk=options.seq_chunk, hooks=engine.hooks, cuts=options.cuts)
     try:
         run_segments(ray, WorkerPool.get(ray, engine, worker_options(options)), worker_count(ray, engine, batch.total),
                      batch.queue(), task, batch.report, lambda: batch.progress.update(0))

@@ -132,8 +132,9 @@ def worker_class(ray: object, cpus: float, gpus: float):  # noqa: ANN201 - a Ray
             self.threads = max(1, int(cpus))
 
         def run(self, segment: Segment, frame_rate: Fraction | None, seq_chunk: int = 1,
-                hooks: FaultHooks | None = None) -> SegmentDone:
-            """Matte ``segment`` unless a finished file of it exists already."""
+                hooks: FaultHooks | None = None, cuts: str | CutList = "auto") -> SegmentDone:
+            """Matte ``segment`` unless a finished file of it exists already (``cuts``: where shots start,
+            per conversion: the pool's workers outlive one ``convert`` call)."""
             import time
 
             begin = time.perf_counter()
@@ -145,8 +146,7 @@ def worker_class(ray: object, cpus: float, gpus: float):  # noqa: ANN201 - a Ray
                 session, backend = self.factory.session_for(video.info)
                 if hasattr(session.backend, "threads"):
                     session.backend.threads = self.threads  # onnxruntime: one thread per reserved CPU
-                frames, warmup = matte_segment(session, video, segment, seq_chunk, hooks, self.threads,
-                                               self.factory.options.cuts)
+                frames, warmup = matte_segment(session, video, segment, seq_chunk, hooks, self.threads, cuts)
             return SegmentDone(segment.number, frames, warmup, time.perf_counter() - begin, backend=backend)
 
     return SegmentWorker

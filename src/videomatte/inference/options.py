@@ -45,12 +45,12 @@ class ConvertOptions:
         frame_rate: frame rate of image-sequence inputs (default 30).
         subject: keep only the people this prompt points at on each input's first frame
             (``SubjectPrompt.from_cli(points, box, mask)``, see ``docs/subject.md``); ``None`` keeps everyone.
+        engine: ``local`` (this process), ``ray`` (segments on a local Ray instance), or a
+            ``videomatte.cluster.RayEngine`` (cluster address, workers, segment length, warm-up).
         cuts: where shots start, to reset the recurrent state there (a shot's mattes then equal the shot
             matted alone): ``auto`` (detected, ``videomatte.io.cuts``), ``off``, a cut-list file (frame
             numbers or timecodes, ``videomatte.io.cut_list``; one input only) or a list of frame numbers;
             stored read, as ``"auto"``, ``"off"`` or a ``CutList``.
-        engine: ``local`` (this process), ``ray`` (segments on a local Ray instance), or a
-            ``videomatte.cluster.RayEngine`` (cluster address, workers, segment length, warm-up).
 
     Raises:
         OptionError: (from the constructor) a value out of range or a name nobody knows.
@@ -77,8 +77,8 @@ class ConvertOptions:
     audio: bool = True
     frame_rate: Fraction | None = None
     subject: SubjectPrompt | None = None
-    cuts: CutsSetting = "auto"
     engine: object = "local"  # "local", "ray" or a videomatte.cluster.RayEngine
+    cuts: CutsSetting = "auto"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "cuts", check_cuts(self.cuts))  # stored read: a bad file fails here
