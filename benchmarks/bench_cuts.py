@@ -192,7 +192,7 @@ def _warmup_table(parts: list[dict]) -> None:
 
 
 def picture(footage: Footage, cut_index: int = 0, out: str = "docs/cuts_ghost.png") -> None:
-    """The frame after a cut of the 5-shot clip: the input, alpha with --cuts off, with auto, |difference|."""
+    """The frame after a cut of the 5-shot clip: the input, alpha with --cuts off, with auto, 4 |difference|."""
     from PIL import Image, ImageDraw
 
     frames, cuts, ranges = multi_shot(footage)
@@ -202,10 +202,10 @@ def picture(footage: Footage, cut_index: int = 0, out: str = "docs/cuts_ghost.pn
     off = _alphas(session, frames[previous:start + 1])[-1]
     auto = _alphas(session, frames[start:start + 1])[-1]
     panels = [frames[start]] + [np.repeat((a * 255).round().astype(np.uint8)[..., None], 3, axis=-1)
-                                for a in (off, auto, np.abs(off - auto))]
+                                for a in (off, auto, np.minimum(4 * np.abs(off - auto), 1))]
     image = Image.fromarray(np.concatenate(panels, axis=1)).resize((4 * 240, 427), Image.BILINEAR)
     draw = ImageDraw.Draw(image)
-    for k, label in enumerate(["frame after the cut", "alpha: cuts off", "alpha: cuts auto", "difference"]):
+    for k, label in enumerate(["frame after the cut", "alpha: cuts off", "alpha: cuts auto", "difference x4"]):
         draw.text((240 * k + 6, 6), label, fill=(255, 64, 64))
     image.save(out)
     print(f"cut at {start}: mean |diff| {np.abs(off - auto).mean():.1e}, max {np.abs(off - auto).max():.2f}; {out}")
