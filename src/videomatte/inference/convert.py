@@ -35,7 +35,8 @@ class ConvertResult:
         skipped: every output already existed (batch runs skip finished inputs).
         backend: the runtime that matted it (``"torch"``, ``"torchscript"`` or ``"onnxruntime"``).
         error: the message when this input failed in a batch run.
-        cuts: the frames where a new shot started and the recurrent state was reset (``options.cuts``).
+        cuts: the frames where a new shot started and the recurrent state was reset (``options.cuts``;
+            the local engine: Ray's workers reset at the same frames but do not report them).
     """
 
     source: str
