@@ -79,3 +79,7 @@ class Stopped(Exception):
 
 class InjectedFailure(RuntimeError):
     """A failure injected on purpose by the cluster's fault hooks (tests of retries only)."""
+
+
+class CutListError(OptionError):
+    """A cut list (``--cuts FILE``) that cannot be read, or a cut in it that the input cannot have."""

@@ -1,11 +1,8 @@
-"""Segment planning and the shot-cut test (no Ray needed)."""
+"""Segment planning, with and without a cut list (no Ray needed)."""
 from fractions import Fraction
 from pathlib import Path
 
-import numpy as np
-
-from videomatte.cluster.cuts import is_cut, thumbnail
-from videomatte.cluster.plan import plan_segments, segment_starts, work_folder
+from videomatte.cluster.plan import plan_segments, segment_starts, snap_to_cuts, work_folder
 
 
 def test_segments_are_cut_by_time_with_warmup():
@@ -36,11 +33,11 @@ def test_work_folder_depends_on_settings(tmp_path):
     assert first != work_folder(str(source), str(tmp_path / "out" / "clip.mov"), {"warmup": 16})
 
 
-def test_cut_test_tells_cuts_from_motion():
-    yy, xx = np.mgrid[0:90, 0:160]
-    scene = np.stack([xx * 1.5, yy * 2.0, np.full_like(xx, 60)], -1).astype(np.uint8)
-    moved = np.roll(scene, 6, axis=1)  # a pan
-    other = (255 - scene).astype(np.uint8)  # another shot
-    assert not is_cut(thumbnail(scene), thumbnail(moved))
-    assert is_cut(thumbnail(scene), thumbnail(other))
-    assert thumbnail(scene).shape == (32, 32) and thumbnail(scene[:10, :10]).shape == (10, 10)
+def test_listed_cuts_start_segments_and_bound_the_warmup():
+    stamps = [k * 1001 for k in range(100)]
+    segments = plan_segments("in.mp4", stamps, Fraction(1, 30000), 1.0, 8, Path("work"), frozenset({27, 65, 70}))
+    # 30 moves onto the cut at 27, 60 onto 65 (the nearer of the two within 8 frames), 90 stays; a segment
+    # that starts at a cut has no warm-up, and none reaches back past a cut
+    assert [(s.start, s.stop, s.warm_start) for s in segments] == [(0, 27, 0), (27, 65, 27), (65, 90, 65),
+                                                                  (90, 100, 82)]
+    assert snap_to_cuts([0, 30, 31], frozenset({29}), 8) == [0, 29, 31]

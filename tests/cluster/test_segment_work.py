@@ -15,7 +15,8 @@ from videomatte.io.segments import read_segment
 
 @pytest.fixture(scope="module")
 def cut_clip(tmp_path_factory):
-    """20 frames at 25 fps with a shot cut at frame 10 (the scene turns into its negative), key frame every 4."""
+    """20 frames at 25 fps with a shot cut at frame 10 (the scene turns into its negative), key frame every 4;
+    the disc moves at half its usual speed, so that it never jumps back across the picture (another cut)."""
     import av
 
     path = tmp_path_factory.mktemp("cut") / "cut.mp4"
@@ -23,7 +24,7 @@ def cut_clip(tmp_path_factory):
         stream = container.add_stream("libx264", rate=25, options={"preset": "veryfast", "g": "4", "crf": "10"})
         stream.width, stream.height, stream.pix_fmt = 96, 64, "yuv420p"
         for index in range(20):
-            picture = moving_scene(index, 96, 64)[0]
+            picture = moving_scene(index / 2, 96, 64)[0]
             picture = 255 - picture if index >= 10 else picture
             frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(picture), format="rgb24")
             frame.pts, frame.time_base = index, Fraction(1, 25)
@@ -71,3 +72,17 @@ def test_warmup_restarts_at_a_cut(cut_clip, random_weights, tmp_path, warm_start
     assert [pts for _, pts, _ in stored] == stamps
     for (picture, _, _), alpha in zip(stored, expected):
         assert np.abs(picture[..., 3] / 65535.0 - alpha).max() < 2e-5  # 16-bit storage
+
+
+def test_a_cut_inside_the_segment_resets_the_state(cut_clip, random_weights, tmp_path):
+    segment = Segment(str(cut_clip), 1, 8, 13, 4, str(tmp_path / "segment-00001.mkv"))
+    with open_seekable(cut_clip) as video:
+        assert matte_segment(_session(random_weights), video, segment, seq_chunk=2) == (5, 4)
+    expected = _single_pass_alpha(cut_clip, random_weights, 10, 12)  # from zero at the cut
+    stored = [picture for picture, _, _ in read_segment(segment.path)][2:]
+    for picture, alpha in zip(stored, expected):
+        assert np.abs(picture[..., 3] / 65535.0 - alpha).max() < 2e-5
+    with open_seekable(cut_clip) as video:  # without the cut test the state runs on across the cut
+        matte_segment(_session(random_weights), video, segment, seq_chunk=2, cuts="off")
+    carried = [picture for picture, _, _ in read_segment(segment.path)][2:]
+    assert np.abs(carried[0][..., 3] / 65535.0 - expected[0]).max() > 1e-3

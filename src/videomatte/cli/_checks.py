@@ -149,6 +149,10 @@ def check_convert(args: argparse.Namespace) -> None:
     for _, path in outputs:
         check_output(path, args.overwrite)
     check_weights_file(None if args.weights is None else str(args.weights))
+    if getattr(args, "cuts", "auto") not in ("auto", "off"):
+        from videomatte.io.cut_list import CutList
+
+        CutList.read(args.cuts)
     composite_main = (".mp4", ".m4v", ".jpg", ".jpeg")  # outputs without alpha hold a composite
     if args.composite is not None or (args.output and Path(args.output).suffix.lower() in composite_main):
         check_background(args.background)

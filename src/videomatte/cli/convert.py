@@ -41,6 +41,8 @@ examples:
                                                               # no green rim in the hair
   videomatte convert talk.mp4 -o talk.mov --levels 0.03,0.97 --shrink 1 --feather 1.5
                                                               # clip, choke and soften the matte
+  videomatte convert edit.mp4 -o edit.mov --cuts cuts.txt      # reset at the editor's cuts, where
+                                                              # cuts.txt holds e.g. 120, 00:00:08:12
   videomatte convert clips/ -o 'out/{name}.mov' --engine ray  # segments on a local Ray instance
   videomatte convert /shared/clips/ -o '/shared/out/{name}.mov' --engine ray --address auto \\
       --gpus-per-worker 1                                     # on the cluster of `ray start --head`"""
@@ -68,6 +70,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     out.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     model = add_model_arguments(parser)
     model.add_argument("--seq-chunk", type=int, default=1, metavar="T", help="frames per network call (default 1)")
+    model.add_argument("--cuts", default="auto", metavar="auto|off|FILE",
+                       help="where shots start, to restart the network's memory there so no ghost of the last "
+                            "shot remains: auto (detected, the default), off, or a cut list FILE from your "
+                            "editor: one cut per line or comma separated, each a frame number (120), a "
+                            "timecode HH:MM:SS:FF (00:00:08:12; ';' before FF for drop-frame) or a time "
+                            "HH:MM:SS.mmm (00:00:08.480), counted from the first frame; # starts a comment")
     _add_engine_arguments(parser)
     span = parser.add_argument_group("range and input kind")
     span.add_argument("--start", metavar="T",
@@ -93,7 +101,7 @@ def options_from(args: argparse.Namespace) -> ConvertOptions:
         overwrite=args.overwrite, progress=not args.quiet, premultiplied=args.premultiplied, codec=args.codec,
         crf=args.crf, audio=args.audio,
         frame_rate=Fraction(args.fps).limit_denominator(1001) if args.fps is not None else None,
-        engine=_engine_from(args), start=args.start, duration=args.duration, stills=args.stills,
+        engine=_engine_from(args), start=args.start, duration=args.duration, stills=args.stills, cuts=args.cuts,
     )
 
 
@@ -135,11 +143,12 @@ def _report(results: list[ConvertResult], quiet: bool) -> None:
     from videomatte.conversion.inputs import is_still
 
     for result in results:
+        shots = f", {len(result.cuts) + 1} shots" if result.cuts else ""
         if not result.skipped and not result.error and not quiet and is_still(result.source):
             print(f"{result.source}: matted in {result.seconds:.1f} s -> {', '.join(result.outputs)}")
         elif not result.skipped and not result.error and not quiet:
             print(f"{result.source}: {result.frames} frames in {result.seconds:.1f} s "
-                  f"({result.fps:.1f} fps, {result.backend}) -> {', '.join(result.outputs)}")
+                  f"({result.fps:.1f} fps{shots}, {result.backend}) -> {', '.join(result.outputs)}")
 
 
 def _add_engine_arguments(parser: argparse.ArgumentParser) -> None:

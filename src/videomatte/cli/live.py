@@ -25,6 +25,8 @@ examples:
   videomatte live --source talk.mp4 --loop --record out.mov        # ProRes with alpha, real-time pace
   videomatte live --source testsrc --duration 10 --stats stats.json
   videomatte live --window --background beach.jpg --despill --shrink 1 --feather 1.5   # cleaner edges
+  videomatte live --source rtsp://mixer/program --virtual-camera --cuts off   # never reset at the
+                                                   # mixer's cuts (default auto: reset, no ghosts)
 virtual camera set-up: Linux: sudo modprobe v4l2loopback devices=1 exclusive_caps=1 card_label=videomatte
                        Windows, macOS: install OBS Studio and start its virtual camera once"""
 
@@ -74,6 +76,9 @@ def _add_matting_arguments(parser: argparse.ArgumentParser) -> None:
     look.add_argument("--background", default="green", metavar="BG",
                       help="green|blue|black|white|gray, #RRGGBB, blur, an image or a video file (default green)")
     look.add_argument("--mirror", action="store_true", help="flip left to right (a selfie view)")
+    look.add_argument("--cuts", default="auto", choices=["auto", "off"],
+                      help="auto: restart the network's memory where the picture jumps to another shot (a "
+                           "switcher, an edited file), so no ghost of the last shot remains (default); off: never")
     look.add_argument("--smooth", type=float, nargs="?", const=0.3, default=0.0, metavar="S",
                       help="blend each matte with the previous one by S in [0, 1) (0.3 if no S; default off)")
     model = add_model_arguments(parser, "a fixed downsample ratio in (0, 1] (overrides --quality)")
@@ -100,7 +105,8 @@ def run(args: argparse.Namespace) -> int:
             model=model_settings_from(args), quality=args.quality, background=args.background,
             mirror=args.mirror, smooth=args.smooth, virtual_camera=args.virtual_camera,
             camera_device=args.camera_device, window=args.window, record=args.record, overwrite=args.overwrite,
-            max_frames=args.max_frames, duration=args.duration, readout=not args.quiet and sys.stderr.isatty())
+            max_frames=args.max_frames, duration=args.duration, readout=not args.quiet and sys.stderr.isatty(),
+            cuts=args.cuts)
         stats = live.run()
     except ValueError as err:
         raise VideoMatteError(str(err)) from err

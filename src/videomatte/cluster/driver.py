@@ -30,6 +30,7 @@ from videomatte.conversion.outputs import OutputPlan
 from videomatte.conversion.progress import Progress
 from videomatte.conversion.results import ConvertResult, prepare_outputs
 from videomatte.errors import VideoMatteError
+from videomatte.io.shots import ShotStarts
 from videomatte.io.stream import VideoInfo
 from videomatte.io.seeking import open_seekable
 
@@ -85,10 +86,11 @@ def plan_job(source: str, plans: list[OutputPlan], engine: RaySettings, options:
     with open_seekable(source, options.frame_rate) as video:
         info, stamps = video.info, video.timestamps()
     key = dict(options.model.portable().key(), segment_seconds=engine.segment_seconds, warmup=engine.warmup,
-               frame_rate=options.frame_rate)
+               frame_rate=options.frame_rate, cuts=options.cuts)
     folder = work_folder(source, os.path.abspath(plans[0].path), key)
+    listed = ShotStarts(options.cuts, info.frame_rate).listed
     segments = plan_segments(os.path.abspath(source), stamps, info.time_base, engine.segment_seconds,
-                             engine.warmup, folder)
+                             engine.warmup, folder, listed)
     return Job(source, plans, info, segments, folder)
 
 
@@ -198,7 +200,7 @@ def convert_on_ray(engine: RaySettings, planned: Planned, batch: bool, options: 
 def _run_jobs(ray: object, jobs: list[Job], engine: RaySettings, options: ConvertOptions) -> dict[str, ConvertResult]:
     """Matte every segment of ``jobs`` on the workers, join each input as it completes."""
     batch = Batch(jobs, options)
-    task = dict(frame_rate=options.frame_rate, seq_chunk=options.seq_chunk, hooks=engine.hooks)
+    task = dict(frame_rate=options.frame_rate, seq_chunk=options.seq_chunk, hooks=engine.hooks, cuts=options.cuts)
     try:
         run_segments(ray, WorkerPool.get(ray, engine, worker_options(options).model), worker_count(ray, engine, batch.total),
                      batch.queue(), task, batch.report, lambda: batch.progress.update(0))

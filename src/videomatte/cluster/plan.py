@@ -49,12 +49,26 @@ def segment_starts(stamps: list[int], time_base: Fraction, seconds: float) -> li
     return starts
 
 
+def snap_to_cuts(starts: list[int], cuts: frozenset[int], reach: int) -> list[int]:
+    """Segment starts moved onto the nearest listed cut within ``reach`` frames (a segment that starts at
+    a cut needs no warm-up: the state starts from zero there anyway); frame 0 stays, none twice."""
+    snapped = [0]
+    for start in starts[1:]:
+        near = [c for c in cuts if abs(c - start) <= reach and c > snapped[-1]]
+        best = min(near, key=lambda c: (abs(c - start), c)) if near else start
+        if best > snapped[-1]:
+            snapped.append(best)
+    return snapped
+
+
 def plan_segments(source: str, stamps: list[int], time_base: Fraction, seconds: float, warmup: int,
-                  folder: Path) -> list[Segment]:
-    """The segments of one input, with their files under ``folder``."""
-    starts = segment_starts(stamps, time_base, seconds)
+                  folder: Path, cuts: frozenset[int] = frozenset()) -> list[Segment]:
+    """The segments of one input, with their files under ``folder``; with listed ``cuts`` (frame
+    numbers), starts move onto cuts near them and no warm-up reaches back past a cut."""
+    starts = snap_to_cuts(segment_starts(stamps, time_base, seconds), cuts, warmup)
     stops = starts[1:] + [len(stamps)]
-    return [Segment(source, n, a, b, max(0, a - warmup), str(folder / f"segment-{n:05d}.mkv"))
+    return [Segment(source, n, a, b, max(0, a - warmup, *(c for c in cuts if c <= a)),
+                    str(folder / f"segment-{n:05d}.mkv"))
             for n, (a, b) in enumerate(zip(starts, stops))]
 
 

@@ -10,11 +10,10 @@ import os
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
-from videomatte.cluster.cuts import is_cut, thumbnail
 from videomatte.cluster.ray_settings import FaultHooks
 from videomatte.cluster.plan import Segment
 from videomatte.errors import InjectedFailure, MediaError
@@ -24,7 +23,12 @@ from videomatte.inference.model_settings import ModelSettings
 from videomatte.io.frames import to_numpy
 from videomatte.io.stream import Frame
 from videomatte.io.seeking import Seekable, open_seekable
+from videomatte.io.cut_list import CutList
 from videomatte.io.segments import finish_segment, segment_finished, segment_writer
+from videomatte.io.shots import ShotStarts
+
+if TYPE_CHECKING:
+    from videomatte.inference.session import MattingSession
 
 RESTARTS = 3  # times Ray restarts a dead worker, and retries the task it was running
 
@@ -42,17 +46,20 @@ class SegmentDone:
     backend: str = ""
 
 
-def _warm_up(session: object, frames: Iterator[Frame], segment: Segment) -> tuple[Frame, int]:
-    """Run frames ``warm_start..start-1`` for their state only (a shot cut among them, or right before
-    ``start``, zeroes the state there); returns the segment's first frame and the frames that counted."""
+def _warm_up(session: MattingSession, frames: Iterator[Frame], segment: Segment,
+             shots: ShotStarts) -> tuple[Frame, int]:
+    """Feed the cut test the lead-in frames, then run frames ``warm_start..start-1`` for their state only
+    (a shot cut among them, or at ``start``, zeroes the state there); returns the segment's first frame
+    and the frames that counted."""
     session.reset()
-    previous, counted = None, 0
+    counted = 0
     for frame in frames:
-        thumb = thumbnail(frame.image) if segment.warm_start < segment.start else None
-        if previous is not None and is_cut(previous, thumb):
-            session.reset()
+        cut = shots(frame.index, frame.image)
+        if frame.index < segment.warm_start:
+            continue  # the cut test's lead-in: its decisions from warm_start on equal a full read's
+        if cut and frame.index > segment.warm_start:
+            session.cut()
             counted = 0
-        previous = thumb
         if frame.index == segment.start:
             return frame, counted
         session.step(frame.image)
@@ -72,31 +79,41 @@ def _crash_if_asked(hooks: FaultHooks | None, segment: Segment, written: int) ->
         os._exit(1)  # a worker killed mid-task: Ray restarts the actor and retries the segment
 
 
-def matte_segment(session: object, video: Seekable, segment: Segment, seq_chunk: int = 1,
-                  hooks: FaultHooks | None = None, threads: int = 1) -> tuple[int, int]:
+def matte_segment(session: MattingSession, video: Seekable, segment: Segment, seq_chunk: int = 1,
+                  hooks: FaultHooks | None = None, threads: int = 1, cuts: str | CutList = "auto") -> tuple[int, int]:
     """Matte one segment into its lossless file (written under a temporary name, then renamed).
 
-    The recurrent state is rebuilt from ``segment.warm_start`` (zeroed at a shot cut in between, and
-    at a cut on the segment's first frame), then frames ``start..stop-1`` are matted and written as
-    16-bit straight RGBA with their exact timestamps (``threads`` encoder threads).
+    The recurrent state is rebuilt from ``segment.warm_start`` and reset at every shot cut (``cuts``:
+    ``auto``, ``off`` or a ``CutList``; the test decides as the local engine does), in the warm-up and
+    in the segment, then frames ``start..stop-1`` are matted and written as 16-bit straight RGBA with
+    their exact timestamps (``threads`` encoder threads).
 
     Returns:
         ``(frames written, warm-up frames run)``.
     """
-    frames = video.frames(segment.warm_start, segment.stop)
-    first, warmup = _warm_up(session, frames, segment)
+    shots = ShotStarts(cuts, video.info.frame_rate)
+    frames = video.frames(max(0, segment.warm_start - shots.lead_in), segment.stop)
+    first, warmup = _warm_up(session, frames, segment, shots)
     written, stamps, chunk = 0, [], []
+
+    def matte(chunk: list[Frame], writer: object) -> None:
+        matte = session.step(np.stack([f.image for f in chunk]))
+        for picture, done in zip(to_numpy(rgba(matte.fgr, matte.pha), 16), chunk):
+            writer.write(picture, done.pts, done.time_base)
+            stamps.append(done.pts)
+
     with segment_writer(segment.path, video.info, threads) as writer:
         for frame in itertools.chain([first], frames):
+            if frame is not first and shots(frame.index, frame.image):
+                if chunk:  # chunks never hold frames of two shots
+                    matte(chunk, writer)
+                    written, chunk = written + len(chunk), []
+                session.cut()
             chunk.append(frame)
             if len(chunk) < seq_chunk and frame.index < segment.stop - 1:
                 continue
-            matte = session.step(np.stack([f.image for f in chunk]))
-            for picture, done in zip(to_numpy(rgba(matte.fgr, matte.pha), 16), chunk):
-                writer.write(picture, done.pts, done.time_base)
-                stamps.append(done.pts)
-            written += len(chunk)
-            chunk = []
+            matte(chunk, writer)
+            written, chunk = written + len(chunk), []
             _crash_if_asked(hooks, segment, written)
     finish_segment(segment.path, stamps, video.info.time_base)
     return written, warmup
@@ -118,8 +135,9 @@ def worker_class(ray: object, cpus: float, gpus: float):  # noqa: ANN201 - a Ray
                 self.session.backend.threads = self.threads  # onnxruntime: one thread per reserved CPU
 
         def run(self, segment: Segment, frame_rate: Fraction | None, seq_chunk: int = 1,
-                hooks: FaultHooks | None = None) -> SegmentDone:
-            """Matte ``segment`` unless a finished file of it exists already."""
+                hooks: FaultHooks | None = None, cuts: str | CutList = "auto") -> SegmentDone:
+            """Matte ``segment`` unless a finished file of it exists already (``cuts``: where shots start,
+            per conversion: the pool's workers outlive one ``convert`` call)."""
             import time
 
             begin = time.perf_counter()
@@ -130,8 +148,8 @@ def worker_class(ray: object, cpus: float, gpus: float):  # noqa: ANN201 - a Ray
             with open_seekable(segment.source, frame_rate) as video:
                 check_frame(video.info.height, video.info.width, self.session.fixed_ratio)
                 self.session.reset()
-                frames, warmup = matte_segment(self.session, video, segment, seq_chunk, hooks, self.threads)
+                frames, warmup = matte_segment(self.session, video, segment, seq_chunk, hooks, self.threads, cuts)
             return SegmentDone(segment.number, frames, warmup, time.perf_counter() - begin,
-                               backend=self.session.backend.name)
+                               backend=self.session.runtime)
 
     return SegmentWorker

@@ -14,7 +14,7 @@ from videomatte.conversion.engines import LocalEngine
 from videomatte.conversion.inputs import plan_sources
 from videomatte.conversion.outputs import plan_outputs
 from videomatte.conversion.results import ConvertResult
-from videomatte.errors import BatchError
+from videomatte.errors import BatchError, OptionError
 
 
 def convert(inputs: str | os.PathLike | Sequence[str | os.PathLike], options: ConvertOptions | None = None,
@@ -41,6 +41,9 @@ def convert(inputs: str | os.PathLike | Sequence[str | os.PathLike], options: Co
     plans = plan_outputs(options.output, options.alpha, options.foreground, options.composite, options.codec)
     ranged = bool(options.start) or options.duration is not None
     planned = plan_sources(inputs, plans, options.stills, ranged, options.progress)
+    if len(planned) > 1 and not isinstance(options.cuts, str):
+        raise OptionError(f"{len(planned)} inputs: a cut list belongs to one input; use --cuts auto or off "
+                          "for several")
     engine = options.engine if options.engine is not None else LocalEngine()
     results = engine.run(planned, len(planned) > 1, options)
     if any(r.error for r in results):

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol, Sequence
 from videomatte.errors import OptionError
 from videomatte.inference.model_settings import ModelSettings, replace_with_model
 from videomatte.io.codecs import CODECS, SEQUENCE_CODECS
+from videomatte.io.shots import CutsSetting, check_cuts
 from videomatte.io.timecode import parse_range
 
 if TYPE_CHECKING:
@@ -63,6 +64,10 @@ class ConvertOptions:
             audio is cut to match (``docs/stills-and-ranges.md``).
         stills: read every picture of a folder, glob or list as a photo of its own (one output each),
             even when they all have one size (which otherwise makes them an image sequence).
+        cuts: where shots start, to reset the recurrent state there (a shot's mattes then equal the shot
+            matted alone): ``auto`` (detected, ``videomatte.io.cuts``), ``off``, a cut-list file (frame
+            numbers or timecodes, ``videomatte.io.cut_list``; one input only) or a list of frame numbers;
+            stored read, as ``"auto"``, ``"off"`` or a ``CutList``.
 
     Raises:
         OptionError: (from the constructor) a value out of range or a name nobody knows.
@@ -86,8 +91,10 @@ class ConvertOptions:
     start: float | str | None = None
     duration: float | str | None = None
     stills: bool = False
+    cuts: CutsSetting = "auto"
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "cuts", check_cuts(self.cuts))  # stored read: a bad file fails here
         if not isinstance(self.model, ModelSettings):
             raise OptionError(f"model must be a ModelSettings, not {type(self.model).__name__}")
         if self.seq_chunk < 1:

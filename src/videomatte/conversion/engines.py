@@ -74,12 +74,13 @@ class LocalEngine:
         start = time.perf_counter()
         if is_photo_job(source, mine):
             return self._convert_photo(source, mine, options, start)
+        cuts: list[int] = []
         with open_range(source, options.frame_rate, options.start, options.duration) as reader:
             check_frame(reader.info.height, reader.info.width, options.model.downsample_ratio, options.seq_chunk)
             session = self._session_for(options)
-            frames = run_pipeline(reader, session, mine, options)
+            frames = run_pipeline(reader, session, mine, options, cuts)
         return ConvertResult(source, [p.path for p in mine], frames, time.perf_counter() - start,
-                             backend=session.runtime)
+                             backend=session.runtime, cuts=cuts)
 
     def _convert_photo(self, source: str, plans: list[OutputPlan], options: ConvertOptions,
                        start: float) -> ConvertResult:

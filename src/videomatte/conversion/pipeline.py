@@ -19,6 +19,7 @@ from videomatte.conversion.progress import Progress
 from videomatte.inference.session import MattingSession
 from videomatte.io.frames import to_tensor
 from videomatte.io.readers import Reader
+from videomatte.io.shots import ShotStarts
 from videomatte.io.writers import Writer
 
 QUEUE_SIZE = 1  # chunks waiting between two stages (each is ~60 MB of floats at 1080p)
@@ -33,6 +34,7 @@ class Chunk:
         stamps: ``(pts, time_base)`` of each frame.
         src: input ``[T, 3, H, W]`` in 0..1 on the session's device.
         fgr, pha: the network's foreground ``[T, 3, H, W]`` and alpha ``[T, 1, H, W]`` (after inference).
+        cut: a new shot starts at its first frame (a chunk never holds frames of two shots).
     """
 
     index: int
@@ -40,22 +42,31 @@ class Chunk:
     src: Tensor
     fgr: Tensor | None = None
     pha: Tensor | None = None
+    cut: bool = False
 
 
-def _decode(reader: Reader, out: Channel, seq_chunk: int, device: torch.device, dtype: torch.dtype) -> None:
+def _decode(reader: Reader, out: Channel, seq_chunk: int, device: torch.device, dtype: torch.dtype,
+            shots: ShotStarts, cuts: list[int]) -> None:
+    """Frames into chunks of ``seq_chunk``, a chunk ended early before a frame that starts a shot (whose
+    number goes into ``cuts``)."""
     batch: list = []
-    index = 0
+    index, cut = 0, False
 
     def send() -> None:
         pictures = np.stack([f.image for f in batch])
-        out.put(Chunk(index, [(f.pts, f.time_base) for f in batch], to_tensor(pictures, device, dtype)))
+        out.put(Chunk(index, [(f.pts, f.time_base) for f in batch], to_tensor(pictures, device, dtype), cut=cut))
 
-    for frame in reader:
+    for number, frame in enumerate(reader):
+        if shots(number, frame.image):
+            cuts.append(number)
+            if batch:
+                send()
+                index, batch = index + len(batch), []
+            cut = True
         batch.append(frame)
         if len(batch) == seq_chunk:
             send()
-            index += len(batch)
-            batch = []
+            index, batch, cut = index + len(batch), [], False
     if batch:
         send()
     out.put(END)
@@ -73,6 +84,8 @@ def _encode(inbox: Channel, writer: Writer, plan: OutputPlan, background: Backgr
 def _infer(decoded: Channel, session: MattingSession, outboxes: list[Channel], progress: Progress) -> int:
     frames = 0
     for chunk in decoded:
+        if chunk.cut:
+            session.cut()
         matte = session.step(chunk.src)
         chunk.fgr, chunk.pha = matte.fgr, matte.pha
         for box in outboxes:
@@ -84,10 +97,13 @@ def _infer(decoded: Channel, session: MattingSession, outboxes: list[Channel], p
     return frames
 
 
-def run_pipeline(reader: Reader, session: MattingSession, plans: list[OutputPlan], options: ConvertOptions) -> int:
+def run_pipeline(reader: Reader, session: MattingSession, plans: list[OutputPlan], options: ConvertOptions,
+                 cuts: list[int] | None = None) -> int:
     """Convert everything ``reader`` yields into the outputs of ``plans``; returns the frame count.
 
-    Outputs are written under temporary names and renamed only when every stage succeeded.
+    The recurrent state is reset at every frame that starts a shot (``options.cuts``); their numbers are
+    appended to ``cuts`` when given. Outputs are written under temporary names and renamed only when
+    every stage succeeded.
     """
     info = reader.info
     pipeline = Pipeline()
@@ -95,8 +111,10 @@ def run_pipeline(reader: Reader, session: MattingSession, plans: list[OutputPlan
         writers = open_outputs(stack, plans, info, options)
         progress = Progress(info.path.name, info.frame_count, options.progress)
         decoded = pipeline.channel(QUEUE_SIZE)
+        shots = ShotStarts(options.cuts, info.frame_rate)
+        found = cuts if cuts is not None else []
         pipeline.start("decode", lambda: _decode(reader, decoded, options.seq_chunk, session.device,
-                                                 session.dtype))
+                                                 session.dtype, shots, found))
         outboxes = []
         for writer, plan, background in writers:
             box = pipeline.channel(QUEUE_SIZE)

@@ -25,6 +25,8 @@ class ConvertResult:
         skipped: every output already existed (batch runs skip finished inputs).
         backend: the runtime that matted it, in words (``MattingSession.runtime``).
         error: the message when this input failed in a batch run.
+        cuts: the frames where a new shot started and the recurrent state was reset (``options.cuts``;
+            the local engine: Ray's workers reset at the same frames but do not report them).
     """
 
     source: str
@@ -34,6 +36,7 @@ class ConvertResult:
     skipped: bool = False
     backend: str = ""
     error: str | None = None
+    cuts: list[int] = field(default_factory=list)
 
     @property
     def fps(self) -> float:

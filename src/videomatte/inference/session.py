@@ -29,6 +29,7 @@ from videomatte.inference.limits import check_ratio_fits
 from videomatte.models.geometry import check_ratio
 from videomatte.subject.tracker import SubjectTracker
 from videomatte.subject.prompt import SubjectPrompt
+from videomatte.subject.after_cut import AfterCutTracker
 from videomatte.io.frames import to_tensor
 from videomatte.models.registry import DEFAULT_MODEL, auto_downsample_ratio
 from videomatte.models.weights.zoo import OFFICIAL, load_model
@@ -190,6 +191,16 @@ class MattingSession:
             self._rec = [None] * 4
             self._size = None
             self._renew_subject()
+
+    def cut(self) -> None:
+        """A new shot starts with the next frame: forget the network's recurrent state (its mattes then
+        equal the shot's matted alone), and choose the subject again by its prompt on that frame (where
+        the prompt points at nobody there, the selection carries on from the shot before; see
+        ``videomatte.inference.subject_cut``). Frames begun before keep finishing with the old tracker."""
+        with self._lock:
+            self._rec = [None] * 4
+            if self._subject is not None:
+                self._subject = AfterCutTracker(self._subject)
 
     def to_input(self, frames: np.ndarray | Tensor) -> Tensor:
         """Frames as the network's input ``[T, 3, H, W]`` on the session's device and dtype.

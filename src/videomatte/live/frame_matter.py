@@ -162,6 +162,13 @@ class FrameMatter:
             self._index = 0
             self._previous = None
 
+    def cut(self) -> None:
+        """A new shot starts with the next frame begun: forget the recurrent state (``MattingSession.cut``)
+        and the smoothing's previous matte; video backgrounds play on."""
+        with self._lock, self._finish_lock:
+            self.session.cut()
+            self._previous = None
+
     def close(self) -> None:
         """Release the background's files (a looping video background)."""
         with self._lock:

@@ -41,7 +41,9 @@ class LiveOptions:
 
     Ending: ``max_frames`` output frames, ``duration`` seconds, the source's end, Ctrl-C or ``stop()``.
     ``readout`` prints a live one-line status on stderr. ``model.subject`` (a ``SubjectPrompt``) keeps only
-    the people it points at on the first frame, as ``convert --subject`` does.
+    the people it points at on the first frame, as ``convert --subject`` does. ``cuts`` ``auto`` (default)
+    resets the recurrent state where the picture jumps to another shot (a switcher, an edited file),
+    among the frames matted; ``off`` never does.
     """
 
     source: str | Iterable[np.ndarray] = "testsrc"
@@ -65,9 +67,13 @@ class LiveOptions:
     max_frames: int | None = None
     duration: float | None = None
     readout: bool = False
+    cuts: str = "auto"
 
     def __post_init__(self) -> None:
         """Raises ``OptionError`` for a value out of range (before anything is opened or loaded)."""
+        if self.cuts not in ("auto", "off"):
+            raise OptionError(f"live cuts must be auto or off, not {self.cuts!r} (frames are dropped live, "
+                              "so a cut list cannot be followed)")
         if self.quality not in QUALITIES:
             raise OptionError(f"quality must be one of {', '.join(QUALITIES)}, not {self.quality!r}")
         if self.callback_picture not in CALLBACK_PICTURES:

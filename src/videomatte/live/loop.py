@@ -145,15 +145,21 @@ class LiveMatting:
     def _infer(self, matter: FrameMatter, inbox: Latest, midbox: Latest, fps: float, first: Captured | None) -> None:
         """Begin the newest frame, again and again; the quality is chosen anew when the size changes
         (``first``, already measured in the warm-up, sets the starting stream and size)."""
+        from videomatte.io.shots import ShotStarts
+
         stream = getattr(first, "stream", None)
         size = first.image.shape[:2] if first is not None else None
         wait = self._waits()
+        shots = ShotStarts(self.options.cuts)  # among the frames begun: a dropped frame is no cut
         try:
             while (item := inbox.take()) is not END:
                 frame, src = item
                 if frame.stream != stream:
                     matter.reset()
-                    stream = frame.stream
+                    stream, shots = frame.stream, ShotStarts(self.options.cuts)
+                if shots(frame.index, frame.image):
+                    matter.cut()
+                    self.stats.cuts += 1
                 if frame.image.shape[:2] != size:
                     self._choose(matter, frame.image, fps)
                     size = frame.image.shape[:2]

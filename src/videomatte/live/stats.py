@@ -21,6 +21,7 @@ class LiveStats:
         frames_dropped: frames captured but never output (stale, paused, or superseded at the output).
         ratio: downsample ratio in use at the end; quality: the mode asked for; chosen: what it picked.
         interrupted: the run ended by Ctrl-C (or a window's quit key).
+        cuts: shot cuts found in the frames matted (``--cuts auto``), where the state was reset.
         warmup_seconds: the quality setting's timing runs and graph exports on the first frame, before
             the loop starts (``started``); a file or pattern source waits for it, a camera does not.
     """
@@ -36,6 +37,7 @@ class LiveStats:
     started: float = field(default_factory=time.monotonic)
     ended: float | None = None
     warmup_seconds: float = 0.0
+    cuts: int = 0
     latencies: list[float] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -75,7 +77,7 @@ class LiveStats:
         return {"frames_captured": self.frames_captured, "frames_processed": self.frames_processed,
                 "frames_dropped": self.frames_dropped, "fps": round(self.fps, 2), "latency_ms": self.latency_ms(),
                 "ratio": self.ratio, "quality": self.quality, "chosen": self.chosen, "backend": self.backend,
-                "interrupted": self.interrupted, "warmup_s": round(self.warmup_seconds, 3)}
+                "interrupted": self.interrupted, "warmup_s": round(self.warmup_seconds, 3), "cuts": self.cuts}
 
     def readout(self) -> str:
         """One line: frames in and out, dropped, latency, ratio."""
