@@ -196,7 +196,7 @@ class MattingSession:
         """A new shot starts with the next frame: forget the network's recurrent state (its mattes then
         equal the shot's matted alone), and choose the subject again by its prompt on that frame (where
         the prompt points at nobody there, the selection carries on from the shot before; see
-        ``videomatte.inference.subject_cut``). Frames begun before keep finishing with the old tracker."""
+        ``videomatte.subject.after_cut``). Frames begun before keep finishing with the old tracker."""
         with self._lock:
             self._rec = [None] * 4
             if self._subject is not None:
