@@ -1,7 +1,8 @@
 """What a frame size asks of the network and of memory, checked before a conversion starts.
 
-* The network runs at ``floor(H * r) x floor(W * r)``: a ratio that leaves it no pixel on a side is
-  refused with the smallest ratio that works for that size.
+* The network runs at ``floor(H * r) x floor(W * r)``: a conversion refuses a ratio that leaves it
+  fewer than 64 pixels on the shorter side (the whole side of a smaller frame), with the smallest ratio
+  that works for that size; a ``MattingSession`` used directly refuses only a zero-sized picture.
 * A conversion's peak memory grows with the frame's pixels. Measured on the CPU (onnxruntime, one
   frame per call, the export for the size included): 0.88 GB at 1920x1080 and 2.4 GB at 3840x2160,
   i.e. about 0.4 GB plus 250 bytes a pixel for each frame in a chunk. A size whose estimate exceeds the
@@ -16,7 +17,7 @@ import os
 import re
 
 from videomatte.errors import OptionError, VideoMatteError
-from videomatte.models.geometry import min_ratio
+from videomatte.models.geometry import min_ratio, network_side, smallest_working_ratio, working_side
 
 BASE_BYTES = 400e6
 BYTES_PER_PIXEL = 250.0
@@ -28,28 +29,37 @@ class FrameTooLargeError(VideoMatteError):
     """A frame size that would not fit in the memory limit."""
 
 
-def smallest_ratio(height: int, width: int) -> float:
-    """The smallest downsample ratio, rounded up to 4 decimals, that leaves the network at least one
-    pixel on the shorter side of a ``height x width`` frame (``models.geometry.min_ratio``, for people)."""
+def smallest_ratio(height: int, width: int, fewest: int | None = None) -> float:
+    """The smallest downsample ratio, rounded up to 4 decimals, that leaves the network ``fewest`` pixels
+    (default: 64, or the whole side of a smaller frame) on the shorter side of a ``height x width`` frame."""
+    if fewest is None:
+        return smallest_working_ratio(height, width)
     short = min(height, width)
-    ratio = math.ceil(min_ratio(height, width) * 1e4) / 1e4
-    while math.floor(short * ratio) < 1:
-        ratio += 1e-4
-    return min(round(ratio, 4), 1.0)
+    ratio = math.ceil(max(min_ratio(height, width), fewest / short) * 1e4) / 1e4
+    while network_side(short, ratio) < fewest and ratio < 1.0:
+        ratio = round(ratio + 1e-4, 4)
+    return min(ratio, 1.0)
 
 
-def check_ratio_fits(ratio: float | None, height: int, width: int) -> None:
-    """Refuse a ratio that leaves the network a zero-sized picture.
+def check_ratio_fits(ratio: float | None, height: int, width: int, fewest: int | None = None) -> None:
+    """Refuse a ratio that leaves the network too small a picture of a ``height x width`` frame.
+
+    Args:
+        fewest: pixels the network's input must keep on its shorter side; ``None`` is the conversion's
+            rule (``geometry.MIN_WORKING_SIDE`` = 64, or the whole side of a smaller frame). A
+            ``MattingSession`` used directly passes 1, the network's own limit.
 
     Raises:
-        VideoMatteError: naming the frame size and the smallest ratio that works.
+        OptionError: naming the frame size, the network's picture and the smallest ratio that works.
     """
     if ratio is None:
         return
-    if ratio < min_ratio(height, width):
-        inner = f"{math.floor(width * ratio)}x{math.floor(height * ratio)}"
-        raise OptionError(f"--ratio {ratio:g} leaves the network {inner} pixels of a {width}x{height} "
-                              f"frame; the smallest ratio that works here is {smallest_ratio(height, width):g}")
+    need = working_side(height, width) if fewest is None else fewest
+    if network_side(min(height, width), ratio) < need:
+        inner = f"{network_side(width, ratio)}x{network_side(height, ratio)}"
+        raise OptionError(f"--ratio {ratio:g} leaves the network {inner} pixels of a {width}x{height} frame; "
+                          f"the smallest ratio that works here is {smallest_ratio(height, width, fewest):g} "
+                          f"(at least {need} pixels on the shorter side)")
 
 
 def frame_memory(height: int, width: int, seq_chunk: int = 1) -> float:
