@@ -30,3 +30,7 @@ class OptionError(VideoMatteError, ValueError):
 
 class SubjectError(VideoMatteError, ValueError):
     """A subject prompt that cannot be read, or that points at no person."""
+
+
+class PathClashError(MediaError):
+    """Two outputs on one path, or an output on (or inside, or around) a path the conversion reads."""

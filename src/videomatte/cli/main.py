@@ -74,7 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_command(args: argparse.Namespace) -> int:
-    """Run the chosen subcommand; SIGTERM and SIGHUP stop it as Ctrl-C does (outputs cleaned up)."""
+    """Run the chosen subcommand; SIGTERM and SIGHUP stop it as Ctrl-C does (outputs cleaned up), a
+    second signal while stopping ends it at once (``cli/_signals.py``); an ``OSError`` is one line."""
     from videomatte.cli._signals import terminate_as_interrupt
 
     try:
@@ -89,6 +90,10 @@ def _run_command(args: argparse.Namespace) -> int:
         return 128 + signum if signum else 130
     except BrokenPipeError:
         return 141
+    except OSError as err:  # a path the checks could not foresee (a full disk, a vanished folder)
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"videomatte: error: {where}{err.strerror or err}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

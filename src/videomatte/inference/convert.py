@@ -19,6 +19,7 @@ from videomatte.inference.options import ConvertOptions
 from videomatte.inference.outputs import OutputPlan, plan_outputs
 from videomatte.inference.runner import SessionFactory, run_pipeline
 from videomatte.io.files import list_images, list_videos
+from videomatte.io.path_clashes import check_paths
 from videomatte.io.readers import open_reader
 from videomatte.io.writers import check_output
 
@@ -118,6 +119,10 @@ def convert(inputs: str | os.PathLike | Sequence[str | os.PathLike], options: Co
     if batch and any("{name}" not in plan.path for plan in plans):
         raise VideoMatteError(f"{len(sources)} inputs: every output needs {{name}} in its path, "
                               "e.g. -o 'out/{name}.mov'")
+    asked = (("-o", options.output), ("--alpha", options.alpha), ("--foreground", options.foreground),
+             ("--composite", options.composite))
+    check_paths(sources, [(flag, os.fspath(path)) for flag, path in asked if path is not None], options.background,
+                None if options.weights is None else os.fspath(options.weights))
     factory = SessionFactory(options)
     if options.engine != "local":
         from videomatte.cluster.engine import convert_on_ray
