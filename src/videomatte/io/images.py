@@ -3,6 +3,8 @@ images as a stream of frames at a given frame rate."""
 from __future__ import annotations
 
 import glob
+import re
+import warnings
 from fractions import Fraction
 from pathlib import Path
 from typing import Iterator
@@ -28,12 +30,18 @@ def load_image(path: Path) -> np.ndarray:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
-        with Image.open(path) as img:
-            img = ImageOps.exif_transpose(img)
-            if img.mode in ("I;16", "I;16B", "I;16L", "I"):
-                return to_rgb(np.asarray(img).clip(0, 65535).astype(np.uint16))
-            return np.array(img.convert("RGB"))
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # large, not absurd: read it
+            with Image.open(path) as opened:
+                img = ImageOps.exif_transpose(opened)
+                if img.mode in ("I;16", "I;16B", "I;16L", "I"):
+                    return to_rgb(np.asarray(img).clip(0, 65535).astype(np.uint16))
+                return np.array(img.convert("RGB"))
+    except Image.DecompressionBombError as err:  # a header claiming billions of pixels (fuzzing, issue 24)
+        pixels = re.search(r"\((\d+) pixels\)", str(err))
+        claim = f"{int(pixels.group(1)):,} pixels" if pixels else "too many pixels"
+        raise MediaError(f"{path}: the picture claims {claim}, more than can be read safely") from err
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, MemoryError) as err:
         raise MediaError(f"{path}: not a readable image ({err})") from err
 
 
