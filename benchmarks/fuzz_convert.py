@@ -243,8 +243,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=780.0, help="stop starting cases after this long")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "videomatte-fuzz")
+    parser.add_argument("--summary", type=Path, help="also write the whole summary (failures included) as JSON")
     args = parser.parse_args()
     summary = run_campaign(args.cases, args.seed, args.seconds, args.workdir)
+    if args.summary:
+        args.summary.write_text(json.dumps(summary, indent=1))
     print(json.dumps({k: v for k, v in summary.items() if k != "failures"}, indent=1))
     for failure in summary["failures"]:
         print(json.dumps(failure))

@@ -150,13 +150,13 @@ def test_two_inputs_of_one_name_into_one_pattern_are_refused_before_any_work(tmp
 @pytest.mark.parametrize(("argv", "words"), [
     (["clip.mp4", "-o", "link/clip.mp4", "--overwrite"], "would overwrite the input"),
     (["clip.mp4", "--composite", "bg.mp4", "--background", "bg.mp4", "--overwrite"],
-     "--composite and --background bg.mp4 are the same path"),
+     "--composite would overwrite --background bg.mp4 (bg.mp4)"),
     (["clip.mp4", "-o", "same.mov", "--alpha", "./same.mov"], "given to both -o and --alpha"),
     (["frames", "-o", "frames/matte.mov"], "-o (frames/matte.mov) lies inside the input frames (frames)"),
     (["frames/*.png", "--alpha", "frames/alpha/"], "lies inside the input frames/*.png (frames)"),
     (["clip.mp4", "-o", "./", "--overwrite"], "the input clip.mp4 (clip.mp4) lies inside -o (./)"),
     (["clip.mp4", "-o", "net.pth", "--overwrite", "--variant", "mobilenetv3", "--weights", "net.pth"],
-     "-o and --weights net.pth are the same"),
+     "-o would overwrite --weights net.pth (net.pth)"),
 ])
 def test_each_clash_is_one_line_naming_both(tmp_path, capsys, monkeypatch, argv, words):
     make_clip(tmp_path / "clip.mp4", frames=1)

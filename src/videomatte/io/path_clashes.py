@@ -103,6 +103,8 @@ def _inside(inner: Place, outer: Place) -> bool:
 def clash(a: Place, b: Place) -> str | None:
     """Why ``a`` (written) and ``b`` (read or written) cannot both be used, or ``None``."""
     if _same(a, b):
+        if not b.written:
+            return f"{a.label} would overwrite {b.label} ({b.path})"
         return f"{a.label} and {b.label} are the same path ({b.path})"
     if _inside(a, b):
         return f"{a.label} ({a.path}) lies inside {b.label} ({b.path})"
