@@ -19,7 +19,7 @@ from videomatte.inference.options import ConvertOptions
 from videomatte.inference.outputs import OutputPlan, plan_outputs
 from videomatte.inference.runner import SessionFactory, run_pipeline
 from videomatte.io.files import list_images, list_videos
-from videomatte.io.path_clashes import check_paths
+from videomatte.io.path_clashes import check_paths, input_name  # input_name: what {name} stands for
 from videomatte.io.readers import open_reader
 from videomatte.io.writers import check_output
 
@@ -70,14 +70,6 @@ def expand_inputs(inputs: str | os.PathLike | Sequence[str | os.PathLike]) -> li
     return found
 
 
-def input_name(source: str) -> str:
-    """The name that ``{name}`` stands for: a video's stem, a folder's name, a glob's folder name."""
-    path = Path(source)
-    if glob.has_magic(source) and not path.exists():
-        path = path.parent
-    return path.stem if path.is_file() else path.name
-
-
 def prepare_outputs(source: str, plans: list[OutputPlan], batch: bool, overwrite: bool) -> list[OutputPlan] | None:
     """This input's outputs, or ``None`` when a batch finds them all finished."""
     mine = [plan.for_input(input_name(source)) for plan in plans]
@@ -119,10 +111,7 @@ def convert(inputs: str | os.PathLike | Sequence[str | os.PathLike], options: Co
     if batch and any("{name}" not in plan.path for plan in plans):
         raise VideoMatteError(f"{len(sources)} inputs: every output needs {{name}} in its path, "
                               "e.g. -o 'out/{name}.mov'")
-    asked = (("-o", options.output), ("--alpha", options.alpha), ("--foreground", options.foreground),
-             ("--composite", options.composite))
-    check_paths(sources, [(flag, os.fspath(path)) for flag, path in asked if path is not None], options.background,
-                None if options.weights is None else os.fspath(options.weights))
+    check_against_each_other(sources, options)
     factory = SessionFactory(options)
     if options.engine != "local":
         from videomatte.cluster.engine import convert_on_ray
@@ -143,6 +132,15 @@ def convert(inputs: str | os.PathLike | Sequence[str | os.PathLike], options: Co
     if failed:
         raise BatchError(results)
     return results
+
+
+def check_against_each_other(sources: list[str], options: ConvertOptions) -> None:
+    """Every output of every input against the inputs, the background, the weights and each other
+    (``io.path_clashes``): ``PathClashError`` before any work starts."""
+    asked = (("-o", options.output), ("--alpha", options.alpha), ("--foreground", options.foreground),
+             ("--composite", options.composite))
+    check_paths(sources, [(flag, os.fspath(path)) for flag, path in asked if path is not None], options.background,
+                None if options.weights is None else os.fspath(options.weights))
 
 
 class BatchError(VideoMatteError):

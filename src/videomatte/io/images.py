@@ -31,7 +31,7 @@ def load_image(path: Path) -> np.ndarray:
 
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # large, not absurd: read it
+            warnings.simplefilter("ignore")  # Pillow's notes on damaged EXIF or large pictures: one line or none
             with Image.open(path) as opened:
                 img = ImageOps.exif_transpose(opened)
                 if img.mode in ("I;16", "I;16B", "I;16L", "I"):
