@@ -51,7 +51,7 @@ def test_raw_streams_are_read_with_timestamps_from_their_rate(tmp_path, name, mu
     with open_reader(path) as reader:
         frames = list(reader)
         info = reader.info
-    assert len(frames) == FRAMES == count_frames(path)
+    assert len(frames) == FRAMES == count_frames(path) == info.frame_count
     assert info.frame_rate == 30  # the headers' rate, not FFmpeg's assumed 25
     times = [float(f.pts * f.time_base) for f in frames]
     assert times == pytest.approx([i / 30 for i in range(FRAMES)])

@@ -4,7 +4,8 @@ They carry pictures but no timestamps: FFmpeg's demuxer stamps nothing and assum
 (``average_rate``), while the rate the stream's own headers declare (H.264/HEVC VUI timing) is FFmpeg's
 ``guessed_rate``. The reader numbers such frames at, in this order: the rate asked for (``--fps``), the
 rate of the headers, 25 as FFmpeg does; timestamps are ``index / rate`` from 0 (``VideoReader.__iter__``
-continues from the previous frame when one has none). Containers (MP4, MKV, MPEG-TS...) keep their own
+continues from the previous frame when one has none); their frame count is that of the pictures the
+parser finds, since no header announces it. Containers (MP4, MKV, MPEG-TS...) keep their own
 timestamps and rate. Raw streams cannot seek; the reader opens them again to rewind.
 """
 from __future__ import annotations
@@ -29,3 +30,17 @@ def stream_rate(container: Any, stream: Any, asked: Fraction | None = None) -> F
     if is_raw(container):
         return Fraction(asked or stream.guessed_rate or stream.average_rate or DEFAULT_RATE)
     return Fraction(stream.average_rate or stream.guessed_rate or stream.base_rate or Fraction(30))
+
+
+def count_pictures(path: str, container: Any) -> int:
+    """Pictures in a raw stream, counted by parsing it once without decoding (its headers announce no
+    count); 0 for containers, whose count comes from their index."""
+    import av
+
+    if not is_raw(container):
+        return 0
+    try:
+        with av.open(path, format=container.format.name) as again:
+            return sum(1 for packet in again.demux(video=0) if packet.size)
+    except (av.FFmpegError, OSError):
+        return 0  # unknown: the progress line shows no total

@@ -18,7 +18,7 @@ import numpy as np
 from videomatte.errors import MediaError
 from videomatte.io.files import is_image
 from videomatte.io.images import ImageSequenceReader, load_image
-from videomatte.io.raw_streams import stream_rate
+from videomatte.io.raw_streams import count_pictures, stream_rate
 from videomatte.io.stream import ColorTags, Frame, Reader, VideoInfo
 
 __all__ = ["ColorTags", "Frame", "ImageSequenceReader", "Reader", "VideoInfo", "VideoReader", "load_image",
@@ -143,7 +143,8 @@ class VideoReader:
         rate = stream_rate(self._container, stream, self._asked_rate)
         return VideoInfo(
             path=self.path, width=width, height=height, frame_rate=Fraction(rate),
-            time_base=Fraction(stream.time_base), frame_count=int(stream.frames or 0), rotation=rotation,
+            time_base=Fraction(stream.time_base), rotation=rotation,
+            frame_count=int(stream.frames or 0) or count_pictures(os.fspath(self.path), self._container),
             bit_depth=self._depth,
             color=ColorTags(first.color_range, first.colorspace, first.color_primaries, first.color_trc),
             has_audio=bool(self._container.streams.audio), codec=stream.codec_context.name,
