@@ -78,7 +78,7 @@ class VideoReader:
 
         self.path = Path(path)
         self._asked_rate = frame_rate  # used only by streams without timestamps (io.raw_streams)
-        self._lost = 0
+        self._lost, self._skipped = 0, None  # frames lost before the first one that decodes (see _frames)
         _check_file(self.path)
         try:
             self._container = av.open(os.fspath(self.path))
@@ -156,10 +156,13 @@ class VideoReader:
 
         packets = 0
         decoded = 0
+        start = None  # the earliest timestamp demuxed before the first frame came out
         try:
             for packet in self._container.demux(self._stream):
                 if packet.size:
                     packets += 1
+                if not decoded and packet.pts is not None:
+                    start = packet.pts if start is None else min(start, packet.pts)
                 try:
                     frames = self._decode(packet)
                 except av.FFmpegError:
@@ -167,12 +170,15 @@ class VideoReader:
                         raise
                     continue  # a damaged leading packet: decode from the first frame that decodes
                 for frame in frames:
+                    if not decoded:
+                        self._skipped = None if None in (start, frame.pts) else frame.pts - start
                     decoded += 1
                     yield frame
         except av.FFmpegError as err:
             raise _fail(self.path, f"corrupt or truncated video after {decoded} frames", err) from err
         announced = int(self._stream.frames or 0)
-        self._lost = max(max(packets, announced) - decoded, 0) if decoded else 0
+        if decoded and self._skipped is None:  # no timestamps: what the packets did not give
+            self._lost = max(max(packets, announced) - decoded, 0)
         if announced and packets < announced:
             raise _fail(self.path, f"truncated video: {packets} of {announced} frames present")
 
@@ -197,10 +203,11 @@ class VideoReader:
             last = pts
             concealed += bool(frame.is_corrupt)
             yield Frame(image=self._picture(frame), pts=pts, time_base=self.info.time_base, index=index)
-        if self._lost:
+        lost = self._lost if self._skipped is None else round(self._skipped * self.info.time_base * self.info.frame_rate)
+        if lost > 0:
             logging.getLogger("videomatte").warning(
-                "warning: %s: %d damaged packets at the start did not decode; matted from the first frame "
-                "that decodes (%d frames)", self.path, self._lost, index + 1)
+                "warning: %s: %d damaged frames at the start did not decode; matted from the first frame "
+                "that decodes (%d frames)", self.path, lost, index + 1)
         if concealed:
             logging.getLogger("videomatte").warning(
                 "warning: %s: %d of %d frames were damaged; the decoder concealed the damage",
