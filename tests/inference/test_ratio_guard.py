@@ -62,3 +62,20 @@ def test_the_command_line_refuses_before_writing(tmp_path, capsys):
     assert err[0].startswith("videomatte: error: --ratio 0.01 leaves the network 6x3 pixels of a 640x360")
     assert "0.1778" in err[0]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["wide.mp4"]
+
+
+def test_a_frame_longer_than_16384_pixels_is_refused_before_the_network(tmp_path, capsys):
+    """Found by the fuzzing campaign: a 64x262208 picture kept 64 pixels on its shorter side and ran the
+    network on its whole length, for minutes."""
+    import numpy as np
+    from PIL import Image
+
+    from videomatte.inference.limits import MAX_SIDE, check_frame_side
+
+    check_frame_side(MAX_SIDE, 64)
+    Image.fromarray(np.full((MAX_SIDE + 1, 64, 3), 90, np.uint8)).save(tmp_path / "strip.png")
+    code = main(["convert", str(tmp_path / "strip.png"), "-o", str(tmp_path / "out.mov"), "--weights", "none"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and err == ["videomatte: error: 64x16385 frames have a side longer than 16384 pixels; "
+                                 "scale or crop the picture first"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["strip.png"]

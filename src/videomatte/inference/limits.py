@@ -19,6 +19,7 @@ import re
 from videomatte.errors import OptionError, VideoMatteError
 from videomatte.models.geometry import min_ratio, network_side, smallest_working_ratio, working_side
 
+MAX_SIDE = 16384  # pixels: the largest frame side of video codecs' top levels and of players (16K video)
 BASE_BYTES = 400e6
 BYTES_PER_PIXEL = 250.0
 MEMORY_VARIABLE = "VIDEOMATTE_MAX_MEMORY"
@@ -60,6 +61,19 @@ def check_ratio_fits(ratio: float | None, height: int, width: int, fewest: int |
         raise OptionError(f"--ratio {ratio:g} leaves the network {inner} pixels of a {width}x{height} frame; "
                           f"the smallest ratio that works here is {smallest_ratio(height, width, fewest):g} "
                           f"(at least {need} pixels on the shorter side)")
+
+
+def check_frame_side(height: int, width: int) -> None:
+    """Refuse a frame with a side longer than :data:`MAX_SIDE` (a 64x262208 picture made by the fuzzing
+    campaign): the network keeps 64 pixels on the shorter side, so a thin frame's longer side would
+    run at full size, for minutes a frame; video codecs refuse such sizes anyway.
+
+    Raises:
+        FrameTooLargeError: naming the size and the limit.
+    """
+    if max(height, width) > MAX_SIDE:
+        raise FrameTooLargeError(f"{width}x{height} frames have a side longer than {MAX_SIDE} pixels; "
+                                 "scale or crop the picture first")
 
 
 def frame_memory(height: int, width: int, seq_chunk: int = 1) -> float:

@@ -80,12 +80,13 @@ class SessionFactory:
             VideoMatteError: a ratio that leaves the network no pixel, or frames too large for memory
                 (see ``videomatte.inference.limits``), before any network is loaded.
         """
-        from videomatte.inference.limits import check_frame_memory, check_ratio_fits
+        from videomatte.inference.limits import check_frame_memory, check_frame_side, check_ratio_fits
         from videomatte.models.registry import auto_downsample_ratio
 
         if info is not None:  # a live source's size is known only from its frames (the session checks it)
             ratio = self.options.downsample_ratio
             ratio = ratio if ratio is not None else auto_downsample_ratio(info.height, info.width)
+            check_frame_side(info.height, info.width)
             check_ratio_fits(ratio, info.height, info.width)
             check_frame_memory(info.height, info.width, seq_chunk)
         backend = self.choose()
