@@ -83,3 +83,7 @@ class InjectedFailure(RuntimeError):
 
 class CutListError(OptionError):
     """A cut list (``--cuts FILE``) that cannot be read, or a cut in it that the input cannot have."""
+
+
+class PathClashError(MediaError):
+    """Two outputs on one path, or an output on (or inside, or around) a path the conversion reads."""

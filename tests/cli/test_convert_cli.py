@@ -22,7 +22,7 @@ def test_help_lists_formats_and_examples():
 
 def test_converts_with_random_weights(odd_clip, random_weights, tmp_path, capsys):
     code = run_cli(odd_clip, "-o", tmp_path / "out.mp4", "--alpha", f"{tmp_path}/alpha/", "--weights",
-                   random_weights, "--device", "cpu", "--ratio", "0.5", "--background", "blur", "--crf", "12")
+                   random_weights, "--device", "cpu", "--ratio", "1", "--background", "blur", "--crf", "12")
     assert code == 0
     assert "6 frames" in capsys.readouterr().out
     with open_reader(tmp_path / "out.mp4") as reader:

@@ -17,7 +17,7 @@ def alphas(folder):
 def everyone(odd_clip, random_weights, tmp_path_factory):
     """The alpha of every frame without a subject, and the flags the runs share."""
     out = tmp_path_factory.mktemp("everyone") / "alpha"
-    flags = ["--weights", str(random_weights), "--device", "cpu", "--ratio", "0.5", "--quiet"]
+    flags = ["--weights", str(random_weights), "--device", "cpu", "--ratio", "1", "--quiet"]
     assert main(["convert", str(odd_clip), "--alpha", f"{out}/", *flags]) == 0
     return alphas(out), flags
 

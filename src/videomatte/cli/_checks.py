@@ -17,6 +17,8 @@ from typing import Iterable
 from videomatte.models.geometry import check_ratio
 from videomatte.errors import MediaError, OutputExistsError, VideoMatteError, WeightsError
 from videomatte.io.codecs import CONTAINERS
+from videomatte.io.path_clashes import check_paths
+from videomatte.io.path_limits import check_name_lengths
 from videomatte.io.timecode import parse_range
 
 
@@ -67,6 +69,7 @@ def check_output(text: str, overwrite: bool) -> None:
     ``overwrite``, in a writable folder. Paths holding ``{name}`` are checked per input later."""
     if "{name}" in text:
         return
+    check_name_lengths(text)
     path = Path(text)
     folder_wanted = text.endswith(("/", "\\")) or not path.suffix
     if path.is_dir() and not folder_wanted and path.suffix.lower() in CONTAINERS:
@@ -146,6 +149,8 @@ def check_convert(args: argparse.Namespace) -> None:
     if not outputs:
         raise VideoMatteError("nothing to write: give -o OUTPUT, --alpha, --foreground or --composite")
     check_distinct(outputs, args.inputs)
+    literal = [(option, path) for option, path in outputs if "{name}" not in path]  # patterns: per input, later
+    check_paths(args.inputs, literal, args.background, args.weights)
     for _, path in outputs:
         check_output(path, args.overwrite)
     check_weights_file(None if args.weights is None else str(args.weights))

@@ -74,15 +74,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _run_command(args)
 
 
+def error_line(err: BaseException | str) -> str:
+    """``videomatte: error: MESSAGE`` on one line: control characters of names (a newline in a file
+    name) are shown escaped, as Python writes them in a string."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(err))
+    return f"videomatte: error: {text}"
+
+
 def _run_command(args: argparse.Namespace) -> int:
-    """Run the chosen subcommand; SIGTERM and SIGHUP stop it as Ctrl-C does (outputs cleaned up)."""
+    """Run the chosen subcommand; SIGTERM and SIGHUP stop it as Ctrl-C does (outputs cleaned up), a
+    second signal while stopping ends it at once (``cli/_signals.py``); an ``OSError`` is one line."""
     from videomatte.cli._signals import terminate_as_interrupt
 
     try:
         with terminate_as_interrupt():
             return int(args._run(args) or 0)
     except VideoMatteError as err:
-        print(f"videomatte: error: {err}", file=sys.stderr)
+        print(error_line(err), file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt as err:
         signum = getattr(err, "signum", None)
@@ -90,6 +98,10 @@ def _run_command(args: argparse.Namespace) -> int:
         return 128 + signum if signum else 130
     except BrokenPipeError:
         return 141
+    except OSError as err:  # a path the checks could not foresee (a full disk, a vanished folder)
+        where = f"{err.filename}: " if err.filename else ""
+        print(error_line(f"{where}{err.strerror or err}"), file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

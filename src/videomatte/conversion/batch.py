@@ -15,6 +15,7 @@ from videomatte.conversion.inputs import plan_sources
 from videomatte.conversion.outputs import plan_outputs
 from videomatte.conversion.results import ConvertResult
 from videomatte.errors import BatchError, OptionError
+from videomatte.io.path_clashes import check_paths
 
 
 def convert(inputs: str | os.PathLike | Sequence[str | os.PathLike], options: ConvertOptions | None = None,
@@ -44,8 +45,19 @@ def convert(inputs: str | os.PathLike | Sequence[str | os.PathLike], options: Co
     if len(planned) > 1 and not isinstance(options.cuts, str):
         raise OptionError(f"{len(planned)} inputs: a cut list belongs to one input; use --cuts auto or off "
                           "for several")
+    check_against_each_other([source for source, _ in planned], options)
     engine = options.engine if options.engine is not None else LocalEngine()
     results = engine.run(planned, len(planned) > 1, options)
     if any(r.error for r in results):
         raise BatchError(results)
     return results
+
+
+def check_against_each_other(sources: list[str], options: ConvertOptions) -> None:
+    """Every output of every input against the inputs, the background, the weights and each other
+    (``io.path_clashes``): ``PathClashError`` before any work starts."""
+    asked = (("-o", options.output), ("--alpha", options.alpha), ("--foreground", options.foreground),
+             ("--composite", options.composite))
+    weights = options.model.weights
+    check_paths(sources, [(flag, os.fspath(path)) for flag, path in asked if path is not None], options.background,
+                None if weights is None else os.fspath(weights))

@@ -2,7 +2,6 @@
 ``{name}`` expansion, never writing over the input, skipping finished inputs of a batch."""
 from __future__ import annotations
 
-import glob
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Sequence
 
 from videomatte.conversion.outputs import OutputPlan
 from videomatte.errors import MediaError
+from videomatte.io.path_clashes import input_name  # what {name} stands for
 from videomatte.io.writers import check_output
 
 
@@ -50,14 +50,6 @@ def expand_inputs(inputs: str | os.PathLike | Sequence[str | os.PathLike], still
     from videomatte.conversion.inputs import read_inputs
 
     return read_inputs(inputs, stills).sources
-
-
-def input_name(source: str) -> str:
-    """The name that ``{name}`` stands for: a video's stem, a folder's name, a glob's folder name."""
-    path = Path(source)
-    if glob.has_magic(source) and not path.exists():
-        path = path.parent
-    return path.stem if path.is_file() else path.name
 
 
 def prepare_outputs(source: str, plans: list[OutputPlan], batch: bool, overwrite: bool) -> list[OutputPlan] | None:

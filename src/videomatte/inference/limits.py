@@ -1,7 +1,8 @@
 """What a frame size asks of the network and of memory, checked before a conversion starts.
 
-* The network runs at ``floor(H * r) x floor(W * r)``: a ratio that leaves it no pixel on a side is
-  refused with the smallest ratio that works for that size.
+* The network runs at ``floor(H * r) x floor(W * r)``: a conversion refuses a ratio that leaves it
+  fewer than 64 pixels on the shorter side (the whole side of a smaller frame), with the smallest ratio
+  that works for that size; a ``MattingSession`` used directly refuses only a zero-sized picture.
 * A conversion's peak memory grows with the frame's pixels. Measured on the CPU (onnxruntime, one
   frame per call, the export for the size included): 0.88 GB at 1920x1080 and 2.4 GB at 3840x2160,
   i.e. about 0.4 GB plus 250 bytes a pixel for each frame in a chunk. A size whose estimate exceeds the
@@ -16,37 +17,60 @@ import os
 import re
 
 from videomatte.errors import FrameTooLargeError, OptionError, VideoMatteError
-from videomatte.models.geometry import min_ratio
+from videomatte.models.geometry import min_ratio, network_side, smallest_working_ratio, working_side
 from videomatte.models.registry import auto_downsample_ratio
 
+MAX_SIDE = 16384  # pixels: the largest frame side of video codecs' top levels and of players (16K video)
 BASE_BYTES = 400e6
 BYTES_PER_PIXEL = 250.0
 MEMORY_VARIABLE = "VIDEOMATTE_MAX_MEMORY"
 _UNITS = {"": 1, "k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12}
 
 
-def smallest_ratio(height: int, width: int) -> float:
-    """The smallest downsample ratio, rounded up to 4 decimals, that leaves the network at least one
-    pixel on the shorter side of a ``height x width`` frame (``models.geometry.min_ratio``, for people)."""
+def smallest_ratio(height: int, width: int, fewest: int | None = None) -> float:
+    """The smallest downsample ratio, rounded up to 4 decimals, that leaves the network ``fewest`` pixels
+    (default: 64, or the whole side of a smaller frame) on the shorter side of a ``height x width`` frame."""
+    if fewest is None:
+        return smallest_working_ratio(height, width)
     short = min(height, width)
-    ratio = math.ceil(min_ratio(height, width) * 1e4) / 1e4
-    while math.floor(short * ratio) < 1:
-        ratio += 1e-4
-    return min(round(ratio, 4), 1.0)
+    ratio = math.ceil(max(min_ratio(height, width), fewest / short) * 1e4) / 1e4
+    while network_side(short, ratio) < fewest and ratio < 1.0:
+        ratio = round(ratio + 1e-4, 4)
+    return min(ratio, 1.0)
 
 
-def check_ratio_fits(ratio: float | None, height: int, width: int) -> None:
-    """Refuse a ratio that leaves the network a zero-sized picture.
+def check_ratio_fits(ratio: float | None, height: int, width: int, fewest: int | None = None) -> None:
+    """Refuse a ratio that leaves the network too small a picture of a ``height x width`` frame.
+
+    Args:
+        fewest: pixels the network's input must keep on its shorter side; ``None`` is the conversion's
+            rule (``geometry.MIN_WORKING_SIDE`` = 64, or the whole side of a smaller frame). A
+            ``MattingSession`` used directly passes 1, the network's own limit.
 
     Raises:
-        VideoMatteError: naming the frame size and the smallest ratio that works.
+        OptionError: naming the frame size, the network's picture and the smallest ratio that works.
     """
     if ratio is None:
         return
-    if ratio < min_ratio(height, width):
-        inner = f"{math.floor(width * ratio)}x{math.floor(height * ratio)}"
-        raise OptionError(f"--ratio {ratio:g} leaves the network {inner} pixels of a {width}x{height} "
-                              f"frame; the smallest ratio that works here is {smallest_ratio(height, width):g}")
+    need = working_side(height, width) if fewest is None else fewest
+    if network_side(min(height, width), ratio) < need:
+        inner = f"{network_side(width, ratio)}x{network_side(height, ratio)}"
+        raise OptionError(f"--ratio {ratio:g} leaves the network {inner} pixels of a {width}x{height} frame; "
+                          f"the smallest ratio that works here is {smallest_ratio(height, width, fewest):g} "
+                          f"(at least {need} pixels on the shorter side)")
+
+
+def check_frame_side(height: int, width: int) -> None:
+    """Refuse a frame with a side longer than :data:`MAX_SIDE` (a 64x262208 picture made by the fuzzing
+    campaign): the network keeps 64 pixels on the shorter side, so a thin frame's longer side would
+    run at full size, for minutes a frame; video codecs refuse such sizes anyway.
+
+    Raises:
+        FrameTooLargeError: naming the size and the limit.
+    """
+    if max(height, width) > MAX_SIDE:
+        raise FrameTooLargeError(f"{width}x{height} frames have a side longer than {MAX_SIDE} pixels; "
+                                 "scale or crop the picture first")
 
 
 def frame_memory(height: int, width: int, seq_chunk: int = 1) -> float:
@@ -106,7 +130,9 @@ def check_frame(height: int, width: int, ratio: float | None, seq_chunk: int = 1
     made before any network is loaded.
 
     Raises:
-        OptionError: a ratio too small for the frame; FrameTooLargeError: frames too large for the memory.
+        OptionError: a ratio too small for the frame; FrameTooLargeError: frames too large for the memory,
+            or with a side too long.
     """
+    check_frame_side(height, width)
     check_ratio_fits(ratio if ratio is not None else auto_downsample_ratio(height, width), height, width)
     check_frame_memory(height, width, seq_chunk)

@@ -239,7 +239,7 @@ class MattingSession:
             if (size, ratio) != self._shape:  # the states' sizes follow both
                 self._rec = [None] * 4
                 self._shape = (size, ratio)
-            check_ratio_fits(ratio, *size)
+            check_ratio_fits(ratio, *size, fewest=1)  # the network's limit; conversions ask for 64
             handoff, self._rec = self.backend.begin(src[None], self._rec, ratio)
             return InFlight(handoff, self._subject, src)
 

@@ -15,7 +15,9 @@ from typing import Callable, Iterable
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".heic", ".heif"})
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v", ".mpg", ".mpeg", ".ts",
-                            ".mts", ".m2ts", ".wmv", ".flv", ".3gp", ".mxf", ".ogv"})
+                            ".mts", ".m2ts", ".wmv", ".flv", ".3gp", ".mxf", ".ogv",
+                            # raw elementary streams without a container (io.raw_streams)
+                            ".h264", ".264", ".h265", ".265", ".hevc", ".m2v"})
 
 
 def is_image(path: str | os.PathLike) -> bool:

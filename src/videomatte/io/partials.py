@@ -9,12 +9,34 @@ import shutil
 from pathlib import Path
 
 PARTIAL = ".partial-"
+_ISSUED: set[Path] = set()  # every temporary name this process handed out, for remove_own_partials
 
 
 def temporary_path(target: Path, suffix: str = "") -> Path:
     """This process's temporary name for ``target``, after removing stale partials of dead processes."""
     remove_stale_partials(target)
-    return target.parent / f".{target.name}{PARTIAL}{os.getpid()}{suffix}"
+    path = target.parent / f".{target.name}{PARTIAL}{os.getpid()}{suffix}"
+    _ISSUED.add(path)
+    return path
+
+
+def remove_own_partials() -> int:
+    """Delete every temporary output of this process that is still there (a writer renames or deletes
+    its own; this is for a process that must end at once, such as on a second Ctrl-C). Safe to call
+    from a signal handler in the main thread; returns how many were removed."""
+    removed = 0
+    for path in list(_ISSUED):
+        try:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            elif path.exists() or path.is_symlink():
+                path.unlink()
+            else:
+                continue
+            removed += 1
+        except OSError:
+            pass
+    return removed
 
 
 def _alive(pid: int) -> bool:

@@ -18,6 +18,7 @@ import numpy as np
 from videomatte.errors import MediaError
 from videomatte.io.files import is_image
 from videomatte.io.images import ImageSequenceReader, load_image
+from videomatte.io.raw_streams import count_pictures, stream_rate
 from videomatte.io.stream import ColorTags, Frame, Reader, VideoInfo
 
 __all__ = ["ColorTags", "Frame", "ImageSequenceReader", "Reader", "VideoInfo", "VideoReader", "load_image",
@@ -29,7 +30,8 @@ def open_reader(source: str | os.PathLike, frame_rate: Fraction | None = None) -
 
     Args:
         source: a video file, a folder of images, or a glob such as ``"shots/*.png"``.
-        frame_rate: frame rate given to image sequences (default 30); ignored for videos.
+        frame_rate: frame rate given to image sequences (default 30) and to raw elementary streams
+            without timestamps (default: the rate their headers declare); ignored for other videos.
 
     Raises:
         MediaError: the input is missing, empty, unreadable or has no pictures.
@@ -40,7 +42,7 @@ def open_reader(source: str | os.PathLike, frame_rate: Fraction | None = None) -
         return ImageSequenceReader(text, frame_rate or Fraction(30))
     if is_image(path):
         return ImageSequenceReader(text, frame_rate or Fraction(30))
-    return VideoReader(path)
+    return VideoReader(path, frame_rate=frame_rate)
 
 
 _HD_HEIGHT = 720  # unspecified colour matrix: BT.709 from this height up, BT.601 below (as players do)
@@ -71,10 +73,12 @@ class VideoReader:
         MediaError: missing, empty, unreadable, corrupt or truncated file, or no video stream.
     """
 
-    def __init__(self, path: str | os.PathLike, alpha: bool = False) -> None:
+    def __init__(self, path: str | os.PathLike, alpha: bool = False, frame_rate: Fraction | None = None) -> None:
         import av
 
         self.path = Path(path)
+        self._asked_rate = frame_rate  # used only by streams without timestamps (io.raw_streams)
+        self._lost, self._skipped = 0, None  # frames lost before the first one that decodes (see _frames)
         _check_file(self.path)
         try:
             self._container = av.open(os.fspath(self.path))
@@ -106,27 +110,41 @@ class VideoReader:
         if frame is None:
             self.close()
             raise _fail(self.path, "no video frame could be decoded")
-        self._container.seek(0)
+        self._rewind()
+        return frame
+
+    def _rewind(self) -> None:
+        """Back to the first packet; a raw elementary stream cannot seek, so it is opened again."""
+        import av
+
+        try:
+            self._container.seek(0)
+        except (av.FFmpegError, OSError):
+            name = self._container.format.name
+            self._container.close()
+            self._container = av.open(os.fspath(self.path), format=name)
+            self._stream = self._container.streams.video[0]
+            self._stream.thread_type = "AUTO"
         if self._decoder is not None:
             self._decoder.flush_buffers()
         self._stream.codec_context.flush_buffers()
-        return frame
 
     def _probe(self) -> VideoInfo:
         import av
 
-        stream = self._stream
         first = self._first_frame()
+        stream = self._stream  # after the first frame: a raw stream is opened again to rewind
         rotation = int(first.rotation or 0) % 360
         width, height = (first.height, first.width) if rotation in (90, 270) else (first.width, first.height)
         self._rotation = rotation
         self._depth = av.VideoFormat(stream.codec_context.pix_fmt or first.format.name).components[0].bits
         self._space = first.colorspace if first.colorspace not in (0, 2) else (1 if height >= _HD_HEIGHT else 5)
         self._range = first.color_range or (2 if (stream.codec_context.pix_fmt or "").startswith("yuvj") else 1)
-        rate = stream.average_rate or stream.guessed_rate or stream.base_rate or Fraction(30)
+        rate = stream_rate(self._container, stream, self._asked_rate)
         return VideoInfo(
             path=self.path, width=width, height=height, frame_rate=Fraction(rate),
-            time_base=Fraction(stream.time_base), frame_count=int(stream.frames or 0), rotation=rotation,
+            time_base=Fraction(stream.time_base), rotation=rotation,
+            frame_count=int(stream.frames or 0) or count_pictures(os.fspath(self.path), self._container),
             bit_depth=self._depth,
             color=ColorTags(first.color_range, first.colorspace, first.color_primaries, first.color_trc),
             has_audio=bool(self._container.streams.audio), codec=stream.codec_context.name,
@@ -138,19 +156,36 @@ class VideoReader:
 
         packets = 0
         decoded = 0
+        start = None  # the earliest timestamp demuxed before the first frame came out
         try:
             for packet in self._container.demux(self._stream):
                 if packet.size:
                     packets += 1
-                frames = self._decoder.decode(packet if packet.size else None) if self._decoder else packet.decode()
+                if not decoded and packet.pts is not None:
+                    start = packet.pts if start is None else min(start, packet.pts)
+                try:
+                    frames = self._decode(packet)
+                except av.FFmpegError:
+                    if decoded:
+                        raise
+                    continue  # a damaged leading packet: decode from the first frame that decodes
                 for frame in frames:
+                    if not decoded:
+                        self._skipped = None if None in (start, frame.pts) else frame.pts - start
                     decoded += 1
                     yield frame
         except av.FFmpegError as err:
             raise _fail(self.path, f"corrupt or truncated video after {decoded} frames", err) from err
         announced = int(self._stream.frames or 0)
+        if decoded and self._skipped is None:  # no timestamps: what the packets did not give
+            self._lost = max(max(packets, announced) - decoded, 0)
         if announced and packets < announced:
             raise _fail(self.path, f"truncated video: {packets} of {announced} frames present")
+
+    def _decode(self, packet) -> list:  # noqa: ANN001 - an av Packet; returns av VideoFrames
+        if self._decoder is not None:
+            return self._decoder.decode(packet if packet.size else None)
+        return packet.decode()
 
     def _picture(self, frame) -> np.ndarray:  # noqa: ANN001 - an av VideoFrame
         deep = self._depth > 8
@@ -168,6 +203,11 @@ class VideoReader:
             last = pts
             concealed += bool(frame.is_corrupt)
             yield Frame(image=self._picture(frame), pts=pts, time_base=self.info.time_base, index=index)
+        lost = self._lost if self._skipped is None else round(self._skipped * self.info.time_base * self.info.frame_rate)
+        if lost > 0:
+            logging.getLogger("videomatte").warning(
+                "warning: %s: %d damaged frames at the start did not decode; matted from the first frame "
+                "that decodes (%d frames)", self.path, lost, index + 1)
         if concealed:
             logging.getLogger("videomatte").warning(
                 "warning: %s: %d of %d frames were damaged; the decoder concealed the damage",

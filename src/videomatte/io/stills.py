@@ -9,6 +9,8 @@ picture and appears under its name only when written.
 from __future__ import annotations
 
 import os
+import re
+import warnings
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -95,12 +97,18 @@ def open_picture(path: str | os.PathLike, upright: bool = True) -> Image.Image:
     if path.suffix.lower() in HEIF_SUFFIXES and not register_heif():
         raise MediaError(f"{path}: HEIC photos need the heic extra: pip install 'videomatte[heic]'")
     try:
-        with Image.open(path) as picture:
-            picture.load()
-            return ImageOps.exif_transpose(picture) if upright else picture
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow's notes on damaged EXIF or large pictures: one line or none
+            with Image.open(path) as picture:
+                picture.load()
+                return ImageOps.exif_transpose(picture) if upright else picture
     except FileNotFoundError:
         raise MediaError(f"{path}: no such image file") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as err:
+    except Image.DecompressionBombError as err:  # a header claiming billions of pixels (found by fuzzing)
+        pixels = re.search(r"\((\d+) pixels\)", str(err))
+        claim = f"{int(pixels.group(1)):,} pixels" if pixels else "too many pixels"
+        raise MediaError(f"{path}: the picture claims {claim}, more than can be read safely") from err
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, MemoryError) as err:
         raise MediaError(f"{path}: not a readable image ({err})") from err
 
 

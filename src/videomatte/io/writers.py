@@ -20,6 +20,7 @@ from videomatte.io.alpha_plane import DIRECT_ALPHA_BITS, put_alpha_plane
 from videomatte.io.codecs import CONTAINERS, SEQUENCE_CODECS, CodecSpec, codec_for, is_sequence_path
 from videomatte.io.files import is_image, list_images
 from videomatte.io.partials import temporary_path as _temporary
+from videomatte.io.path_limits import check_name_lengths
 from videomatte.io.readers import VideoInfo
 from videomatte.io.stills import StillWriter, is_still_output
 
@@ -43,6 +44,7 @@ def check_output(path: str | os.PathLike, overwrite: bool) -> Path:
     Raises:
         OutputExistsError: the output exists and ``overwrite`` is false.
     """
+    check_name_lengths(os.fspath(path))
     target = Path(path)
     if target.is_dir() and not is_sequence_path(path):
         raise MediaError(f"{target}: is a folder, not a file (end the path with / for PNG images)")

@@ -8,6 +8,11 @@ import math
 from videomatte.errors import OptionError
 
 MIN_INPUT = 1  # pixels of the network's input (after downsampling) along each side
+# Pixels on the shorter side of the network's input below which a conversion is refused: at 64 the
+# encoder's deepest features are 2x2 and the mattes of the official weights are still whole people;
+# a 360x640 clip at ratio 0.01 (a 3x6 input) gave an all-transparent video. Frames smaller than this
+# run at ratio 1.
+MIN_WORKING_SIDE = 64
 
 
 def state_size(height: int, width: int, ratio: float, stride: int) -> tuple[int, int]:
@@ -35,3 +40,24 @@ def check_ratio(ratio: float | None, flag: str = "downsample ratio",
     if ratio is not None and not 0 < ratio <= 1:
         raise error(f"{flag} must be in (0, 1], got {ratio:g}")
     return ratio
+
+
+def network_side(side: int, ratio: float) -> int:
+    """Pixels of the network's input along a frame side of ``side`` pixels at ``ratio``."""
+    return side if ratio == 1.0 else int(side * ratio)
+
+
+def working_side(height: int, width: int) -> int:
+    """Fewest pixels the network's input must keep on its shorter side: ``MIN_WORKING_SIDE``, or the
+    whole shorter side of a frame smaller than that."""
+    return min(MIN_WORKING_SIDE, height, width)
+
+
+def smallest_working_ratio(height: int, width: int) -> float:
+    """The smallest ratio, rounded up to 4 decimals, that leaves the network :func:`working_side`
+    pixels on the shorter side of a ``height x width`` frame (1.0 for frames smaller than 64)."""
+    short, need = min(height, width), working_side(height, width)
+    ratio = math.ceil(need / short * 1e4) / 1e4
+    while network_side(short, ratio) < need and ratio < 1.0:
+        ratio = round(ratio + 1e-4, 4)
+    return min(ratio, 1.0)

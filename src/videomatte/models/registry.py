@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
 from videomatte.errors import UnknownModelError
+from videomatte.models.geometry import smallest_working_ratio
 
 RELEASE_URL = "https://github.com/PeterL1n/RobustVideoMatting/releases/download/v1.0.0/"
 
@@ -170,5 +171,6 @@ def check_refiner(name: str) -> str:
 
 
 def auto_downsample_ratio(height: int, width: int) -> float:
-    """The original's rule: shrink so that the longer side is at most 512 pixels, never enlarge."""
-    return min(512 / max(height, width), 1.0)
+    """The original's rule: shrink so that the longer side is at most 512 pixels, never enlarge; raised
+    for very long, thin frames so that the shorter side keeps 64 pixels (``geometry.MIN_WORKING_SIDE``)."""
+    return max(min(512 / max(height, width), 1.0), smallest_working_ratio(height, width))
