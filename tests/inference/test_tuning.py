@@ -128,3 +128,17 @@ def test_the_session_defaults_to_auto_and_names_its_runtime(tiny_net, two_candid
     assert any(c.describe() in repr(session) for c in two_candidates)
     eager = MattingSession("mobilenetv3", None, device="cpu", backend="torch")
     assert "backend=torch" in repr(eager)
+
+
+
+@needs_openvino
+@needs_bf16
+def test_frames_without_a_person_judge_no_bf16_and_are_not_cached(tiny_net, count_tunings, monkeypatch):
+    ort, bf16 = Candidate("onnxruntime", "fp32", 1), Candidate("openvino", "bf16", 1)
+    monkeypatch.setattr(tuning, "candidates", lambda threads=0: [ort, bf16])
+    monkeypatch.setattr(tuning, "MIN_SUBJECT", 2.0)  # no alpha reaches it: as if nobody were in view
+    first = choose_runtime(tiny_net, "cpu", torch.float32, *SIZE, RATIO, _frames(), threads=1)  # its own cache key
+    verdicts = {t.candidate: t for t in first.trials}
+    assert first.candidate == ort and verdicts[bf16].note == tuning.NOT_JUDGED and not verdicts[bf16].accepted
+    assert not choose_runtime(tiny_net, "cpu", torch.float32, *SIZE, RATIO, _frames(), threads=1).cached
+    assert len(count_tunings) == 2

@@ -38,6 +38,11 @@ log = logging.getLogger(__name__)
 MARGIN = 0.03  # a candidate must be this much faster than onnxruntime fp32 to replace it
 ROUNDS, BLOCK = 3, 2  # interleaved rounds; frames per candidate per round (the first of each untimed)
 REFERENCE = ("onnxruntime", "fp32")
+# A frame without a person says nothing of what bf16 does to a matte: below this mean alpha of the
+# tuning frames, only float32 candidates compete, and the choice is not cached (the next session,
+# with a person in view, tunes again).
+MIN_SUBJECT = 0.01
+NOT_JUDGED = "not judged: no person in the tuning frames"
 
 
 def budget_for(ratio: float) -> float:
@@ -189,11 +194,14 @@ def run_trials(graph: bytes, frames: np.ndarray, budget: float, threads: int = 0
     named = {repr(c): s for c, s in steppers.items()} | {f"extra:{k}": v for k, v in (extra or {}).items()}
     results = measure(named, frames, threads=threads)
     reference = results[repr(next(iter(steppers)))][1]
+    judged = float(np.mean([r.mean() for r in reference])) >= MIN_SUBJECT
     for candidate in steppers:
         ms, alphas = results[repr(candidate)]
         dpha = float(np.mean([np.abs(a - r).mean() for a, r in zip(alphas, reference)]))
-        accepted = dpha <= budget
-        trials.append(Trial(candidate, ms, dpha, accepted, "" if accepted else f"over budget {budget:.0e}"))
+        note = "" if dpha <= budget else f"over budget {budget:.0e}"
+        if not judged and candidate.precision != "fp32":
+            note = NOT_JUDGED
+        trials.append(Trial(candidate, ms, dpha, not note, note))
     return trials, {k: results[f"extra:{k}"][0] for k in (extra or {})}, runners
 
 
@@ -230,13 +238,15 @@ def choose_runtime(network: "nn.Module", device: "torch.device | str", dtype: "t
     if cached is not None:
         return cached
     _announce(f"tuning the runtime for {width}x{height} ratio {ratio:g} on this CPU (once)...")
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     trials, _, runners = run_trials(graph, _tuning_frames(frames, height, width), budget_for(ratio), threads)
     best = pick(trials)
     choice = Choice(best, trials, time.perf_counter() - start, False, cpu_signature(), runners.get(best))
-    _announce(f"runtime for {width}x{height} ratio {ratio:g}: {choice.describe()} "
-              f"(tuned in {choice.seconds:.1f} s; cached)")
-    _write(path, choice)
+    judged = all(t.note != NOT_JUDGED for t in trials)
+    _announce(f"runtime for {width}x{height} ratio {ratio:g}: {choice.describe()} (tuned in {choice.seconds:.1f} s, "
+              f"{time.process_time() - cpu_start:.1f} s of CPU; {'cached' if judged else 'not cached: no person in view'})")
+    if judged:
+        _write(path, choice)
     return choice
 
 
