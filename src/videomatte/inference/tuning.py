@@ -9,10 +9,9 @@ onnxruntime float32 graph's (which matches the eager network to 1e-7), and the f
 the budget (mean |Δα| <= 2e-3, 3e-3 at ratio 1) wins; onnxruntime float32 is kept unless another is at
 least ``MARGIN`` faster, so measurement noise never trades exactness for nothing. The choice is written
 as JSON beside the cached graphs (``graph_cache.graphs_dir()``) under the network's graph key and the
-CPU's signature (``cpu_info``): a different machine, or another core count, tunes again.
-
-The tuning takes seconds, once per size and ratio; it is announced on the log (stderr from the CLI).
-Sessions on a GPU, in another dtype, or with a network that does not export run eager PyTorch.
+CPU's signature (``cpu_info``): a different machine, or another core count, tunes again. The tuning
+takes seconds, once per size and ratio, announced on the log (stderr from the CLI). Sessions on a GPU,
+in another dtype, or with a network that does not export run eager PyTorch.
 """
 from __future__ import annotations
 
@@ -24,6 +23,7 @@ import os
 import sys
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import numpy as np
@@ -174,10 +174,6 @@ def measure(steppers: dict[str, Callable[[np.ndarray], np.ndarray]], frames: np.
     return {name: (1000 * float(np.min(times[name])), alphas[name]) for name in steppers}
 
 
-def _stepper(runner: Any) -> Callable[[np.ndarray], np.ndarray]:
-    return lambda frame: runner.step(frame)[1]
-
-
 def run_trials(graph: bytes, frames: np.ndarray, budget: float, threads: int = 0,
                extra: Optional[dict[str, Callable[[np.ndarray], np.ndarray]]] = None
                ) -> tuple[list[Trial], dict[str, float], dict[Candidate, Any]]:
@@ -188,7 +184,7 @@ def run_trials(graph: bytes, frames: np.ndarray, budget: float, threads: int = 0
     for candidate in candidates(threads):
         try:
             runners[candidate] = open_runner(candidate, graph)
-            steppers[candidate] = _stepper(runners[candidate])
+            steppers[candidate] = lambda frame, runner=runners[candidate]: runner.step(frame)[1]
         except Exception as err:  # noqa: BLE001 - a runtime that cannot run this graph here simply loses
             trials.append(Trial(candidate, None, None, False, f"failed: {str(err).splitlines()[0][:60]}"))
     named = {repr(c): s for c, s in steppers.items()} | {f"extra:{k}": v for k, v in (extra or {}).items()}
@@ -266,7 +262,7 @@ def _announce(message: str) -> None:
         print(f"videomatte: {message}", file=sys.stderr, flush=True)
 
 
-def _cache_path(graph: bytes, threads: int) -> "os.PathLike[str]":
+def _cache_path(graph: bytes, threads: int) -> Path:
     from videomatte.inference.graph_cache import graphs_dir
     from videomatte.inference.openvino_runner import openvino_available
 
@@ -275,10 +271,10 @@ def _cache_path(graph: bytes, threads: int) -> "os.PathLike[str]":
     return graphs_dir() / f"runtime-{digest.hexdigest()[:24]}.json"
 
 
-def _read(path: "os.PathLike[str]") -> Optional[Choice]:
+def _read(path: Path) -> Optional[Choice]:
     """The cached choice at ``path`` when it was made on this CPU; ``None`` otherwise."""
     try:
-        data = json.loads(open(path, encoding="utf-8").read())
+        data = json.loads(path.read_text(encoding="utf-8"))
         if data["signature"] != cpu_signature():
             return None
         trials = [Trial(Candidate(**t.pop("candidate")), **t) for t in data["trials"]]
@@ -287,15 +283,14 @@ def _read(path: "os.PathLike[str]") -> Optional[Choice]:
         return None
 
 
-def _write(path: "os.PathLike[str]", choice: Choice) -> None:
+def _write(path: Path, choice: Choice) -> None:
     """Store ``choice`` through a temporary name; a cache that cannot be written is skipped."""
     data = {"signature": choice.signature, "candidate": asdict(choice.candidate), "seconds": choice.seconds,
             "trials": [asdict(t) for t in choice.trials]}
-    staged = f"{os.fspath(path)}.{os.getpid()}.tmp"
+    staged = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
-        os.makedirs(os.path.dirname(os.fspath(path)), exist_ok=True)
-        with open(staged, "w", encoding="utf-8") as stream:
-            json.dump(data, stream, indent=1)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staged.write_text(json.dumps(data, indent=1), encoding="utf-8")
         os.replace(staged, path)
     except OSError as err:
         log.debug("not caching the runtime choice at %s: %s", path, err)
