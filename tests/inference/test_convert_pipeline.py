@@ -35,7 +35,7 @@ def test_every_output_matches_the_model(ntsc_clip, random_weights, tmp_path):
     results = convert(ntsc_clip, output=out / "rgba.mov", alpha=out / "alpha/", composite=out / "comp/",
                       background="#2040C0", weights=random_weights, downsample_ratio=RATIO, device="cpu",
                       progress=False)
-    assert results[0].frames == len(frames) and results[0].backend == "onnxruntime"  # auto on the CPU
+    assert results[0].frames == len(frames) and results[0].backend.startswith("auto (96x64 @0.5: ")  # the tuned runtime
     assert sorted(p.name for p in out.iterdir()) == ["alpha", "comp", "rgba.mov"]
 
     with VideoReader(out / "rgba.mov", alpha=True) as reader:
@@ -143,7 +143,7 @@ def test_onnx_backend_matches_torch(clip_dir, official_onnx, tmp_path):
     source = clip_dir / "small.mp4"
     make_clip(source, frames=3, width=128, height=96)
     common = dict(weights=onnx, downsample_ratio=RATIO, device="cpu", progress=False)
-    results = convert(source, alpha=f"{tmp_path}/ort/", **common)
+    results = convert(source, alpha=f"{tmp_path}/ort/", backend="onnxruntime", **common)
     assert results[0].backend == "onnxruntime"
     convert(source, alpha=f"{tmp_path}/torch/", backend="torch", **common)
     for a, b in zip(sorted((tmp_path / "ort").iterdir()), sorted((tmp_path / "torch").iterdir())):

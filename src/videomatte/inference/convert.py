@@ -33,7 +33,8 @@ class ConvertResult:
         frames: frames converted.
         seconds: wall time.
         skipped: every output already existed (batch runs skip finished inputs).
-        backend: the runtime that matted it (``"torch"``, ``"torchscript"`` or ``"onnxruntime"``).
+        backend: the runtime that matted it (``"torch"``, ``"torchscript"``, ``"onnxruntime"``, or ``"auto"``
+            with the runtime it chose, e.g. ``"auto (1920x1080 @0.25: openvino bf16, 2 threads)"``).
         error: the message when this input failed in a batch run.
     """
 
@@ -163,4 +164,5 @@ def _convert_source(source: str, plans: list[OutputPlan], factory: SessionFactor
     with open_reader(source, options.frame_rate) as reader:
         session, backend = factory.session_for(reader.info, options.seq_chunk)
         frames = run_pipeline(reader, session, mine, options)
+        backend = getattr(session.backend, "describe", lambda: backend)()  # auto: the runtime it tuned to
     return ConvertResult(source, [p.path for p in mine], frames, time.perf_counter() - start, backend=backend)
