@@ -11,6 +11,7 @@ from videomatte.inference.cpu_info import cpu_has_bf16, cpu_signature
 from videomatte.inference.openvino_runner import openvino_available
 from videomatte.inference.tuning import Candidate, Trial, choose_runtime, pick, static_graph
 
+pytestmark = pytest.mark.slow  # the tests export a graph and compile it in two or three runtimes
 SIZE, RATIO = (64, 96), 0.5
 needs_openvino = pytest.mark.skipif(not openvino_available(), reason="the openvino extra is not installed")
 needs_bf16 = pytest.mark.skipif(not cpu_has_bf16(), reason="this CPU has neither AVX512-BF16 nor AMX")
