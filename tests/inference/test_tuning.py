@@ -11,6 +11,7 @@ from videomatte.inference.cpu_info import cpu_has_bf16, cpu_signature
 from videomatte.inference.openvino_runner import openvino_available
 from videomatte.inference.tuning import Candidate, Trial, choose_runtime, pick, static_graph
 
+pytestmark = pytest.mark.slow  # the tests export a graph and compile it in two or three runtimes
 SIZE, RATIO = (64, 96), 0.5
 needs_openvino = pytest.mark.skipif(not openvino_available(), reason="the openvino extra is not installed")
 needs_bf16 = pytest.mark.skipif(not cpu_has_bf16(), reason="this CPU has neither AVX512-BF16 nor AMX")
@@ -128,3 +129,17 @@ def test_the_session_defaults_to_auto_and_names_its_runtime(tiny_net, two_candid
     assert any(c.describe() in repr(session) for c in two_candidates)
     eager = MattingSession("mobilenetv3", None, device="cpu", backend="torch")
     assert "backend=torch" in repr(eager)
+
+
+
+@needs_openvino
+@needs_bf16
+def test_frames_without_a_person_judge_no_bf16_and_are_not_cached(tiny_net, count_tunings, monkeypatch):
+    ort, bf16 = Candidate("onnxruntime", "fp32", 1), Candidate("openvino", "bf16", 1)
+    monkeypatch.setattr(tuning, "candidates", lambda threads=0: [ort, bf16])
+    monkeypatch.setattr(tuning, "MIN_SUBJECT", 2.0)  # no alpha reaches it: as if nobody were in view
+    first = choose_runtime(tiny_net, "cpu", torch.float32, *SIZE, RATIO, _frames(), threads=1)  # its own cache key
+    verdicts = {t.candidate: t for t in first.trials}
+    assert first.candidate == ort and verdicts[bf16].note == tuning.NOT_JUDGED and not verdicts[bf16].accepted
+    assert not choose_runtime(tiny_net, "cpu", torch.float32, *SIZE, RATIO, _frames(), threads=1).cached
+    assert len(count_tunings) == 2

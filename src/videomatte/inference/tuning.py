@@ -9,10 +9,9 @@ onnxruntime float32 graph's (which matches the eager network to 1e-7), and the f
 the budget (mean |Δα| <= 2e-3, 3e-3 at ratio 1) wins; onnxruntime float32 is kept unless another is at
 least ``MARGIN`` faster, so measurement noise never trades exactness for nothing. The choice is written
 as JSON beside the cached graphs (``graph_cache.graphs_dir()``) under the network's graph key and the
-CPU's signature (``cpu_info``): a different machine, or another core count, tunes again.
-
-The tuning takes seconds, once per size and ratio; it is announced on the log (stderr from the CLI).
-Sessions on a GPU, in another dtype, or with a network that does not export run eager PyTorch.
+CPU's signature (``cpu_info``): a different machine, or another core count, tunes again. The tuning
+takes seconds, once per size and ratio, announced on the log (stderr from the CLI). Sessions on a GPU,
+in another dtype, or with a network that does not export run eager PyTorch.
 """
 from __future__ import annotations
 
@@ -24,6 +23,7 @@ import os
 import sys
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import numpy as np
@@ -38,6 +38,11 @@ log = logging.getLogger(__name__)
 MARGIN = 0.03  # a candidate must be this much faster than onnxruntime fp32 to replace it
 ROUNDS, BLOCK = 3, 2  # interleaved rounds; frames per candidate per round (the first of each untimed)
 REFERENCE = ("onnxruntime", "fp32")
+# A frame without a person says nothing of what bf16 does to a matte: below this mean alpha of the
+# tuning frames, only float32 candidates compete, and the choice is not cached (the next session,
+# with a person in view, tunes again).
+MIN_SUBJECT = 0.01
+NOT_JUDGED = "not judged: no person in the tuning frames"
 
 
 def budget_for(ratio: float) -> float:
@@ -169,10 +174,6 @@ def measure(steppers: dict[str, Callable[[np.ndarray], np.ndarray]], frames: np.
     return {name: (1000 * float(np.min(times[name])), alphas[name]) for name in steppers}
 
 
-def _stepper(runner: Any) -> Callable[[np.ndarray], np.ndarray]:
-    return lambda frame: runner.step(frame)[1]
-
-
 def run_trials(graph: bytes, frames: np.ndarray, budget: float, threads: int = 0,
                extra: Optional[dict[str, Callable[[np.ndarray], np.ndarray]]] = None
                ) -> tuple[list[Trial], dict[str, float], dict[Candidate, Any]]:
@@ -183,17 +184,20 @@ def run_trials(graph: bytes, frames: np.ndarray, budget: float, threads: int = 0
     for candidate in candidates(threads):
         try:
             runners[candidate] = open_runner(candidate, graph)
-            steppers[candidate] = _stepper(runners[candidate])
+            steppers[candidate] = lambda frame, runner=runners[candidate]: runner.step(frame)[1]
         except Exception as err:  # noqa: BLE001 - a runtime that cannot run this graph here simply loses
             trials.append(Trial(candidate, None, None, False, f"failed: {str(err).splitlines()[0][:60]}"))
     named = {repr(c): s for c, s in steppers.items()} | {f"extra:{k}": v for k, v in (extra or {}).items()}
     results = measure(named, frames, threads=threads)
     reference = results[repr(next(iter(steppers)))][1]
+    judged = float(np.mean([r.mean() for r in reference])) >= MIN_SUBJECT
     for candidate in steppers:
         ms, alphas = results[repr(candidate)]
         dpha = float(np.mean([np.abs(a - r).mean() for a, r in zip(alphas, reference)]))
-        accepted = dpha <= budget
-        trials.append(Trial(candidate, ms, dpha, accepted, "" if accepted else f"over budget {budget:.0e}"))
+        note = "" if dpha <= budget else f"over budget {budget:.0e}"
+        if not judged and candidate.precision != "fp32":
+            note = NOT_JUDGED
+        trials.append(Trial(candidate, ms, dpha, not note, note))
     return trials, {k: results[f"extra:{k}"][0] for k in (extra or {})}, runners
 
 
@@ -230,13 +234,15 @@ def choose_runtime(network: "nn.Module", device: "torch.device | str", dtype: "t
     if cached is not None:
         return cached
     _announce(f"tuning the runtime for {width}x{height} ratio {ratio:g} on this CPU (once)...")
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     trials, _, runners = run_trials(graph, _tuning_frames(frames, height, width), budget_for(ratio), threads)
     best = pick(trials)
     choice = Choice(best, trials, time.perf_counter() - start, False, cpu_signature(), runners.get(best))
-    _announce(f"runtime for {width}x{height} ratio {ratio:g}: {choice.describe()} "
-              f"(tuned in {choice.seconds:.1f} s; cached)")
-    _write(path, choice)
+    judged = all(t.note != NOT_JUDGED for t in trials)
+    _announce(f"runtime for {width}x{height} ratio {ratio:g}: {choice.describe()} (tuned in {choice.seconds:.1f} s, "
+              f"{time.process_time() - cpu_start:.1f} s of CPU; {'cached' if judged else 'not cached: no person in view'})")
+    if judged:
+        _write(path, choice)
     return choice
 
 
@@ -256,7 +262,7 @@ def _announce(message: str) -> None:
         print(f"videomatte: {message}", file=sys.stderr, flush=True)
 
 
-def _cache_path(graph: bytes, threads: int) -> "os.PathLike[str]":
+def _cache_path(graph: bytes, threads: int) -> Path:
     from videomatte.inference.graph_cache import graphs_dir
     from videomatte.inference.openvino_runner import openvino_available
 
@@ -265,10 +271,10 @@ def _cache_path(graph: bytes, threads: int) -> "os.PathLike[str]":
     return graphs_dir() / f"runtime-{digest.hexdigest()[:24]}.json"
 
 
-def _read(path: "os.PathLike[str]") -> Optional[Choice]:
+def _read(path: Path) -> Optional[Choice]:
     """The cached choice at ``path`` when it was made on this CPU; ``None`` otherwise."""
     try:
-        data = json.loads(open(path, encoding="utf-8").read())
+        data = json.loads(path.read_text(encoding="utf-8"))
         if data["signature"] != cpu_signature():
             return None
         trials = [Trial(Candidate(**t.pop("candidate")), **t) for t in data["trials"]]
@@ -277,15 +283,14 @@ def _read(path: "os.PathLike[str]") -> Optional[Choice]:
         return None
 
 
-def _write(path: "os.PathLike[str]", choice: Choice) -> None:
+def _write(path: Path, choice: Choice) -> None:
     """Store ``choice`` through a temporary name; a cache that cannot be written is skipped."""
     data = {"signature": choice.signature, "candidate": asdict(choice.candidate), "seconds": choice.seconds,
             "trials": [asdict(t) for t in choice.trials]}
-    staged = f"{os.fspath(path)}.{os.getpid()}.tmp"
+    staged = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
-        os.makedirs(os.path.dirname(os.fspath(path)), exist_ok=True)
-        with open(staged, "w", encoding="utf-8") as stream:
-            json.dump(data, stream, indent=1)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staged.write_text(json.dumps(data, indent=1), encoding="utf-8")
         os.replace(staged, path)
     except OSError as err:
         log.debug("not caching the runtime choice at %s: %s", path, err)
