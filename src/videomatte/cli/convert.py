@@ -26,7 +26,8 @@ examples:
   videomatte convert group.mp4 -o two.mov --subject '300,200;900,250'   # two people, kept together
   videomatte convert clips/ -o 'out/{name}.mov' --engine ray  # segments on a local Ray instance
   videomatte convert /shared/clips/ -o '/shared/out/{name}.mov' --engine ray --address auto \
-      --gpus-per-worker 1                                     # on the cluster of `ray start --head`"""
+      --gpus-per-worker 1                                     # on the cluster of `ray start --head`
+  videomatte convert clips/ -o 'out/{name}.mov' --stats run.json   # seconds per phase, into run.json"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -70,6 +71,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     _add_engine_arguments(parser)
     parser.add_argument("--fps", type=float, metavar="F", help="frame rate of image-sequence inputs (default 30)")
     parser.add_argument("--quiet", action="store_true", help="no progress line")
+    parser.add_argument("--stats", metavar="FILE.json",
+                        help="write where the time went: seconds of decode, network, compositing, encode, join, "
+                             "waiting and other (adding up to the wall time) and frames, e.g. --stats run.json")
 
 
 def options_from(args: argparse.Namespace):  # noqa: ANN201 - a ConvertOptions, imported lazily
@@ -87,7 +91,7 @@ def options_from(args: argparse.Namespace):  # noqa: ANN201 - a ConvertOptions, 
         overwrite=args.overwrite, progress=not args.quiet, premultiplied=args.premultiplied, codec=args.codec,
         crf=args.crf, audio=args.audio, backend=args.backend,
         frame_rate=Fraction(args.fps).limit_denominator(1001) if args.fps is not None else None,
-        engine=_engine_from(args),
+        engine=_engine_from(args), stats=args.stats,
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any, Sequence
 from videomatte.errors import MediaError, VideoMatteError
 from videomatte.inference.options import ConvertOptions
 from videomatte.inference.outputs import OutputPlan, plan_outputs
+from videomatte.inference.phases import PhaseClock, sequential_record, write_stats
 from videomatte.inference.runner import SessionFactory, run_pipeline
 from videomatte.io.files import list_images, list_videos
 from videomatte.io.readers import open_reader
@@ -106,6 +107,7 @@ def convert(inputs: str | os.PathLike | Sequence[str | os.PathLike], options: Co
         VideoMatteError: bad options, input or output (for a single input), or a summary of the failures
             of a batch.
     """
+    begin = time.perf_counter()
     unknown = sorted(set(fields) - set(ConvertOptions.field_names()))
     if unknown:
         raise TypeError(f"convert() got unexpected keyword arguments: {', '.join(unknown)}")
@@ -123,10 +125,14 @@ def convert(inputs: str | os.PathLike | Sequence[str | os.PathLike], options: Co
         from videomatte.cluster.engine import convert_on_ray
 
         return convert_on_ray(sources, plans, factory, batch, options)
-    results = []
+    results, clocks = [], []
     for source in sources:
         try:
-            results.append(_convert_source(source, plans, factory, batch, options))
+            clocks.append(PhaseClock())
+            try:
+                results.append(_convert_source(source, plans, factory, batch, options, clocks[-1]))
+            finally:
+                clocks[-1].close()
         except VideoMatteError as err:
             if not batch:
                 raise
@@ -134,6 +140,9 @@ def convert(inputs: str | os.PathLike | Sequence[str | os.PathLike], options: Co
             print(f"videomatte: {message if message.startswith(source) else f'{source}: {message}'}",
                   file=sys.stderr)
             results.append(ConvertResult(source, error=str(err)))
+    if options.stats is not None:
+        write_stats(options.stats, sequential_record("local", time.perf_counter() - begin, clocks,
+                                                     inputs=len(sources)))
     failed = [r for r in results if r.error]
     if failed:
         raise BatchError(results)
@@ -153,7 +162,7 @@ class BatchError(VideoMatteError):
 
 
 def _convert_source(source: str, plans: list[OutputPlan], factory: SessionFactory, batch: bool,
-                    options: ConvertOptions) -> ConvertResult:
+                    options: ConvertOptions, clock: PhaseClock) -> ConvertResult:
     mine = prepare_outputs(source, plans, batch, options.overwrite)
     if mine is None:
         if options.progress:
@@ -162,5 +171,5 @@ def _convert_source(source: str, plans: list[OutputPlan], factory: SessionFactor
     start = time.perf_counter()
     with open_reader(source, options.frame_rate) as reader:
         session, backend = factory.session_for(reader.info, options.seq_chunk)
-        frames = run_pipeline(reader, session, mine, options)
+        frames = run_pipeline(reader, session, mine, options, clock)
     return ConvertResult(source, [p.path for p in mine], frames, time.perf_counter() - start, backend=backend)

@@ -44,6 +44,8 @@ class ConvertOptions:
         frame_rate: frame rate of image-sequence inputs (default 30).
         subject: keep only the people this prompt points at on each input's first frame
             (``SubjectPrompt.from_cli(points, box, mask)``, see ``docs/subject.md``); ``None`` keeps everyone.
+        stats: a JSON file to write where the time went (seconds per phase: decode, network, compositing,
+            encode, join, waiting, other; they add up to the wall time), for both engines.
         engine: ``local`` (this process), ``ray`` (segments on a local Ray instance), or a
             ``videomatte.cluster.RayEngine`` (cluster address, workers, segment length, warm-up).
 
@@ -72,6 +74,7 @@ class ConvertOptions:
     audio: bool = True
     frame_rate: Fraction | None = None
     subject: SubjectPrompt | None = None
+    stats: PathLike = None
     engine: object = "local"  # "local", "ray" or a videomatte.cluster.RayEngine
 
     def __post_init__(self) -> None:

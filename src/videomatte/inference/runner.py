@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from dataclasses import dataclass
+import time
 from fractions import Fraction
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from torch import Tensor, nn
 from videomatte.inference.compose import Background
 from videomatte.inference.options import ConvertOptions
 from videomatte.inference.outputs import OutputPlan, open_outputs, render
+from videomatte.inference.phases import ENCODING, PhaseClock
 from videomatte.inference.pipeline import END, Channel, Pipeline
 from videomatte.inference.progress import Progress
 from videomatte.inference.session import MattingSession
@@ -99,19 +101,26 @@ class SessionFactory:
         return session, backend
 
 
-def _decode(reader: Reader, out: Channel, seq_chunk: int, device: torch.device, dtype: torch.dtype) -> None:
+def _decode(reader: Reader, out: Channel, seq_chunk: int, device: torch.device, dtype: torch.dtype,
+            clock: PhaseClock) -> None:
     batch: list = []
-    index = 0
+    frames = iter(reader)
 
     def send() -> None:
-        pictures = np.stack([f.image for f in batch])
-        out.put(Chunk(index, [(f.pts, f.time_base) for f in batch], to_tensor(pictures, device, dtype)))
+        begin = time.perf_counter()
+        pictures = to_tensor(np.stack([f.image for f in batch]), device, dtype)
+        clock.add("decode", time.perf_counter() - begin)
+        out.put(Chunk(batch[0].index, [(f.pts, f.time_base) for f in batch], pictures))
 
-    for frame in reader:
+    while True:
+        begin = time.perf_counter()
+        frame = next(frames, None)
+        clock.add("decode", time.perf_counter() - begin)
+        if frame is None:
+            break
         batch.append(frame)
         if len(batch) == seq_chunk:
             send()
-            index += len(batch)
             batch = []
     if batch:
         send()
@@ -119,21 +128,32 @@ def _decode(reader: Reader, out: Channel, seq_chunk: int, device: torch.device, 
 
 
 def _encode(inbox: Channel, writer: Writer, plan: OutputPlan, background: Background | None,
-            premultiplied: bool) -> None:
+            premultiplied: bool, clock: PhaseClock) -> None:
     bits = 16 if writer.deep else 8
     for chunk in inbox:
-        pictures = render(plan.kind, chunk.src, chunk.fgr, chunk.pha, background, chunk.index, premultiplied, bits)
-        for picture, (pts, time_base) in zip(pictures, chunk.stamps):
-            writer.write(picture, pts, time_base)
+        with clock.timing("compositing"):
+            pictures = render(plan.kind, chunk.src, chunk.fgr, chunk.pha, background, chunk.index, premultiplied,
+                              bits)
+        with clock.timing("encode"):
+            for picture, (pts, time_base) in zip(pictures, chunk.stamps):
+                writer.write(picture, pts, time_base)
 
 
-def _infer(decoded: Channel, session: MattingSession, outboxes: list[Channel], progress: Progress) -> int:
-    frames = 0
-    for chunk in decoded:
-        matte = session.step(chunk.src)
+def _infer(decoded: Channel, session: MattingSession, outboxes: list[Channel], progress: Progress,
+           clock: PhaseClock) -> int:
+    """The network's thread: its waits are charged to the stage it waited for (module ``phases``)."""
+    frames, chunks = 0, iter(decoded)
+    while True:
+        with clock.timing("decode", busy=False, wall=True):
+            chunk = next(chunks, None)
+        if chunk is None:
+            break
+        with clock.timing("network", wall=True):
+            matte = session.step(chunk.src)
         chunk.fgr, chunk.pha = matte.fgr, matte.pha
-        for box in outboxes:
-            box.put(chunk)
+        with clock.timing(ENCODING, busy=False, wall=True):
+            for box in outboxes:
+                box.put(chunk)
         frames += len(chunk.stamps)
         progress.update(len(chunk.stamps))
     for box in outboxes:
@@ -141,36 +161,49 @@ def _infer(decoded: Channel, session: MattingSession, outboxes: list[Channel], p
     return frames
 
 
-def run_pipeline(reader: Reader, session: MattingSession, plans: list[OutputPlan], options: ConvertOptions) -> int:
+def run_pipeline(reader: Reader, session: MattingSession, plans: list[OutputPlan], options: ConvertOptions,
+                 clock: PhaseClock | None = None) -> int:
     """Convert everything ``reader`` yields into the outputs of ``plans``; returns the frame count.
 
-    Outputs are written under temporary names and renamed only when every stage succeeded.
+    Outputs are written under temporary names and renamed only when every stage succeeded. ``clock``
+    (optional) gets the seconds of each phase (``videomatte.inference.phases``) and the frames.
     """
-    info = reader.info
+    info, clock = reader.info, clock if clock is not None else PhaseClock()
     pipeline = Pipeline()
     with ExitStack() as stack:
         writers = open_outputs(stack, plans, info, options)
         progress = Progress(info.path.name, info.frame_count, options.progress)
         decoded = pipeline.channel(QUEUE_SIZE)
         pipeline.start("decode", lambda: _decode(reader, decoded, options.seq_chunk, session.device,
-                                                 session.dtype))
+                                                 session.dtype, clock))
         outboxes = []
         for writer, plan, background in writers:
             box = pipeline.channel(QUEUE_SIZE)
             outboxes.append(box)
             pipeline.start(f"encode {plan.path}", lambda b=box, w=writer, p=plan, g=background:
-                           _encode(b, w, p, g, options.premultiplied))
-        frames = 0
-        torch_threads = torch.get_num_threads()
-        if session.backend.name == "onnxruntime":
-            torch.set_num_threads(1)  # torch only composes here; leave the cores to onnxruntime and codecs
-        try:
-            try:
-                frames = _infer(decoded, session, outboxes, progress)
-            except BaseException as err:  # noqa: BLE001 - handed to join(), which re-raises the first error
-                pipeline.fail(err)
-            pipeline.join()
-        finally:
-            torch.set_num_threads(torch_threads)
+                           _encode(b, w, p, g, options.premultiplied, clock))
+        frames = _run_network(pipeline, decoded, session, outboxes, progress, clock)
         progress.close()
+        flushed = time.perf_counter()
+    clock.add("encode", time.perf_counter() - flushed, wall=True)  # the encoders' last frames, renames
+    clock.frames += frames
+    return frames
+
+
+def _run_network(pipeline: Pipeline, decoded: Channel, session: MattingSession, outboxes: list[Channel],
+                 progress: Progress, clock: PhaseClock) -> int:
+    """Run the network in this thread until the input ends, then wait for the other stages."""
+    frames = 0
+    torch_threads = torch.get_num_threads()
+    if session.backend.name == "onnxruntime":
+        torch.set_num_threads(1)  # torch only composes here; leave the cores to onnxruntime and codecs
+    try:
+        try:
+            frames = _infer(decoded, session, outboxes, progress, clock)
+        except BaseException as err:  # noqa: BLE001 - handed to join(), which re-raises the first error
+            pipeline.fail(err)
+        with clock.timing(ENCODING, busy=False, wall=True):
+            pipeline.join()
+    finally:
+        torch.set_num_threads(torch_threads)
     return frames
