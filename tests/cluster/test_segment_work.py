@@ -1,4 +1,4 @@
-"""The work of one segment without Ray: warm-up, the shot cut that zeroes the state, the lossless file."""
+"""The work of one segment without Ray: warm-up, the shot cut that zeroes the state, its parts in the outputs' codecs."""
 from fractions import Fraction
 
 import numpy as np
@@ -7,10 +7,13 @@ import pytest
 from media_clips import moving_scene
 from videomatte.cluster.plan import Segment
 from videomatte.cluster.worker import matte_segment
+from videomatte.inference.options import ConvertOptions
+from videomatte.inference.outputs import OutputPlan
 from videomatte.inference.session import MattingSession
+from videomatte.io.images import load_image
 from videomatte.io.readers import open_reader
 from videomatte.io.seeking import open_seekable
-from videomatte.io.segments import read_segment
+from videomatte.io.segments import read_stamps
 
 
 @pytest.fixture(scope="module")
@@ -61,13 +64,16 @@ def _single_pass_alpha(path, weights, first, last):
     (10, 16, 6, 10),  # no cut in the warm-up: all of it counts
 ])
 def test_warmup_restarts_at_a_cut(cut_clip, random_weights, tmp_path, warm_start, start, counted, zero_from):
-    segment = Segment(str(cut_clip), 1, start, start + 3, warm_start, str(tmp_path / "segment-00001.mkv"))
+    segment = Segment(str(cut_clip), 1, start, start + 3, warm_start, str(tmp_path / "segment-00001"))
+    plans = [OutputPlan(str(tmp_path / "out") + "/", "alpha")]
     with open_seekable(cut_clip) as video:
-        written, warmup = matte_segment(_session(random_weights), video, segment, seq_chunk=2)
+        written, warmup = matte_segment(_session(random_weights), video, segment, plans,
+                                        ConvertOptions(weights=None, seq_chunk=2))
         stamps = video.timestamps()[start:start + 3]
     assert (written, warmup) == (3, counted)
     expected = _single_pass_alpha(cut_clip, random_weights, zero_from, start + 2)[-3:]
-    stored = list(read_segment(segment.path))
-    assert [pts for _, pts, _ in stored] == stamps
-    for (picture, _, _), alpha in zip(stored, expected):
-        assert np.abs(picture[..., 3] / 65535.0 - alpha).max() < 2e-5  # 16-bit storage
+    assert read_stamps(segment.path)[0] == stamps
+    stored = sorted((tmp_path / "segment-00001.0").iterdir())
+    assert [p.name for p in stored] == ["000000.png", "000001.png", "000002.png"]  # the output's own format
+    for path, alpha in zip(stored, expected):
+        assert np.abs(load_image(path)[..., 0] / 255.0 - alpha).max() <= 0.5 / 255 + 1e-6  # 8-bit PNG
