@@ -61,8 +61,8 @@ class PacketJoiner:
     def _open_stream(self, template) -> None:  # noqa: ANN001 - av VideoStream
         self._stream = self._container.add_stream_from_template(template)
         self._stream.time_base = self.info.time_base
-        if template.metadata.get("alpha_mode") == "1":  # VP9 alpha lives in Matroska block additions
-            self._stream.metadata["alpha_mode"] = "1"
+        if template.metadata.get("alpha_mode") == "1":  # VP9 alpha lives in Matroska block additions,
+            self._stream.codec_context.pix_fmt = "yuva420p"  # which the muxer writes for alpha formats
         self._extradata = template.codec_context.extradata
         if self._want_audio:
             from videomatte.io.audio import AudioPassthrough
