@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from videomatte.cluster.join import join_task
+from videomatte.cluster.join import join_task, ready_task
 from videomatte.cluster.plan import Segment
 from videomatte.cluster.worker import SegmentDone
 from videomatte.inference.convert import ConvertResult
@@ -57,6 +57,7 @@ class Batch:
         self.done = 0
         self.progress = Progress("ray", sum(s.frames for j in jobs for s in j.segments), options.progress)
         self.join = join_task(ray)
+        self.warm = ready_task(ray).remote()  # a process for the joins, started while segments are matted
         self.worker_wall: dict[str, float] = {}
         self.busy: dict[str, float] = {}
         self.dispatched = self.matted = self.joined = time.perf_counter()
@@ -85,7 +86,9 @@ class Batch:
             if job.reused and self.options.progress:
                 print(f"{job.source}: {job.reused} of {len(job.segments)} segments finished already, reused",
                       file=sys.stderr)
-            job.joined = self.join.remote(job.info, job.segments, job.targets, self.options, str(job.folder))
+            outputs = [(plan.path, plan.codec) for plan in job.targets]
+            job.joined = self.join.remote(job.info, job.segments, outputs, self.options.overwrite,
+                                          self.options.audio, str(job.folder))
 
     def result(self, job: Job) -> ConvertResult:
         """The outcome of one input (waiting for its join)."""

@@ -16,8 +16,6 @@ from pathlib import Path
 
 from videomatte.cluster.plan import Segment, part_paths
 from videomatte.errors import MediaError
-from videomatte.inference.options import ConvertOptions
-from videomatte.inference.outputs import OutputPlan
 from videomatte.inference.phases import PhaseClock
 from videomatte.io.codecs import is_sequence_path
 from videomatte.io.concat import PacketJoiner
@@ -45,14 +43,15 @@ def _join_images(writer: ImageSequenceWriter, parts: list[str], counts: list[int
             writer.add_file(image, _link)
 
 
-def join_segments(info: VideoInfo, segments: list[Segment], plans: list[OutputPlan],
-                  options: ConvertOptions) -> int:
-    """Write every output of ``plans`` from the finished parts of ``segments``, in order.
+def join_segments(info: VideoInfo, segments: list[Segment], outputs: list[tuple[str, str | None]], *,
+                  overwrite: bool = False, audio: bool = True) -> int:
+    """Write every output from the finished parts of ``segments``, in order.
 
     Args:
         info: the input's description (time base, audio; its ``path`` absolute).
-        plans: the outputs, with paths the caller can write (absolute for a Ray task).
-        options: the conversion's ``audio``, ``overwrite`` and ``codec`` (image sequences' suffix).
+        outputs: ``(path, codec override)`` of each output (``OutputPlan``'s), with paths the caller can
+            write (absolute for a Ray task); plain values, so that a join task never imports torch.
+        overwrite, audio: as in ``ConvertOptions``.
 
     Returns:
         Frames written to each output. Every output appears under its final name only when all of
@@ -62,28 +61,27 @@ def join_segments(info: VideoInfo, segments: list[Segment], plans: list[OutputPl
         MediaError: a part is missing, or does not hold the frames planned.
     """
     stamps = [read_stamps(segment.path)[0] for segment in segments]
-    parts = [part_paths(segment, [p.path for p in plans]) for segment in segments]
+    parts = [part_paths(segment, [path for path, _ in outputs]) for segment in segments]
     with ExitStack() as stack:
-        for index, plan in enumerate(plans):
+        for index, (path, codec) in enumerate(outputs):
             mine = [paths[index] for paths in parts]
-            if is_sequence_path(plan.path):
-                writer = ImageSequenceWriter(plan.path, plan.codec or "png", overwrite=options.overwrite)
+            if is_sequence_path(path):
+                writer = ImageSequenceWriter(path, codec or "png", overwrite=overwrite)
                 _join_images(stack.enter_context(writer), mine, [len(s) for s in stamps])
                 continue
-            joiner = stack.enter_context(PacketJoiner(plan.path, info, overwrite=options.overwrite,
-                                                      audio=options.audio))
+            joiner = stack.enter_context(PacketJoiner(path, info, overwrite=overwrite, audio=audio))
             for part, shown in zip(mine, stamps):
                 joiner.add(part, shown)
     return sum(len(s) for s in stamps)
 
 
-def join_and_clean(info: VideoInfo, segments: list[Segment], plans: list[OutputPlan], options: ConvertOptions,
-                   folder: str) -> tuple[int, dict]:
+def join_and_clean(info: VideoInfo, segments: list[Segment], outputs: list[tuple[str, str | None]],
+                   overwrite: bool, audio: bool, folder: str) -> tuple[int, dict]:
     """:func:`join_segments`, then delete the segments' ``folder``; returns the frames and the phases of
     the join (``PhaseClock.as_dict``: all of it ``join``, no picture is decoded or encoded)."""
     clock = PhaseClock()
     with clock.timing("join", wall=True):
-        frames = join_segments(info, segments, plans, options)
+        frames = join_segments(info, segments, outputs, overwrite=overwrite, audio=audio)
         shutil.rmtree(folder, ignore_errors=True)
     clock.frames = frames
     return frames, clock.close().as_dict()
@@ -93,3 +91,14 @@ def join_task(ray: object):  # noqa: ANN201 - a Ray remote function
     """:func:`join_and_clean` as a Ray task. It reserves no CPU: the worker actors hold the CPUs for as
     long as they live, and a join mostly reads and writes files."""
     return ray.remote(num_cpus=0, max_retries=3)(join_and_clean)
+
+
+def ready() -> bool:
+    """Nothing but this module's imports: run as a task at the start of a batch, it starts (and keeps)
+    a Ray worker process for the joins while the segments are matted."""
+    return True
+
+
+def ready_task(ray: object):  # noqa: ANN201 - a Ray remote function
+    """:func:`ready` as a Ray task, with the resources of :func:`join_task`."""
+    return ray.remote(num_cpus=0)(ready)

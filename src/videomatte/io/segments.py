@@ -19,7 +19,6 @@ import numpy as np
 from videomatte.errors import MediaError
 from videomatte.io.codecs import CodecSpec
 from videomatte.io.files import write_atomically
-from videomatte.io.readers import VideoReader
 from videomatte.io.stream import VideoInfo
 from videomatte.io.writers import VideoWriter
 
@@ -90,6 +89,8 @@ def read_segment(path: str | os.PathLike) -> Iterator[tuple[np.ndarray, int, Fra
     Raises:
         MediaError: the segment is incomplete, or its frames do not match its timestamps.
     """
+    from videomatte.io.readers import VideoReader  # decoding pulls torch in (io.frames): only here
+
     video = Path(path)
     stamps, time_base = read_stamps(video)
     count = 0

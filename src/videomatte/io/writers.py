@@ -20,7 +20,7 @@ from videomatte.io.alpha_plane import DIRECT_ALPHA_BITS, put_alpha_plane
 from videomatte.io.codecs import CONTAINERS, SEQUENCE_CODECS, CodecSpec, codec_for, is_sequence_path
 from videomatte.io.files import is_image, list_images
 from videomatte.io.partials import temporary_path as _temporary
-from videomatte.io.readers import VideoInfo
+from videomatte.io.stream import VideoInfo
 
 
 class Writer(Protocol):
