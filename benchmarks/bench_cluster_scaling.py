@@ -8,7 +8,7 @@ final codec written by each worker, join tasks, resume bookkeeping) on a local R
 network replaced by a fixed sleep per frame (``RayEngine(emulate_network=...)``, default 9.6 ms: MobileNetV3
 at 1080p on a GTX 1080 Ti in fp32, from the paper). On a 2-core machine N workers can only sleep in
 parallel: everything else they do costs CPU here, so the frames are small (default 160x90) to keep that
-cost far below the sleep; the sleep does not shrink with them. Throughput is frames per second of the
+cost far below the sleep (default 64x36, 4 frames a chunk); the sleep does not shrink with them. Throughput is frames per second of the
 whole batch (``convert``'s wall time, Ray already started, the actors warm); the driver's share is the
 part of the wall time when no segment was being matted (planning, the joins after the last segment,
 closing: phases ``other`` + ``join`` of ``--stats``), and the driver process's CPU time over the wall.
@@ -65,7 +65,7 @@ def run_once(batch: Path, out: Path, workers: int, args: argparse.Namespace) -> 
                        emulate_network=args.network_ms / 1000)
     cpu = time.process_time()
     convert(batch, output=f"{out}/{{name}}{args.suffix}", weights=None, progress=False, engine=engine,
-            stats=out / "stats.json")
+            stats=out / "stats.json", seq_chunk=args.seq_chunk)
     record = json.loads((out / "stats.json").read_text())
     record["driver_cpu_seconds"] = time.process_time() - cpu
     return record
@@ -157,8 +157,9 @@ def main() -> None:
     scale.add_argument("--workers", type=lambda s: [int(n) for n in s.split(",")], default=[1, 2, 4, 8, 16])
     scale.add_argument("--inputs", type=int, default=16)
     scale.add_argument("--seconds", type=float, default=8.0, help="length of each input")
-    scale.add_argument("--width", type=int, default=160)
-    scale.add_argument("--height", type=int, default=90)
+    scale.add_argument("--width", type=int, default=64)
+    scale.add_argument("--height", type=int, default=36)
+    scale.add_argument("--seq-chunk", type=int, default=4, help="frames per network call (and per queue item)")
     scale.add_argument("--segment-seconds", type=float, default=2.0)
     scale.add_argument("--warmup", type=int, default=8)
     scale.add_argument("--network-ms", type=float, default=9.6, help="emulated network time per frame")
