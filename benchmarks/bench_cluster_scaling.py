@@ -38,7 +38,6 @@ sys.path.insert(0, str(REPO / "tests"))  # media_clips.moving_scene: the synthet
 def make_batch(folder: Path, inputs: int, seconds: float, width: int, height: int, rate: int = 30) -> Path:
     """``inputs`` H.264 clips of ``seconds`` (a key frame every second, as cameras and encoders do)."""
     import av
-
     from media_clips import moving_scene
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -107,6 +106,7 @@ def _row(workers: int, record: dict, first: dict | None) -> dict:
 def join_costs(args: argparse.Namespace) -> dict:
     """Milliseconds per frame of a packet-copy join of 1080p parts, per codec (best of ``args.rounds``)."""
     from media_clips import moving_scene
+
     from videomatte.io.codecs import codec_for
     from videomatte.io.stream import VideoInfo
     from videomatte.io.writers import VideoWriter

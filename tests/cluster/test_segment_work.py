@@ -3,8 +3,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-
 from media_clips import moving_scene
+
 from videomatte.cluster.plan import Segment
 from videomatte.cluster.worker import matte_segment
 from videomatte.inference.options import ConvertOptions

@@ -1,11 +1,10 @@
 """Joining parts of a video by packet copy (``io.concat``), for every codec a worker may write: the joined
 file decodes to the frames, timestamps and audio of the same pictures written in one pass."""
-from fractions import Fraction
 
 import numpy as np
 import pytest
-
 from media_clips import make_clip, moving_scene
+
 from videomatte.errors import MediaError
 from videomatte.io.codecs import codec_for
 from videomatte.io.concat import PacketJoiner

@@ -22,8 +22,8 @@ from videomatte.cluster.plan import absolute_output, plan_segments, work_folder
 from videomatte.cluster.scheduler import WorkerPool, failure_line, run_segments, worker_count
 from videomatte.errors import VideoMatteError
 from videomatte.inference.convert import BatchError, ConvertResult, prepare_outputs
-from videomatte.inference.outputs import OutputPlan
 from videomatte.inference.options import ConvertOptions
+from videomatte.inference.outputs import OutputPlan
 from videomatte.inference.phases import stats_record, write_stats
 from videomatte.inference.runner import SessionFactory
 from videomatte.io.seeking import open_seekable

@@ -2,11 +2,10 @@
 thread per output, joined by bounded queues."""
 from __future__ import annotations
 
+import time
 from contextlib import ExitStack
 from dataclasses import dataclass
-import time
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 import torch
