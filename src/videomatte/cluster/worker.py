@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Iterator
 from videomatte.cluster.cuts import is_cut, thumbnail
 from videomatte.cluster.options import FaultHooks
 from videomatte.cluster.plan import Segment, part_paths
+from videomatte.cluster.prefetch import Prefetch
 from videomatte.errors import MediaError
 from videomatte.inference.options import ConvertOptions
 from videomatte.inference.outputs import OutputPlan
@@ -121,7 +122,8 @@ def matte_segment(session: MattingSession, video: Seekable, segment: Segment, pl
     """Matte one segment into its parts: one per output of ``plans``, in that output's codec and container
     (written under temporary names, then renamed), then the record of its timestamps (last).
 
-    The recurrent state is rebuilt from ``segment.warm_start`` (zeroed at a shot cut in between, and
+    Frames are decoded ahead in a thread (:class:`Prefetch`). The recurrent state is rebuilt from
+    ``segment.warm_start`` (zeroed at a shot cut in between, and
     at a cut on the segment's first frame), then frames ``start..stop-1`` go through the local engine's
     pipeline with ``options`` (background, premultiplied, codec, crf, seq_chunk); no audio.
 
@@ -129,11 +131,14 @@ def matte_segment(session: MattingSession, video: Seekable, segment: Segment, pl
         ``(frames written, warm-up frames run)``.
     """
     clock = clock if clock is not None else PhaseClock()
-    frames = video.frames(segment.warm_start, segment.stop)
-    first, warmup = _warm_up(session, frames, segment, clock)
-    reader = SegmentFrames(video.info, itertools.chain([first], frames), segment, hooks)
-    quiet = dataclasses.replace(options, overwrite=True, audio=False, progress=False, stats=None)
-    written = run_pipeline(reader, session, part_plans(segment, plans), quiet, clock)
+    frames = Prefetch(video.frames(segment.warm_start, segment.stop))
+    try:
+        first, warmup = _warm_up(session, frames, segment, clock)
+        reader = SegmentFrames(video.info, itertools.chain([first], frames), segment, hooks)
+        quiet = dataclasses.replace(options, overwrite=True, audio=False, progress=False, stats=None)
+        written = run_pipeline(reader, session, part_plans(segment, plans), quiet, clock)
+    finally:
+        frames.close()
     finish_segment(segment.path, reader.stamps, video.info.time_base)
     return written, warmup
 
