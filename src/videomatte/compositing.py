@@ -97,7 +97,11 @@ class ImageBackground(Background):
 
 
 class VideoBackground(Background):
-    """Another video, looped when it is shorter than the input, each frame scaled to cover."""
+    """Another video, looped when it is shorter than the input, each frame scaled to cover.
+
+    Frame ``i`` of the input gets frame ``i`` (modulo its length) of the background video: read in
+    order, or after a seek when a caller starts further on (a segment of a Ray conversion).
+    """
 
     def __init__(self, path: Path) -> None:
         from videomatte.io.readers import open_reader
@@ -105,6 +109,16 @@ class VideoBackground(Background):
         self.path = path
         self._reader = open_reader(path)
         self._frames = iter(self._reader)
+        self._position = 0  # the input frame that the next background frame goes with
+
+    def _seek(self, index: int) -> None:
+        from videomatte.io.seeking import open_seekable
+
+        self._reader.close()
+        self._reader = open_seekable(self.path)
+        count = len(self._reader.timestamps())
+        self._frames = self._reader.frames(index % count, count)
+        self._position = index
 
     def _next(self) -> Tensor:
         from videomatte.io.frames import to_tensor
@@ -116,9 +130,12 @@ class VideoBackground(Background):
             self._reader = open_reader(self.path)
             self._frames = iter(self._reader)
             frame = next(self._frames)
+        self._position += 1
         return to_tensor(frame.image)
 
     def frames(self, src: Tensor, index: int) -> Tensor:
+        if index > self._position:  # only forward: the live loop counts from 0 again after a reset
+            self._seek(index)
         pictures = [cover(self._next(), src.shape[-2], src.shape[-1]) for _ in range(src.shape[0])]
         return torch.cat(pictures).to(src.device, src.dtype)
 

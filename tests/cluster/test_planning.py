@@ -13,7 +13,7 @@ def test_segments_are_cut_by_time_with_warmup():
     assert [(s.start, s.stop, s.warm_start) for s in segments] == [(0, 30, 0), (30, 60, 22), (60, 90, 52),
                                                                   (90, 100, 82)]
     assert sum(s.frames for s in segments) == 100
-    assert segments[2].path == str(Path("work") / "segment-00002.mkv")
+    assert segments[2].path == str(Path("work") / "segment-00002")
 
 
 def test_variable_frame_rate_is_cut_by_time():

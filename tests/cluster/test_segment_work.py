@@ -1,16 +1,19 @@
-"""The work of one segment without Ray: warm-up, the shot cut that zeroes the state, the lossless file."""
+"""The work of one segment without Ray: warm-up, the shot cut that zeroes the state, its parts in the outputs' codecs."""
 from fractions import Fraction
 
 import numpy as np
 import pytest
-
 from media_clips import moving_scene
+
 from videomatte.cluster.plan import Segment
 from videomatte.cluster.worker import matte_segment
+from videomatte.conversion.convert_options import ConvertOptions
+from videomatte.conversion.outputs import OutputPlan
 from videomatte.inference.session import MattingSession
+from videomatte.io.images import load_image
 from videomatte.io.readers import open_reader
 from videomatte.io.seeking import open_seekable
-from videomatte.io.segments import read_segment
+from videomatte.io.segments import read_stamps
 
 
 @pytest.fixture(scope="module")
@@ -62,27 +65,35 @@ def _single_pass_alpha(path, weights, first, last):
     (10, 16, 6, 10),  # no cut in the warm-up: all of it counts
 ])
 def test_warmup_restarts_at_a_cut(cut_clip, random_weights, tmp_path, warm_start, start, counted, zero_from):
-    segment = Segment(str(cut_clip), 1, start, start + 3, warm_start, str(tmp_path / "segment-00001.mkv"))
+    segment = Segment(str(cut_clip), 1, start, start + 3, warm_start, str(tmp_path / "segment-00001"))
+    plans = [OutputPlan(str(tmp_path / "out") + "/", "alpha")]
     with open_seekable(cut_clip) as video:
-        written, warmup = matte_segment(_session(random_weights), video, segment, seq_chunk=2)
+        written, warmup = matte_segment(_session(random_weights), video, segment, plans,
+                                        ConvertOptions(seq_chunk=2))
         stamps = video.timestamps()[start:start + 3]
     assert (written, warmup) == (3, counted)
     expected = _single_pass_alpha(cut_clip, random_weights, zero_from, start + 2)[-3:]
-    stored = list(read_segment(segment.path))
-    assert [pts for _, pts, _ in stored] == stamps
-    for (picture, _, _), alpha in zip(stored, expected):
-        assert np.abs(picture[..., 3] / 65535.0 - alpha).max() < 2e-5  # 16-bit storage
+    assert read_stamps(segment.path)[0] == stamps
+    stored = sorted((tmp_path / "segment-00001.0").iterdir())
+    assert [p.name for p in stored] == ["000000.png", "000001.png", "000002.png"]  # the output's own format
+    for path, alpha in zip(stored, expected):
+        assert np.abs(load_image(path)[..., 0] / 255.0 - alpha).max() <= 0.5 / 255 + 1e-6  # 8-bit PNG
+
+
+def _alpha_parts(folder):
+    return [load_image(path)[..., 0] / 255.0 for path in sorted(folder.iterdir())]
 
 
 def test_a_cut_inside_the_segment_resets_the_state(cut_clip, random_weights, tmp_path):
-    segment = Segment(str(cut_clip), 1, 8, 13, 4, str(tmp_path / "segment-00001.mkv"))
+    segment = Segment(str(cut_clip), 1, 8, 13, 4, str(tmp_path / "segment-00001"))
+    plans = [OutputPlan(str(tmp_path / "out") + "/", "alpha")]
     with open_seekable(cut_clip) as video:
-        assert matte_segment(_session(random_weights), video, segment, seq_chunk=2) == (5, 4)
+        assert matte_segment(_session(random_weights), video, segment, plans,
+                             ConvertOptions(seq_chunk=2)) == (5, 4)
     expected = _single_pass_alpha(cut_clip, random_weights, 10, 12)  # from zero at the cut
-    stored = [picture for picture, _, _ in read_segment(segment.path)][2:]
-    for picture, alpha in zip(stored, expected):
-        assert np.abs(picture[..., 3] / 65535.0 - alpha).max() < 2e-5
+    for alpha, truth in zip(_alpha_parts(tmp_path / "segment-00001.0")[2:], expected):
+        assert np.abs(alpha - truth).max() <= 0.5 / 255 + 1e-6
     with open_seekable(cut_clip) as video:  # without the cut test the state runs on across the cut
-        matte_segment(_session(random_weights), video, segment, seq_chunk=2, cuts="off")
-    carried = [picture for picture, _, _ in read_segment(segment.path)][2:]
-    assert np.abs(carried[0][..., 3] / 65535.0 - expected[0]).max() > 1e-3
+        matte_segment(_session(random_weights), video, segment, plans, ConvertOptions(seq_chunk=2, cuts="off"))
+    carried = _alpha_parts(tmp_path / "segment-00001.0")[2:]
+    assert np.abs(carried[0] - expected[0]).max() > 1e-3

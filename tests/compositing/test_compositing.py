@@ -78,6 +78,17 @@ def test_video_background_loops(tmp_path):
     assert torch.allclose(later[1], first[0], atol=1e-6)
 
 
+def test_video_background_starts_where_a_segment_starts(tmp_path):
+    """A Ray worker composes frames 4.. first: it gets background frames 4 % 3 = 1, then 2 (a seek, no replay)."""
+    path = tmp_path / "bg.mp4"
+    make_clip(path, frames=3, width=32, height=16)
+    whole = parse_background(str(path)).frames(torch.zeros(3, 3, 8, 16), 0)
+    background = parse_background(str(path))
+    segment = background.frames(torch.zeros(2, 3, 8, 16), 4)
+    background.close()
+    assert torch.allclose(segment, whole[1:], atol=1e-6)
+
+
 def test_blur_background_is_smooth_and_same_size():
     src = torch.zeros(1, 3, 64, 96)
     src[..., ::2, :] = 1.0  # stripes

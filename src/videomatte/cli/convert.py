@@ -45,7 +45,8 @@ examples:
                                                               # cuts.txt holds e.g. 120, 00:00:08:12
   videomatte convert clips/ -o 'out/{name}.mov' --engine ray  # segments on a local Ray instance
   videomatte convert /shared/clips/ -o '/shared/out/{name}.mov' --engine ray --address auto \\
-      --gpus-per-worker 1                                     # on the cluster of `ray start --head`"""
+      --gpus-per-worker 1                                     # on the cluster of `ray start --head`
+  videomatte convert clips/ -o 'out/{name}.mov' --stats run.json   # seconds per phase, into run.json"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -86,6 +87,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                            "when they all have one size (else an image sequence)")
     parser.add_argument("--fps", type=float, metavar="F", help="frame rate of image-sequence inputs (default 30)")
     parser.add_argument("--quiet", action="store_true", help="no progress line")
+    parser.add_argument("--stats", metavar="FILE.json",
+                        help="write where the time went: seconds of decode, network, compositing, encode, join, "
+                             "waiting and other (adding up to the wall time) and frames, e.g. --stats run.json")
 
 
 def options_from(args: argparse.Namespace) -> ConvertOptions:
@@ -102,6 +106,7 @@ def options_from(args: argparse.Namespace) -> ConvertOptions:
         crf=args.crf, audio=args.audio,
         frame_rate=Fraction(args.fps).limit_denominator(1001) if args.fps is not None else None,
         engine=_engine_from(args), start=args.start, duration=args.duration, stills=args.stills, cuts=args.cuts,
+        stats=args.stats,
     )
 
 

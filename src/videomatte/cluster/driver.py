@@ -1,57 +1,38 @@
 """The driver of a conversion on Ray: plan every input into segments, keep every worker busy, join.
 
 Each input is planned from its timestamps (demuxed only), its unfinished segments go to a queue served
-by the worker actors, one segment at a time each; when the last segment of an input is finished, a
-thread of the driver joins them into the outputs while the workers go on with the next inputs.
+by the worker actors, one segment at a time each, which write them in the outputs' own codecs; when the
+last segment of an input is finished, a Ray task joins its parts into the outputs by packet copy
+while the workers go on with the next inputs (``batch.py``, ``join.py``).
 """
 from __future__ import annotations
 
 import dataclasses
 import logging
 import os
-import shutil
 import sys
 import time
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Callable
 
-from videomatte.cluster.join import join_segments
+from videomatte.cluster.batch import Batch, Job
+from videomatte.cluster.plan import absolute_output, plan_segments, work_folder
 from videomatte.cluster.ray_settings import RaySettings
-from videomatte.cluster.plan import Segment, plan_segments, work_folder
-from videomatte.cluster.scheduler import WorkerPool, run_segments, worker_count
-from videomatte.cluster.worker import SegmentDone
+from videomatte.cluster.scheduler import WorkerPool, failure_line, run_segments, worker_count
 from videomatte.conversion.convert_options import ConvertOptions, Planned
-from videomatte.conversion.inputs import is_still
 from videomatte.conversion.engines import report_failure, skipped
+from videomatte.conversion.inputs import is_still
 from videomatte.conversion.outputs import OutputPlan
-from videomatte.conversion.progress import Progress
+from videomatte.conversion.phases import stats_record, write_stats
 from videomatte.conversion.results import ConvertResult, prepare_outputs
 from videomatte.errors import VideoMatteError
-from videomatte.io.shots import ShotStarts
-from videomatte.io.stream import VideoInfo
 from videomatte.io.seeking import open_seekable
-
-@dataclass
-class Job:
-    """One input on its way through the cluster."""
-
-    source: str
-    plans: list[OutputPlan]
-    info: VideoInfo
-    segments: list[Segment]
-    folder: Path
-    begin: float = field(default_factory=time.perf_counter)
-    finished: int = 0
-    reused: int = 0
-    backend: str = ""
-    error: str | None = None
-    joined: Future | None = None
+from videomatte.io.shots import ShotStarts
 
 
-def import_ray():  # noqa: ANN201 - the ray module
+def import_ray() -> ModuleType:
     """Ray, or a one-line error naming the extra to install."""
     try:
         import ray
@@ -60,7 +41,7 @@ def import_ray():  # noqa: ANN201 - the ray module
     return ray
 
 
-def connect(ray: object, address: str | None) -> bool:
+def connect(ray: ModuleType, address: str | None) -> bool:
     """Join the cluster at ``address`` (``None``: a new local instance, unless this process has joined one
     already); returns whether this call started the connection (and so should end it)."""
     if ray.is_initialized():
@@ -77,78 +58,29 @@ def connect(ray: object, address: str | None) -> bool:
 
 
 def worker_options(options: ConvertOptions) -> ConvertOptions:
-    """What every worker needs to build the same session as the local engine (picklable, no engine)."""
-    return dataclasses.replace(options, model=options.model.portable(), engine=None, progress=False)
+    """What every worker needs to build the same session and outputs as the local engine (picklable, no
+    engine; local files as absolute paths: workers do not run in the driver's folder)."""
+    background = options.background
+    if os.path.isfile(background):
+        background = os.path.abspath(background)
+    return dataclasses.replace(options, model=options.model.portable(), background=background, engine=None,
+                               progress=False, stats=None)
 
 
 def plan_job(source: str, plans: list[OutputPlan], engine: RaySettings, options: ConvertOptions) -> Job:
-    """Probe one input and cut it into segments (whose files live beside its first output)."""
+    """Probe one input and cut it into segments (whose files live beside its first output; a segment
+    starts on a listed cut where one is near)."""
     with open_seekable(source, options.frame_rate) as video:
         info, stamps = video.info, video.timestamps()
+    info = dataclasses.replace(info, path=Path(os.path.abspath(info.path)))  # joins run in other folders
     key = dict(options.model.portable().key(), segment_seconds=engine.segment_seconds, warmup=engine.warmup,
                frame_rate=options.frame_rate, cuts=options.cuts)
     folder = work_folder(source, os.path.abspath(plans[0].path), key)
     listed = ShotStarts(options.cuts, info.frame_rate).listed
     segments = plan_segments(os.path.abspath(source), stamps, info.time_base, engine.segment_seconds,
                              engine.warmup, folder, listed)
-    return Job(source, plans, info, segments, folder)
-
-
-class Batch:
-    """The jobs of one conversion, their progress line, and the joins running on driver threads."""
-
-    def __init__(self, jobs: list[Job], options: ConvertOptions) -> None:
-        self.jobs, self.options = jobs, options
-        self.by_source = {job.segments[0].source: job for job in jobs}  # absolute paths
-        self.total = sum(len(job.segments) for job in jobs)
-        self.done = 0
-        self.progress = Progress("ray", sum(s.frames for j in jobs for s in j.segments), options.progress)
-        self.joiner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="join")
-
-    def queue(self) -> deque:
-        """Every segment not finished yet (all of them go to the workers, which skip finished files)."""
-        return deque(segment for job in self.jobs for segment in job.segments)
-
-    def report(self, segment: Segment, done: SegmentDone | None, error: str | None) -> None:
-        """Count one ended segment; start the join of its input when it was the last one."""
-        job = self.by_source[segment.source]
-        self.done += 1
-        self.progress.label = f"ray  {self.done}/{self.total} segments"
-        if done is None:
-            job.error = job.error or f"segment {segment.number} failed: {error}"
-        else:
-            job.finished += 1
-            job.reused += done.reused
-            job.backend = job.backend or done.backend
-            self.progress.update(done.frames)
-        if job.finished == len(job.segments) and job.error is None:
-            job.joined = self.joiner.submit(self.join, job)
-
-    def join(self, job: Job) -> int:
-        """Join one input's segments into its outputs, then delete them."""
-        if job.reused and self.options.progress:
-            print(f"{job.source}: {job.reused} of {len(job.segments)} segments finished already, reused",
-                  file=sys.stderr)
-        frames = join_segments(job.source, job.info, job.segments, job.plans, self.options)
-        shutil.rmtree(job.folder, ignore_errors=True)
-        return frames
-
-    def result(self, job: Job) -> ConvertResult:
-        """The outcome of one input (waiting for its join)."""
-        outputs = [p.path for p in job.plans]
-        if job.error is None and job.joined is not None:
-            try:
-                frames = job.joined.result()
-                return ConvertResult(job.source, outputs, frames, time.perf_counter() - job.begin,
-                                     backend=job.backend)
-            except VideoMatteError as err:
-                job.error = str(err)
-        return ConvertResult(job.source, error=job.error or "not every segment was finished")
-
-    def close(self) -> None:
-        """Wait for the joins and end the progress line."""
-        self.joiner.shutdown(wait=True)
-        self.progress.close()
+    targets = [OutputPlan(absolute_output(p.path), p.kind, p.codec) for p in plans]
+    return Job(source, plans, targets, info, segments, folder)
 
 
 def _skipped_or_planned(planned: Planned, batch: bool, options: ConvertOptions,
@@ -174,36 +106,53 @@ def convert_on_ray(engine: RaySettings, planned: Planned, batch: bool, options: 
 
     Args:
         planned: every input with its outputs (with ``{name}`` for batches).
-        batch: several inputs (a failed one is reported in its result and the others go on).
+        batch: several inputs (a failed one is reported in its result and the others go on; ``convert``
+            then raises the same ``BatchError`` as with the local engine).
 
     Raises:
         VideoMatteError: Ray missing or unreachable, or a single input that failed.
     """
+    begin = time.perf_counter()
     ray = import_ray()
     jobs, known = _skipped_or_planned(planned, batch, options,
                                       lambda source, mine: plan_job(source, mine, engine, options))
+    record = None
     if jobs:
         started = connect(ray, engine.address)
         try:
-            known.update(_run_jobs(ray, jobs, engine, options))
+            done, record = _run_jobs(ray, jobs, engine, options, begin)
+            known.update(done)
+            for result in done.values():
+                if result.error and batch:  # as the local engine says it
+                    print(f"videomatte: {result.source}: {result.error}", file=sys.stderr)
         finally:
             if started:
                 WorkerPool.forget()
                 ray.shutdown()
     results = [known[source] for source, _ in planned]
+    if options.stats is not None:
+        seconds = time.perf_counter() - begin
+        write_stats(options.stats, record or stats_record("ray", seconds, 0, {"other": seconds}, {},
+                                                          inputs=len(planned)))
     failed = [r for r in results if r.error]
     if failed and not batch:
         raise VideoMatteError(f"{failed[0].source}: {failed[0].error}")
     return results
 
 
-def _run_jobs(ray: object, jobs: list[Job], engine: RaySettings, options: ConvertOptions) -> dict[str, ConvertResult]:
-    """Matte every segment of ``jobs`` on the workers, join each input as it completes."""
-    batch = Batch(jobs, options)
-    task = dict(frame_rate=options.frame_rate, seq_chunk=options.seq_chunk, hooks=engine.hooks, cuts=options.cuts)
+def _run_jobs(ray: ModuleType, jobs: list[Job], engine: RaySettings, options: ConvertOptions,
+              begin: float) -> tuple[dict[str, ConvertResult], dict]:
+    """Matte every segment of ``jobs`` on the workers, join each input as it completes; the results and
+    the stats record of the batch."""
+    batch = Batch(ray, jobs, options, lambda err: failure_line(ray, err))
+    model = worker_options(options)
+    count = worker_count(ray, engine, batch.total)
     try:
-        run_segments(ray, WorkerPool.get(ray, engine, worker_options(options).model), worker_count(ray, engine, batch.total),
-                     batch.queue(), task, batch.report, lambda: batch.progress.update(0))
+        batch.dispatched = time.perf_counter()
+        run_segments(ray, WorkerPool.get(ray, engine, model.model), count, deque(batch.queue()),
+                     dict(options=model, hooks=engine.hooks), batch.report, lambda: batch.progress.update(0))
     finally:
         batch.close()
-    return {job.source: batch.result(job) for job in jobs}
+    results = {job.source: batch.result(job) for job in jobs}
+    frames = sum(r.frames for r in results.values())
+    return results, batch.stats(begin, time.perf_counter(), count, frames, inputs=len(jobs))

@@ -18,7 +18,8 @@ class Segment:
         number: position of the segment in its input, from 0.
         start, stop: frame range it writes (presentation order).
         warm_start: first frame decoded; frames ``warm_start..start-1`` only rebuild the state.
-        path: its lossless file (``.mkv``, with a ``.json`` of timestamps beside it).
+        path: the stem of its files: ``PATH.json`` (its frames' timestamps, written last) and one part per
+            output (:func:`part_paths`).
     """
 
     source: str
@@ -68,8 +69,23 @@ def plan_segments(source: str, stamps: list[int], time_base: Fraction, seconds: 
     starts = snap_to_cuts(segment_starts(stamps, time_base, seconds), cuts, warmup)
     stops = starts[1:] + [len(stamps)]
     return [Segment(source, n, a, b, max(0, a - warmup, *(c for c in cuts if c <= a)),
-                    str(folder / f"segment-{n:05d}.mkv"))
+                    str(folder / f"segment-{n:05d}"))
             for n, (a, b) in enumerate(zip(starts, stops))]
+
+
+def part_paths(segment: Segment, outputs: list[str]) -> list[str]:
+    """Where a segment writes its piece of each output: the output's own container (``PATH.K.mov``), or
+    a folder (``PATH.K/``) for an image sequence, so that joining is a copy of packets or files."""
+    from videomatte.io.codecs import is_sequence_path
+
+    return [f"{segment.path}.{k}/" if is_sequence_path(output) else f"{segment.path}.{k}{Path(output).suffix}"
+            for k, output in enumerate(outputs)]
+
+
+def absolute_output(path: str) -> str:
+    """An output path that Ray workers in other folders can use (keeping the ``/`` of image folders)."""
+    slash = "/" if path.endswith(("/", "\\")) else ""
+    return os.path.abspath(path) + slash
 
 
 def work_folder(source: str, first_output: str, settings: dict) -> Path:

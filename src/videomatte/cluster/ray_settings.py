@@ -43,6 +43,8 @@ class RaySettings:
         segment_seconds: length of a segment, in seconds of the input.
         warmup: frames decoded and matted before each segment's start, outputs discarded.
         hooks: injected failures, for tests only.
+        emulate_network: for benchmarks only: seconds per frame that stand in for the network (no model is
+            loaded; the mattes mean nothing), see ``videomatte.cluster.emulation``.
 
     Raises:
         OptionError: (from the constructor) a value out of range.
@@ -55,6 +57,7 @@ class RaySettings:
     segment_seconds: float = DEFAULT_SEGMENT_SECONDS
     warmup: int = DEFAULT_WARMUP
     hooks: FaultHooks | None = None
+    emulate_network: float | None = None
 
     def __post_init__(self) -> None:
         if self.workers is not None and self.workers < 1:

@@ -26,7 +26,7 @@ def worker_count(ray: object, engine: RaySettings, segments: int) -> int:
     return max(1, min(count, segments))
 
 
-def _failure(ray: object, err: BaseException) -> str:
+def failure_line(ray: object, err: BaseException) -> str:
     """One line for a failed task: the worker's own error, not Ray's wrapping of it."""
     cause = getattr(err, "cause", None)
     if isinstance(err, ray.exceptions.RayTaskError) and cause is not None:
@@ -37,7 +37,8 @@ def _failure(ray: object, err: BaseException) -> str:
 def run_segments(ray: object, workers: "WorkerPool", count: int, queue: deque, task: dict,
                  report: Callable[[Segment, SegmentDone | None, str | None], None],
                  tick: Callable[[], None]) -> None:
-    """Serve ``queue`` with ``count`` workers of ``workers``, one segment in flight per worker.
+    """Serve ``queue`` (``(segment, its input's outputs)``) with ``count`` workers of ``workers``, one
+    segment in flight per worker.
 
     ``task`` holds the other arguments of ``SegmentWorker.run``. ``report(segment, done, error)`` is
     called in the driver as each segment ends; a worker whose process died more often than Ray
@@ -47,9 +48,9 @@ def run_segments(ray: object, workers: "WorkerPool", count: int, queue: deque, t
     pending: dict = {}
     while queue or pending:
         while idle and queue:
-            segment = queue.popleft()
+            segment, plans = queue.popleft()
             worker = idle.pop()
-            pending[worker.run.remote(segment, **task)] = (worker, segment)
+            pending[worker.run.remote(segment, plans, **task)] = (worker, segment)
         ready, _ = ray.wait(list(pending), num_returns=1, timeout=POLL)
         for ref in ready:
             worker, segment = pending.pop(ref)
@@ -57,9 +58,9 @@ def run_segments(ray: object, workers: "WorkerPool", count: int, queue: deque, t
                 report(segment, ray.get(ref), None)
             except ray.exceptions.RayActorError as err:
                 worker = workers.replace(worker)
-                report(segment, None, _failure(ray, err))
+                report(segment, None, failure_line(ray, err))
             except ray.exceptions.RayError as err:
-                report(segment, None, _failure(ray, err))
+                report(segment, None, failure_line(ray, err))
             idle.append(worker)
         tick()
 
@@ -70,16 +71,17 @@ class WorkerPool:
 
     _pools: dict[tuple, "WorkerPool"] = {}
 
-    def __init__(self, actor: object, model: ModelSettings) -> None:
-        self.actor, self.model, self.workers = actor, model, []
+    def __init__(self, actor: object, model: ModelSettings, emulate: float | None = None) -> None:
+        self.actor, self.model, self.emulate, self.workers = actor, model, emulate, []
 
     @classmethod
     def get(cls, ray: object, engine: RaySettings, model: ModelSettings) -> "WorkerPool":
         """The pool for ``model`` on the current Ray job (a new connection starts new pools)."""
         key = (ray.get_runtime_context().get_job_id(), engine.cpus_per_worker, engine.gpus_per_worker,
-               repr(sorted(model.key().items())))
+               repr(sorted(model.key().items())), engine.emulate_network)
         if key not in cls._pools:
-            cls._pools[key] = WorkerPool(worker_class(ray, engine.cpus_per_worker, engine.gpus_per_worker), model)
+            cls._pools[key] = WorkerPool(worker_class(ray, engine.cpus_per_worker, engine.gpus_per_worker), model,
+                                         engine.emulate_network)
         return cls._pools[key]
 
     @classmethod
@@ -90,11 +92,11 @@ class WorkerPool:
     def take(self, count: int) -> list:
         """``count`` workers, starting the missing ones."""
         while len(self.workers) < count:
-            self.workers.append(self.actor.remote(self.model))
+            self.workers.append(self.actor.remote(self.model, self.emulate))
         return list(self.workers[:count])
 
     def replace(self, dead: object) -> object:
         """A new worker in place of a dead one."""
-        fresh = self.actor.remote(self.model)
+        fresh = self.actor.remote(self.model, self.emulate)
         self.workers = [fresh if w is dead else w for w in self.workers]
         return fresh

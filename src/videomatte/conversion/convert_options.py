@@ -64,6 +64,8 @@ class ConvertOptions:
             audio is cut to match (``docs/stills-and-ranges.md``).
         stills: read every picture of a folder, glob or list as a photo of its own (one output each),
             even when they all have one size (which otherwise makes them an image sequence).
+        stats: a JSON file to write where the time went (seconds per phase: decode, network, compositing,
+            encode, join, waiting, other; they add up to the wall time), for both engines.
         cuts: where shots start, to reset the recurrent state there (a shot's mattes then equal the shot
             matted alone): ``auto`` (detected, ``videomatte.io.cuts``), ``off``, a cut-list file (frame
             numbers or timecodes, ``videomatte.io.cut_list``; one input only) or a list of frame numbers;
@@ -92,6 +94,7 @@ class ConvertOptions:
     duration: float | str | None = None
     stills: bool = False
     cuts: CutsSetting = "auto"
+    stats: PathLike = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "cuts", check_cuts(self.cuts))  # stored read: a bad file fails here

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from videomatte.conversion.inputs import is_photo_job
+from videomatte.conversion.phases import PhaseClock, sequential_record, write_stats
 from videomatte.conversion.pipeline import run_pipeline
 from videomatte.conversion.results import ConvertResult, prepare_outputs
 from videomatte.conversion.stills import convert_still
@@ -51,12 +52,18 @@ class LocalEngine:
 
     def run(self, planned: Planned, batch: bool, options: ConvertOptions) -> list[ConvertResult]:
         """See ``videomatte.conversion.convert_options.Engine``."""
-        results = []
+        begin, results, clocks = time.perf_counter(), [], []
         for source, plans in planned:
+            clocks.append(PhaseClock())
             try:
-                results.append(self._convert(source, plans, batch, options))
+                results.append(self._convert(source, plans, batch, options, clocks[-1]))
             except VideoMatteError as err:
                 results.append(report_failure(source, err, batch))
+            finally:
+                clocks[-1].close()
+        if options.stats is not None:
+            write_stats(options.stats, sequential_record("local", time.perf_counter() - begin, clocks,
+                                                         inputs=len(planned)))
         return results
 
     def _session_for(self, options: ConvertOptions) -> MattingSession:
@@ -67,7 +74,8 @@ class LocalEngine:
         self._session.reset()
         return self._session
 
-    def _convert(self, source: str, plans: list[OutputPlan], batch: bool, options: ConvertOptions) -> ConvertResult:
+    def _convert(self, source: str, plans: list[OutputPlan], batch: bool, options: ConvertOptions,
+                 clock: PhaseClock) -> ConvertResult:
         mine = prepare_outputs(source, plans, batch, options.overwrite)
         if mine is None:
             return skipped(source, plans, options)
@@ -78,7 +86,7 @@ class LocalEngine:
         with open_range(source, options.frame_rate, options.start, options.duration) as reader:
             check_frame(reader.info.height, reader.info.width, options.model.downsample_ratio, options.seq_chunk)
             session = self._session_for(options)
-            frames = run_pipeline(reader, session, mine, options, cuts)
+            frames = run_pipeline(reader, session, mine, options, cuts, clock)
         return ConvertResult(source, [p.path for p in mine], frames, time.perf_counter() - start,
                              backend=session.runtime, cuts=cuts)
 

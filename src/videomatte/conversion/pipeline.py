@@ -2,6 +2,7 @@
 thread per output, joined by bounded queues."""
 from __future__ import annotations
 
+import time
 from contextlib import ExitStack
 from dataclasses import dataclass
 from fractions import Fraction
@@ -14,6 +15,7 @@ from videomatte.compositing import Background
 from videomatte.conversion.convert_options import ConvertOptions
 from videomatte.conversion.output_writers import open_outputs
 from videomatte.conversion.outputs import OutputPlan, render
+from videomatte.conversion.phases import ENCODING, PhaseClock
 from videomatte.conversion.threads import END, Channel, Pipeline
 from videomatte.conversion.progress import Progress
 from videomatte.inference.session import MattingSession
@@ -30,7 +32,7 @@ class Chunk:
     """Consecutive frames on their way through the pipeline.
 
     Attributes:
-        index: number of the first frame.
+        index: number of the first frame in the input (``Frame.index``: a video background follows it).
         stamps: ``(pts, time_base)`` of each frame.
         src: input ``[T, 3, H, W]`` in 0..1 on the session's device.
         fgr, pha: the network's foreground ``[T, 3, H, W]`` and alpha ``[T, 1, H, W]`` (after inference).
@@ -46,50 +48,68 @@ class Chunk:
 
 
 def _decode(reader: Reader, out: Channel, seq_chunk: int, device: torch.device, dtype: torch.dtype,
-            shots: ShotStarts, cuts: list[int]) -> None:
+            shots: ShotStarts, cuts: list[int], clock: PhaseClock) -> None:
     """Frames into chunks of ``seq_chunk``, a chunk ended early before a frame that starts a shot (whose
-    number goes into ``cuts``)."""
+    ``Frame.index`` goes into ``cuts``)."""
     batch: list = []
-    index, cut = 0, False
+    cut, frames = False, iter(reader)
 
     def send() -> None:
-        pictures = np.stack([f.image for f in batch])
-        out.put(Chunk(index, [(f.pts, f.time_base) for f in batch], to_tensor(pictures, device, dtype), cut=cut))
+        begin = time.perf_counter()
+        pictures = to_tensor(np.stack([f.image for f in batch]), device, dtype)
+        clock.add("decode", time.perf_counter() - begin)
+        out.put(Chunk(batch[0].index, [(f.pts, f.time_base) for f in batch], pictures, cut=cut))
 
-    for number, frame in enumerate(reader):
-        if shots(number, frame.image):
-            cuts.append(number)
+    while True:
+        begin = time.perf_counter()
+        frame = next(frames, None)
+        clock.add("decode", time.perf_counter() - begin)
+        if frame is None:
+            break
+        if shots(frame.index, frame.image):
+            cuts.append(frame.index)
             if batch:
                 send()
-                index, batch = index + len(batch), []
+                batch = []
             cut = True
         batch.append(frame)
         if len(batch) == seq_chunk:
             send()
-            index, batch, cut = index + len(batch), [], False
+            batch, cut = [], False
     if batch:
         send()
     out.put(END)
 
 
 def _encode(inbox: Channel, writer: Writer, plan: OutputPlan, background: Background | None,
-            premultiplied: bool) -> None:
+            premultiplied: bool, clock: PhaseClock) -> None:
     bits = 16 if writer.deep else 8
     for chunk in inbox:
-        pictures = render(plan.kind, chunk.src, chunk.fgr, chunk.pha, background, chunk.index, premultiplied, bits)
-        for picture, (pts, time_base) in zip(pictures, chunk.stamps):
-            writer.write(picture, pts, time_base)
+        with clock.timing("compositing"):
+            pictures = render(plan.kind, chunk.src, chunk.fgr, chunk.pha, background, chunk.index, premultiplied,
+                              bits)
+        with clock.timing("encode"):
+            for picture, (pts, time_base) in zip(pictures, chunk.stamps):
+                writer.write(picture, pts, time_base)
 
 
-def _infer(decoded: Channel, session: MattingSession, outboxes: list[Channel], progress: Progress) -> int:
-    frames = 0
-    for chunk in decoded:
-        if chunk.cut:
-            session.cut()
-        matte = session.step(chunk.src)
+def _infer(decoded: Channel, session: MattingSession, outboxes: list[Channel], progress: Progress,
+           clock: PhaseClock) -> int:
+    """The network's thread: its waits are charged to the stage it waited for (module ``phases``)."""
+    frames, chunks = 0, iter(decoded)
+    while True:
+        with clock.timing("decode", busy=False, wall=True):
+            chunk = next(chunks, None)
+        if chunk is None:
+            break
+        with clock.timing("network", wall=True):
+            if chunk.cut:
+                session.cut()
+            matte = session.step(chunk.src)
         chunk.fgr, chunk.pha = matte.fgr, matte.pha
-        for box in outboxes:
-            box.put(chunk)
+        with clock.timing(ENCODING, busy=False, wall=True):
+            for box in outboxes:
+                box.put(chunk)
         frames += len(chunk.stamps)
         progress.update(len(chunk.stamps))
     for box in outboxes:
@@ -98,40 +118,54 @@ def _infer(decoded: Channel, session: MattingSession, outboxes: list[Channel], p
 
 
 def run_pipeline(reader: Reader, session: MattingSession, plans: list[OutputPlan], options: ConvertOptions,
-                 cuts: list[int] | None = None) -> int:
+                 cuts: list[int] | None = None, clock: PhaseClock | None = None,
+                 shots: ShotStarts | None = None) -> int:
     """Convert everything ``reader`` yields into the outputs of ``plans``; returns the frame count.
 
     The recurrent state is reset at every frame that starts a shot (``options.cuts``); their numbers are
-    appended to ``cuts`` when given. Outputs are written under temporary names and renamed only when
-    every stage succeeded.
+    appended to ``cuts`` when given; ``shots`` continues a cut test already fed with the frames before
+    (the cluster's segments). Outputs are written under temporary names and renamed only when every stage
+    succeeded. ``clock`` (optional) gets the seconds of each phase (``videomatte.conversion.phases``) and
+    the frames.
     """
-    info = reader.info
+    info, clock = reader.info, clock if clock is not None else PhaseClock()
     pipeline = Pipeline()
     with ExitStack() as stack:
         writers = open_outputs(stack, plans, info, options)
         progress = Progress(info.path.name, info.frame_count, options.progress)
         decoded = pipeline.channel(QUEUE_SIZE)
-        shots = ShotStarts(options.cuts, info.frame_rate)
+        shots = shots if shots is not None else ShotStarts(options.cuts, info.frame_rate)
         found = cuts if cuts is not None else []
         pipeline.start("decode", lambda: _decode(reader, decoded, options.seq_chunk, session.device,
-                                                 session.dtype, shots, found))
+                                                 session.dtype, shots, found, clock))
         outboxes = []
         for writer, plan, background in writers:
             box = pipeline.channel(QUEUE_SIZE)
             outboxes.append(box)
             pipeline.start(f"encode {plan.path}", lambda b=box, w=writer, p=plan, g=background:
-                           _encode(b, w, p, g, options.premultiplied))
-        frames = 0
-        torch_threads = torch.get_num_threads()
-        if session.backend.name in ("onnxruntime", "auto"):
-            torch.set_num_threads(1)  # torch only composes here; leave the cores to onnxruntime and codecs
-        try:
-            try:
-                frames = _infer(decoded, session, outboxes, progress)
-            except BaseException as err:  # noqa: BLE001 - handed to join(), which re-raises the first error
-                pipeline.fail(err)
-            pipeline.join()
-        finally:
-            torch.set_num_threads(torch_threads)
+                           _encode(b, w, p, g, options.premultiplied, clock))
+        frames = _run_network(pipeline, decoded, session, outboxes, progress, clock)
         progress.close()
+        flushed = time.perf_counter()
+    clock.add("encode", time.perf_counter() - flushed, wall=True)  # the encoders' last frames, renames
+    clock.frames += frames
+    return frames
+
+
+def _run_network(pipeline: Pipeline, decoded: Channel, session: MattingSession, outboxes: list[Channel],
+                 progress: Progress, clock: PhaseClock) -> int:
+    """Run the network in this thread until the input ends, then wait for the other stages."""
+    frames = 0
+    torch_threads = torch.get_num_threads()
+    if session.backend.name in ("onnxruntime", "auto"):
+        torch.set_num_threads(1)  # torch only composes here; leave the cores to onnxruntime and codecs
+    try:
+        try:
+            frames = _infer(decoded, session, outboxes, progress, clock)
+        except BaseException as err:  # noqa: BLE001 - handed to join(), which re-raises the first error
+            pipeline.fail(err)
+        with clock.timing(ENCODING, busy=False, wall=True):
+            pipeline.join()
+    finally:
+        torch.set_num_threads(torch_threads)
     return frames

@@ -19,7 +19,6 @@ import numpy as np
 from videomatte.errors import MediaError
 from videomatte.io.codecs import CodecSpec
 from videomatte.io.files import write_atomically
-from videomatte.io.readers import VideoReader
 from videomatte.io.stream import VideoInfo
 from videomatte.io.writers import VideoWriter
 
@@ -57,13 +56,28 @@ def finish_segment(path: str | os.PathLike, stamps: list[int], time_base: Fracti
 
 def segment_finished(path: str | os.PathLike, frames: int) -> bool:
     """Whether the segment file ``path`` is complete and holds ``frames`` frames."""
-    video, stamps = Path(path), _stamps_path(Path(path))
-    if not (video.is_file() and stamps.is_file()):
-        return False
+    return Path(path).is_file() and stamps_recorded(path, frames)
+
+
+def stamps_recorded(path: str | os.PathLike, frames: int) -> bool:
+    """Whether :func:`finish_segment` recorded ``frames`` timestamps for ``path``."""
     try:
-        return len(json.loads(stamps.read_text())["pts"]) == frames
-    except (ValueError, KeyError, TypeError):
+        return len(read_stamps(path)[0]) == frames
+    except MediaError:
         return False
+
+
+def read_stamps(path: str | os.PathLike) -> tuple[list[int], Fraction]:
+    """The timestamps :func:`finish_segment` recorded for ``path``, and their time base.
+
+    Raises:
+        MediaError: none were recorded (the segment is not finished), or the record is damaged.
+    """
+    try:
+        record = json.loads(_stamps_path(Path(path)).read_text())
+        return [int(pts) for pts in record["pts"]], Fraction(record["time_base"])
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise MediaError(f"{path}: segment is not finished ({err})") from err
 
 
 def read_segment(path: str | os.PathLike) -> Iterator[tuple[np.ndarray, int, Fraction]]:
@@ -75,12 +89,10 @@ def read_segment(path: str | os.PathLike) -> Iterator[tuple[np.ndarray, int, Fra
     Raises:
         MediaError: the segment is incomplete, or its frames do not match its timestamps.
     """
+    from videomatte.io.readers import VideoReader  # decoding pulls torch in (io.frames): only here
+
     video = Path(path)
-    try:
-        record = json.loads(_stamps_path(video).read_text())
-    except (OSError, ValueError) as err:
-        raise MediaError(f"{video}: segment is not finished ({err})") from err
-    stamps, time_base = record["pts"], Fraction(record["time_base"])
+    stamps, time_base = read_stamps(video)
     count = 0
     with VideoReader(video, alpha=True) as reader:
         for frame in reader:

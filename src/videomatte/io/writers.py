@@ -11,7 +11,7 @@ import os
 import shutil
 from fractions import Fraction
 from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol
 
 import numpy as np
 
@@ -21,8 +21,8 @@ from videomatte.io.codecs import CONTAINERS, SEQUENCE_CODECS, CodecSpec, codec_f
 from videomatte.io.files import is_image, list_images
 from videomatte.io.partials import temporary_path as _temporary
 from videomatte.io.path_limits import check_name_lengths
-from videomatte.io.readers import VideoInfo
 from videomatte.io.stills import StillWriter, is_still_output
+from videomatte.io.stream import VideoInfo
 
 
 class Writer(Protocol):
@@ -265,6 +265,17 @@ class ImageSequenceWriter:
                 image.save(name, compress_level=self.compress_level)
             else:
                 image.save(name, compression="tiff_deflate")
+        except OSError as err:
+            raise _media_error(self.path, err) from err
+        self._count += 1
+
+    def add_file(self, image: Path, place: Callable[[Path, Path], None] = os.replace) -> None:
+        """Take an image file already encoded (this writer's suffix) as the next one: ``place(image, name)``
+        puts it under its new name (moves it by default)."""
+        if image.suffix.lower() not in (self.suffix, ".tiff" if self.suffix == ".tif" else self.suffix):
+            raise MediaError(f"{image}: not a {self.suffix} image")
+        try:
+            place(image, self._temp / f"{self._count:06d}{self.suffix}")
         except OSError as err:
             raise _media_error(self.path, err) from err
         self._count += 1
