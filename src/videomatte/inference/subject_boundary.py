@@ -25,7 +25,7 @@ from scipy import ndimage
 from torch import Tensor
 
 SETTLED = 0.005  # a working weight this near 0 or 1 is not on the border
-TILE = 16  # working pixels per side of the tiles the band is filtered in
+TILE = 16  # working rows per strip the band is filtered in
 
 
 @dataclass(frozen=True)
@@ -71,20 +71,21 @@ def refine_weight(weight: Tensor, band: np.ndarray, src: Tensor, settings: Bound
     [h, w]`` at working resolution) re-decided along the colour edges of the frame ``src`` ``[3, H,
     W]`` in 0..1. Outside the band it is returned unchanged.
 
-    The band is visited in tiles of :data:`TILE` working pixels, each filtered with enough of the
-    frame around it for the filter's windows, so the cost follows the band's length, not its box."""
+    The band is visited in strips of :data:`TILE` working rows, each as wide as the band in them
+    and filtered with enough of the frame around it for the filter's windows (of every pass), so the
+    cost follows the band's length, not its bounding box."""
     if not band.any():
         return weight
     size, work = tuple(weight.shape), band.shape
     scale = size[0] / work[0], size[1] / work[1]
     radius = max(1, round(settings.radius * min(scale)))
     step = max(1, min(settings.step, int(min(scale))))
-    pad = 2 * radius + 2 * step
+    pad = 2 * radius * settings.passes + 2 * step
     frame = src.float().cpu().numpy()
     out = weight.float().cpu().numpy().copy()
     rows_of, cols_of = _work_index(size[0], scale[0], work[0]), _work_index(size[1], scale[1], work[1])
-    for ty, tx in zip(*np.nonzero(_active_tiles(band))):
-        core = (_frame_span(ty * TILE, scale[0], size[0]), _frame_span(tx * TILE, scale[1], size[1]))
+    for strip in _strips(band):
+        core = tuple(_frame_span(span, k, n) for span, k, n in zip(strip, scale, size))
         crop = tuple(slice(max(0, c.start - pad), min(n, c.stop + pad)) for c, n in zip(core, size))
         extend = [(max(0, pad - k.start), max(0, k.stop + pad - n)) for k, n in zip(core, size)]  # past the edge
         guide = _extend(frame[:, crop[0], crop[1]], extend)
@@ -107,12 +108,19 @@ def _extend(x: np.ndarray, widths: list[tuple[int, int]]) -> np.ndarray:
     return np.pad(x, [(0, 0), *widths], mode="reflect", reflect_type="odd")
 
 
-def _active_tiles(band: np.ndarray) -> np.ndarray:
-    """``bool [ceil(h / TILE), ceil(w / TILE)]``: the tiles holding band pixels."""
-    h, w = band.shape
-    padded = np.zeros((-(-h // TILE) * TILE, -(-w // TILE) * TILE), bool)
-    padded[:h, :w] = band
-    return padded.reshape(padded.shape[0] // TILE, TILE, padded.shape[1] // TILE, TILE).any(axis=(1, 3))
+def _strips(band: np.ndarray) -> list[tuple[slice, slice]]:
+    """The band's pieces in working pixels: per :data:`TILE` rows, each run of columns holding band
+    pixels (runs less than :data:`TILE` apart joined), as ``(rows, columns)``."""
+    strips = []
+    for top in range(0, band.shape[0], TILE):
+        rows = slice(top, min(top + TILE, band.shape[0]))
+        columns = np.flatnonzero(band[rows].any(axis=0))
+        if columns.size == 0:
+            continue
+        breaks = np.flatnonzero(np.diff(columns) > TILE)
+        for first, last in zip(np.r_[0, breaks + 1], np.r_[breaks, columns.size - 1]):
+            strips.append((rows, slice(int(columns[first]), int(columns[last]) + 1)))
+    return strips
 
 
 def _work_index(frame: int, scale: float, work: int) -> np.ndarray:
@@ -120,9 +128,9 @@ def _work_index(frame: int, scale: float, work: int) -> np.ndarray:
     return np.minimum(((np.arange(frame) + 0.5) / scale).astype(int), work - 1)
 
 
-def _frame_span(start: int, scale: float, limit: int) -> slice:
-    """The frame pixels under the working pixels ``start .. start + TILE`` along one axis."""
-    return slice(min(limit, round(start * scale)), min(limit, round((start + TILE) * scale)))
+def _frame_span(span: slice, scale: float, limit: int) -> slice:
+    """The frame pixels under the working pixels ``span`` along one axis."""
+    return slice(min(limit, round(span.start * scale)), min(limit, round(span.stop * scale)))
 
 
 def fast_guided_filter(guide: np.ndarray, p: np.ndarray, radius: int, eps: float, step: int = 1) -> np.ndarray:
