@@ -107,10 +107,11 @@ def test_the_band_keeps_to_people_and_is_empty_without_a_border():
 def test_the_fast_guided_filter_keeps_a_constant_and_follows_a_colour_step():
     guide = np.zeros((3, 40, 40), np.float32)
     guide[0, :, 20:] = 1
-    flat = fast_guided_filter(guide, np.full((40, 40), 0.7, np.float32), radius=4, eps=1e-3, step=2)
+    plain = BoundarySettings(eps=1e-4, gain=1.0, passes=1)  # neither steepened nor filtered twice
+    flat = fast_guided_filter(guide, np.full((40, 40), 0.7, np.float32), radius=4, settings=plain, step=2)
     np.testing.assert_allclose(flat, 0.7, atol=1e-5)
     blurred = ndimage.uniform_filter((np.arange(40) >= 20).astype(np.float32), 9)[None].repeat(40, 0)
     for step in (1, 2):  # a ramp over nine pixels becomes a step of half its height at the colour edge
-        sharp = fast_guided_filter(guide, blurred, radius=4, eps=1e-4, step=step)
+        sharp = fast_guided_filter(guide, blurred, radius=4, settings=plain, step=step)
         assert (sharp[:, 20] - sharp[:, 19] > 0.45).all() and (sharp[:, 12:20] < 0.3).all()
         assert (sharp[:, 20:28] > 0.7).all()

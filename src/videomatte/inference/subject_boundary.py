@@ -48,7 +48,7 @@ class BoundarySettings:
     band: float = 2.5
     radius: float = 1.5
     eps: float = 2e-3
-    step: int = 2
+    step: int = 4
     gain: float = 2.0
     passes: int = 2
     person: float = 0.02
@@ -89,13 +89,11 @@ def refine_weight(weight: Tensor, band: np.ndarray, src: Tensor, settings: Bound
         crop = tuple(slice(max(0, c.start - pad), min(n, c.stop + pad)) for c, n in zip(core, size))
         extend = [(max(0, pad - k.start), max(0, k.stop + pad - n)) for k, n in zip(core, size)]  # past the edge
         guide = _extend(frame[:, crop[0], crop[1]], extend)
-        refined = _extend(out[crop][None], extend)[0]
-        for _ in range(settings.passes):
-            refined = fast_guided_filter(guide, refined, radius, settings.eps, step)
-            refined = np.clip((refined - 0.5) * settings.gain + 0.5, 0.0, 1.0)
+        weights = _extend(out[crop][None], extend)[0]
         inner = tuple(slice(k.start - c.start + e[0], k.stop - c.start + e[0]) for k, c, e in zip(core, crop, extend))
+        refined = fast_guided_filter(guide, weights, radius, settings, step, inner)
         inside = band[rows_of[core[0]][:, None], cols_of[core[1]][None, :]]
-        out[core] = np.where(inside, refined[inner], out[core])
+        out[core] = np.where(inside, refined, out[core])
     return torch.from_numpy(out).to(weight.device, weight.dtype)
 
 
@@ -133,17 +131,26 @@ def _frame_span(span: slice, scale: float, limit: int) -> slice:
     return slice(min(limit, round(span.start * scale)), min(limit, round(span.stop * scale)))
 
 
-def fast_guided_filter(guide: np.ndarray, p: np.ndarray, radius: int, eps: float, step: int = 1) -> np.ndarray:
-    """Guided filter of ``p`` (``float32 [H, W]``) by the colour image ``guide`` (``float32 [3, H,
-    W]`` in 0..1), with window radius ``radius`` frame pixels and regulariser ``eps``; the linear
-    coefficients are fitted every ``step`` pixels and applied at full resolution. ``float32 [H, W]``."""
-    if step > 1:
-        coefficients = guided_coefficients(_shrink(guide, step), _shrink(p[None], step)[0],
-                                           max(1, round(radius / step)), eps)
-        coefficients = _enlarge(coefficients, step)[:, :p.shape[0], :p.shape[1]]  # the padded crop
-    else:
-        coefficients = guided_coefficients(guide, p, radius, eps)
-    return np.einsum("chw,chw->hw", coefficients[:3], guide) + coefficients[3]
+def fast_guided_filter(guide: np.ndarray, p: np.ndarray, radius: int, settings: BoundarySettings, step: int = 1,
+                       inner: tuple[slice, slice] | None = None) -> np.ndarray:
+    """The steepened guided filter of ``p`` (``float32 [H, W]``) by the colour image ``guide``
+    (``float32 [3, H, W]`` in 0..1), window radius ``radius`` frame pixels, over the frame pixels
+    ``inner`` (default all). The linear model is fitted every ``step`` pixels; every pass but the last
+    stays on that coarse grid, the last is applied to the full-resolution guide. ``float32``."""
+    inner = inner or (slice(0, p.shape[0]), slice(0, p.shape[1]))
+    coarse_guide, coarse = _shrink(guide, step), _shrink(p[None], step)[0]
+    coarse_radius = max(1, round(radius / step))
+    for _ in range(settings.passes - 1):
+        model = guided_coefficients(coarse_guide, coarse, coarse_radius, settings.eps)
+        coarse = _steepen(np.einsum("chw,chw->hw", model[:3], coarse_guide) + model[3], settings.gain)
+    model = guided_coefficients(coarse_guide, coarse, coarse_radius, settings.eps)
+    model = _enlarge(model, step, inner)
+    fine = guide[:, inner[0], inner[1]]
+    return _steepen(np.einsum("chw,chw->hw", model[:3], fine) + model[3], settings.gain)
+
+
+def _steepen(q: np.ndarray, gain: float) -> np.ndarray:
+    return np.clip((q - 0.5) * gain + 0.5, 0.0, 1.0).astype(np.float32)
 
 
 def guided_coefficients(guide: np.ndarray, p: np.ndarray, radius: int, eps: float) -> np.ndarray:
@@ -173,21 +180,23 @@ def _box(planes: np.ndarray, radius: int) -> np.ndarray:
 
 def _shrink(x: np.ndarray, step: int) -> np.ndarray:
     """``x`` ``[C, H, W]`` averaged over ``step`` x ``step`` blocks (the edges padded by repeating)."""
+    if step == 1:
+        return x
     c, h, w = x.shape
     padded = np.pad(x, ((0, 0), (0, (-h) % step), (0, (-w) % step)), mode="edge")
-    return padded.reshape(c, padded.shape[1] // step, step, padded.shape[2] // step, step).mean(axis=(2, 4))
+    total = sum(padded[:, i::step, j::step] for i in range(step) for j in range(step))
+    return total / np.float32(step * step)
 
 
-def _enlarge(x: np.ndarray, step: int) -> np.ndarray:
-    """``x`` ``[C, h, w]`` scaled up ``step`` times bilinearly (pixel centres aligned, edges held):
-    ``[C, h step, w step]``."""
-    for axis in (1, 2):
+def _enlarge(x: np.ndarray, step: int, inner: tuple[slice, slice]) -> np.ndarray:
+    """``x`` ``[C, h, w]``, a grid of one value per ``step`` x ``step`` block, sampled bilinearly
+    (block centres aligned, edges held) at the fine pixels ``inner`` (rows, columns)."""
+    if step == 1:
+        return x[:, inner[0], inner[1]]
+    for axis, span in ((1, inner[0]), (2, inner[1])):
         n = x.shape[axis]
-        at = np.clip((np.arange(n * step) + 0.5) / step - 0.5, 0, n - 1)
-        low = np.minimum(at.astype(int), n - 2) if n > 1 else np.zeros(at.shape, int)
-        frac = (at - low).astype(np.float32)
-        shape = [1, 1, 1]
-        shape[axis] = -1
-        high = np.minimum(low + 1, n - 1)
-        x = np.take(x, low, axis=axis) * (1 - frac.reshape(shape)) + np.take(x, high, axis=axis) * frac.reshape(shape)
+        at = np.clip((np.arange(span.start, span.stop) + 0.5) / step - 0.5, 0, n - 1)
+        low = np.minimum(at.astype(int), max(n - 2, 0))
+        frac = (at - low).astype(np.float32).reshape([-1 if a == axis else 1 for a in range(3)])
+        x = np.take(x, low, axis=axis) * (1 - frac) + np.take(x, np.minimum(low + 1, n - 1), axis=axis) * frac
     return x
