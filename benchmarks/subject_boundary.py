@@ -85,7 +85,8 @@ def main() -> int:
                 break
     ms = {name: 1e3 * float(np.median(values)) for name, values in cost.items()}
     extra = 1e3 * float(np.median(np.subtract(cost["after"], cost["before"])))
-    print(f"{index + 1} frames of {args.clip.name}, median CPU ms per frame of this thread: network {ms['network']:.0f}, "
+    print(f"{index + 1} frames of {args.clip.name}, median CPU ms per frame of this thread: "
+          f"network {ms['network']:.0f}, "
           f"selection {ms['before']:.1f} (working-resolution cut), {ms['after']:.1f} (full-resolution cut); "
           f"the full-resolution cut adds {extra:.1f} ms = {100 * extra / ms['network']:.1f} % of the network; "
           f"load average {load:.1f} before, {os.getloadavg()[0]:.1f} after")

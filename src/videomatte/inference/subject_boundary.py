@@ -150,6 +150,8 @@ def fast_guided_filter(guide: np.ndarray, p: np.ndarray, radius: int, settings: 
 
 
 def _steepen(q: np.ndarray, gain: float) -> np.ndarray:
+    """The filtered weight made ``gain`` times steeper around 0.5 and clipped to 0..1 (an occlusion edge
+    between two bodies is hard; the filter alone leaves it soft over its window)."""
     return np.clip((q - 0.5) * gain + 0.5, 0.0, 1.0).astype(np.float32)
 
 
@@ -173,8 +175,9 @@ def guided_coefficients(guide: np.ndarray, p: np.ndarray, radius: int, eps: floa
 
 
 def _box(planes: np.ndarray, radius: int) -> np.ndarray:
-    """Mean of every plane of ``[C, h, w]`` over ``(2 radius + 1)^2`` windows (edge pixels repeated:
-    mirrored windows would move a slanted cut at the frame's edge)."""
+    """Mean of every plane of ``[C, h, w]`` over ``(2 radius + 1)^2`` windows (edge pixels repeated; the
+    crops carry a margin for every pass and the frame's edge is continued by :func:`_extend`, so the
+    edge mode only reaches pixels that are not kept)."""
     return ndimage.uniform_filter(planes, size=(1, 2 * radius + 1, 2 * radius + 1), mode="nearest")
 
 
