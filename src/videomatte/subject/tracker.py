@@ -27,6 +27,7 @@ from scipy import ndimage
 from torch import Tensor
 
 from videomatte.subject import regions
+from videomatte.subject.boundary import contested_band, refine_weight
 from videomatte.subject.colour import ColourModels, colour_vote, drop_specks, gone, in_front, learn_apart
 from videomatte.subject.pick import pick_people
 from videomatte.subject.prompt import SubjectPrompt
@@ -73,7 +74,9 @@ class SubjectTracker:
         """The network's alpha ``[T, 1, H, W]`` in 0..1 with everyone but the subject removed.
 
         ``src``, the frames ``[T, 3, H, W]`` in 0..1, lets people who overlap be told apart by their
-        colours (``settings.colour``); without it they are split by position alone.
+        colours (``settings.colour``), and the cut between the subject and another person follow the
+        frame's colour edges at full resolution (``settings.boundary``); without it they are split by
+        position alone, at the working resolution.
 
         Raises:
             SubjectError: on a first frame, when the prompt points at no person.
@@ -87,9 +90,14 @@ class SubjectTracker:
         colours = [None] * len(small)
         if src is not None and self.settings.colour:
             colours = F.interpolate(src.float(), size=work, mode="area").permute(0, 2, 3, 1).cpu().numpy()
-        weights = np.stack([self.step(alpha, rgb) for alpha, rgb in zip(small, colours)])[:, None]
-        weight = torch.from_numpy(weights).to(pha.device, pha.dtype)
-        return pha * F.interpolate(weight, size=size, mode="bilinear", align_corners=False).clamp_(0, 1)
+        weights = np.stack([self.step(alpha, rgb) for alpha, rgb in zip(small, colours)])
+        weight = torch.from_numpy(weights[:, None]).to(pha.device, pha.dtype)
+        weight = F.interpolate(weight, size=size, mode="bilinear", align_corners=False).clamp_(0, 1)
+        if src is not None and self.settings.boundary is not None:
+            for index, (kept, alpha) in enumerate(zip(weights, small)):
+                band = contested_band(kept, alpha, self.settings.boundary)
+                weight[index, 0] = refine_weight(weight[index, 0], band, src[index], self.settings.boundary)
+        return pha * weight
 
     def step(self, alpha: np.ndarray, rgb: np.ndarray | None = None) -> np.ndarray:
         """One frame at working resolution: alpha ``float32 [h, w]`` (and optionally the frame ``float32

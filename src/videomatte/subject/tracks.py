@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from videomatte.subject.boundary import BoundarySettings
+
 
 @dataclass
 class Track:
@@ -55,6 +57,9 @@ class TrackerSettings:
         colour_sigma: pixels over which colour likelihoods are pooled.
         colour_margin: fraction of the diagonal a person's learned pixels keep from anyone else's when
             they are side by side on the first frame.
+        boundary: where the subject meets another person, the cut is decided again at the frame's
+            own resolution along its colour edges (when the frames are given); ``None``: the
+            working-resolution cut, scaled up.
     """
 
     work_side: int = 384
@@ -70,3 +75,4 @@ class TrackerSettings:
     candidate: float = 0.5
     colour_sigma: float = 1.5
     colour_margin: float = 0.03
+    boundary: BoundarySettings | None = BoundarySettings()
