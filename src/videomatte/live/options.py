@@ -32,7 +32,9 @@ class LiveOptions:
 
     Ending: ``max_frames`` output frames, ``duration`` seconds, the source's end, Ctrl-C or ``stop()``.
     ``readout`` prints a live one-line status on stderr. ``subject`` (a ``SubjectPrompt``) keeps only the
-    people it points at on the first frame, as ``convert --subject`` does.
+    people it points at on the first frame, as ``convert --subject`` does. ``overhead_ms``: CPU time each
+    frame costs outside the loop (a web page's decoding of the browser's picture and encoding of the
+    reply), left out of ``quality auto``'s budget; a ``PushSource`` as ``source`` is used as it is.
     """
 
     source: str | Iterable[np.ndarray] = "testsrc"
@@ -62,6 +64,7 @@ class LiveOptions:
     duration: float | None = None
     readout: bool = False
     subject: object | None = None
+    overhead_ms: float = 0.0
 
     def __post_init__(self) -> None:
         """Raises ``OptionError`` for a value out of range (before anything is opened or loaded)."""
@@ -72,6 +75,8 @@ class LiveOptions:
                               f"not {self.callback_picture!r}")
         if self.ratio is not None and not 0 < self.ratio <= 1:
             raise OptionError(f"downsample ratio must be in (0, 1], got {self.ratio}")
+        if self.overhead_ms < 0:
+            raise OptionError(f"overhead_ms must not be negative, got {self.overhead_ms}")
         for name in ("max_frames", "duration", "fps"):
             value = getattr(self, name)
             if value is not None and value <= 0:
@@ -88,8 +93,11 @@ class LiveOptions:
 
     def make_source(self):  # noqa: ANN201 - a source of Captured frames
         """The source these settings name."""
+        from videomatte.live.push import PushSource
         from videomatte.live.sources import PictureSource, open_source
 
+        if isinstance(self.source, PushSource):
+            return self.source
         if isinstance(self.source, str):
             return open_source(self.source, self.size, self.fps, self.loop, self.pace)
         return PictureSource(self.source, self.fps or 30.0, self.pace)
