@@ -94,5 +94,6 @@ def test_the_quality_selector_reaches_the_matter(tmp_path: Path) -> None:
 def test_the_capture_stamp_is_read_from_the_jpeg_comment() -> None:
     frame = np.zeros((8, 8, 3), np.uint8)
     assert capture_stamp(_jpeg(frame, "1733500000123.5")) == "1733500000123.5"
+    assert capture_stamp(_jpeg(frame, "1733500000123.5  ")) == "1733500000123.5"  # the page pads it
     assert capture_stamp(_jpeg(frame, "<script>")) == ""
     assert capture_stamp(Image.fromarray(frame)) == ""

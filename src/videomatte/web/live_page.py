@@ -23,7 +23,7 @@ from PIL import Image
 
 REPLY_QUALITY = 80  # JPEG quality of the composites sent back
 REPLIES_KEPT = 30  # reply files kept on disk (1 s at 30 fps): the page may still be fetching the last few
-STAMP = re.compile(rb"^videomatte ([0-9]{1,16}(?:\.[0-9]{1,3})?)$")
+STAMP = re.compile(rb"^videomatte ([0-9]{1,16}(?:\.[0-9]{1,3})?) {0,2}$")
 
 PAGE_SCRIPT = r"""
 if (!window.videomatteLive) {
@@ -33,12 +33,15 @@ if (!window.videomatteLive) {
     const url = toDataURL.call(this, type, ...rest);
     const head = 'data:image/jpeg;base64,';
     if (type !== 'image/jpeg' || !url.startsWith(head)) return url;
-    const body = atob(url.slice(head.length));
-    const note = 'videomatte ' + (performance.timeOrigin + performance.now()).toFixed(1);
+    // a COM segment after the SOI marker; padded so that the segment is a multiple of 3 bytes long, the
+    // rest of the base64 text stays as it is and only its first 4 characters (3 bytes) are redone
+    let note = 'videomatte ' + (performance.timeOrigin + performance.now()).toFixed(1);
+    while ((note.length + 4) % 3) note += ' ';
     const size = note.length + 2;
+    const first = atob(url.slice(head.length, head.length + 4));
     live.stamped += 1;
-    return head + btoa(body.slice(0, 2) + '\xff\xfe' + String.fromCharCode(size >> 8, size & 255) + note +
-                       body.slice(2));
+    return head + btoa(first.slice(0, 2) + '\xff\xfe' + String.fromCharCode(size >> 8, size & 255) + note +
+                       first.slice(2)) + url.slice(head.length + 4);
   };
   let written = 0;
   document.addEventListener('load', (event) => {
