@@ -64,14 +64,14 @@ class Recorder:
         self._lock = threading.Lock()
         begin, finish = FrameMatter.begin, FrameMatter.finish
 
-        def begin_kept(matter, frame):  # noqa: ANN001, ANN202
+        def begin_kept(matter, frame):
             begun = begin(matter, frame)
             if begun.index < self.limit:
                 with self._lock:
                     self.begun.append((begun.index, (begun.src[0].permute(1, 2, 0) * 255).round().byte().numpy()))
             return begun
 
-        def finish_kept(matter, begun):  # noqa: ANN001, ANN202
+        def finish_kept(matter, begun):
             result = finish(matter, begun)
             if result.index < self.limit:
                 self.alphas[result.index] = result.pha[0, 0].float().numpy().copy()
@@ -221,11 +221,11 @@ def main() -> None:
     args.sizes = [tuple(int(v) for v in s.split("x")) for s in args.sizes.split(",")]
     if shutil.which("chromium") is None:
         sys.exit("bench_web_live: no chromium on PATH (apt-get install chromium)")
-    print(json.dumps({"uptime": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()}))
+    print(json.dumps({"uptime": subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()}))
     with tempfile.TemporaryDirectory() as folder:
         for size in args.sizes:
             print(json.dumps(bench_size(size, args, Path(folder))), flush=True)
-    print(json.dumps({"uptime": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()}))
+    print(json.dumps({"uptime": subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()}))
 
 
 if __name__ == "__main__":

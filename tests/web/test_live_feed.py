@@ -14,12 +14,12 @@ from PIL import Image
 pytest.importorskip("gradio", reason="the web extra (gradio) is not installed")
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "live"))
-from live_fakes import decode_echo, echo_session, index_value, indexed_frames  # noqa: E402
+from live_fakes import decode_echo, echo_session, index_value, indexed_frames
 
-from videomatte.live.push import PushSource  # noqa: E402
-from videomatte.web.live_feed import LiveFeed  # noqa: E402
-from videomatte.web.live_page import capture_stamp  # noqa: E402
-from videomatte.web.live_tab import LiveStream  # noqa: E402
+from videomatte.live.push import PushSource
+from videomatte.web.live_feed import LiveFeed
+from videomatte.web.live_page import capture_stamp
+from videomatte.web.live_tab import LiveStream
 
 
 def _wait_for(feed: LiveFeed, stamp: str, after: int = 0, timeout: float = 20.0):
@@ -43,7 +43,7 @@ def test_a_pushed_picture_replaces_the_one_waiting() -> None:
 
 
 def test_pictures_that_arrive_while_one_is_matted_do_not_queue() -> None:
-    session, network = echo_session(delay=0.3)
+    session, _ = echo_session(delay=0.3)
     feed = LiveFeed(session, quality="fast", background="black")
     matted: list[int] = []
     finished = feed._finished

@@ -95,7 +95,7 @@ class LiveFeed:
         size = picture.shape[:2]
         if self._thread is None or not self._thread.is_alive() or size != self._size:
             self._start(size)
-        assert self._source is not None  # noqa: S101 - set by _start
+        assert self._source is not None
         index = self._source.push(picture, arrived)
         with self._ready:
             self._stamps[index] = (stamp, arrived)

@@ -23,7 +23,13 @@ from videomatte.models.registry import DEFAULT_MODEL
 from videomatte.web.choices import DEFAULT_COLOUR, background_spec
 from videomatte.web.jobs import error_line
 from videomatte.web.live_feed import LiveFeed
-from videomatte.web.live_page import PAGE_SCRIPT, Replies, capture_stamp, encode_reply, page_cost_ms
+from videomatte.web.live_page import (
+    PAGE_SCRIPT,
+    Replies,
+    capture_stamp,
+    encode_reply,
+    page_cost_ms,
+)
 from videomatte.web.settings import ServeSettings
 
 if TYPE_CHECKING:
