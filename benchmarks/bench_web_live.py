@@ -140,8 +140,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def browse(url: str, camera: Path, seconds: float, quality: str, screenshot: Path | None) -> dict:
-    """Open the Live tab with ``camera`` as the webcam, stream ``seconds``; the page's numbers."""
+COUNT_LOADS = """document.addEventListener('load', (e) => {
+    if (e.target instanceof HTMLImageElement && e.target.closest('#live-output'))
+        (window.benchLoads = window.benchLoads || []).push(performance.timeOrigin + performance.now()); }, true);"""
+
+
+def browse(url: str, camera: Path, seconds: float, quality: str | None, screenshot: Path | None) -> dict:
+    """Open the Live tab with ``camera`` as the webcam, stream ``seconds``; the page's numbers. With no
+    ``quality`` the page is taken to be an earlier one (no selector, no measuring script): only the
+    pictures it loads are counted."""
     from playwright.sync_api import sync_playwright
 
     args = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
@@ -152,27 +159,29 @@ def browse(url: str, camera: Path, seconds: float, quality: str, screenshot: Pat
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=args)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.set_default_timeout(180_000)
+        page.add_init_script(COUNT_LOADS)
         page.goto(url)
         page.get_by_role("tab", name="Live").click()
-        page.locator("#live-quality").get_by_text(quality, exact=True).click()
+        if quality is not None:
+            page.locator("#live-quality").get_by_text(quality, exact=True).click()
         page.get_by_text("Click to Access Webcam").click()
         page.get_by_role("button", name="capture photo").click()
-        page.wait_for_function("() => window.videomatteLive && window.videomatteLive.shown.length > 30")
+        page.wait_for_function("() => window.benchLoads && window.benchLoads.length > 30")
         pids = descendants(os.getpid())
         cpu = (time.process_time(), cpu_seconds(pids))
         start = page.evaluate("() => performance.timeOrigin + performance.now()")
         page.wait_for_timeout(seconds * 1000)
         end = page.evaluate("() => performance.timeOrigin + performance.now()")
         cpu = (time.process_time() - cpu[0], cpu_seconds(pids) - cpu[1])
-        live = page.evaluate("() => window.videomatteLive")
+        live = page.evaluate("() => window.videomatteLive || {shown: window.benchLoads, latencies: []}")
         report = page.locator("#live-fps").inner_text()
-        shown_line = page.locator("#live-shown").inner_text()
+        shown_line = page.locator("#live-shown").inner_text() if quality is not None else ""
         if screenshot is not None:
             page.screenshot(path=str(screenshot), full_page=True)
         browser.close()
     shown = np.array(live["shown"])
     window = (shown >= start) & (shown <= end)
-    latency = np.array(live["latencies"])[window]
+    latency = np.array(live["latencies"])[window] if live["latencies"] else np.array([np.nan])
     frames = int(window.sum())
     p50, p95 = np.percentile(latency, [50, 95]) if frames else (float("nan"),) * 2
     return {"fps_shown": round(frames / ((end - start) / 1000), 2), "frames_shown": frames,
@@ -192,10 +201,13 @@ def bench_size(size: tuple[int, int], args: argparse.Namespace, folder: Path) ->
     served = launch(ServeSettings(weights=str(ONNX), device="cpu"), port=free_port(), block=False)
     try:
         shot = args.screenshot if size == args.sizes[0] else None
-        row = {"size": f"{size[0]}x{size[1]}", **browse(served.url, camera, args.seconds, args.quality, shot)}
+        quality = None if args.earlier_page else args.quality
+        row = {"size": f"{size[0]}x{size[1]}", **browse(served.url, camera, args.seconds, quality, shot)}
     finally:
         served.close()
         recorder.close()
+    if args.earlier_page:
+        return row
     mode = re.search(r"quality \w+: (\w+)", row["page"]).group(1)
     print(json.dumps(row), file=sys.stderr, flush=True)
     offline = live_alpha(recorder.frames_in_order(), mode, args.fps)
@@ -216,6 +228,8 @@ def main() -> None:
     parser.add_argument("--quality", default="auto", choices=["auto", "high", "balanced", "fast"])
     parser.add_argument("--camera-frames", type=int, default=150, help="frames of the clip the camera loops")
     parser.add_argument("--check-frames", type=int, default=120, help="frames kept for the matte check")
+    parser.add_argument("--earlier-page", action="store_true",
+                        help="measure an earlier page (PYTHONPATH to its sources): only the pictures shown")
     parser.add_argument("--screenshot", type=Path, default=None, help="PNG of the page (first size)")
     args = parser.parse_args()
     args.sizes = [tuple(int(v) for v in s.split("x")) for s in args.sizes.split(",")]
