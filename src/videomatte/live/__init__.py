@@ -1,8 +1,8 @@
 """Live matting: frames from a camera, a file played in real time, a stream or a synthetic pattern,
 matted as they arrive and sent to a virtual camera, a window, a recording or a Python callback.
 
-``FrameMatter`` mattes one frame at a time (the web page's webcam tab uses it); ``LiveMatting`` runs the
-whole concurrent loop (``videomatte live`` on the command line).
+``FrameMatter`` mattes one frame at a time; ``LiveMatting`` runs the whole concurrent loop (``videomatte
+live`` on the command line, and the web page's Live tab with a ``live.push.PushSource``).
 """
 from __future__ import annotations
 

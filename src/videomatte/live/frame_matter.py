@@ -1,6 +1,6 @@
 """``FrameMatter``: matte single frames of a live stream (one ``MattingSession``, a background, mirroring).
 
-The web page's webcam tab and the live engine both hand it one picture at a time::
+The live engine (``videomatte live`` and the web page's Live tab) hands it one picture at a time::
 
     matter = FrameMatter(MattingSession("mobilenetv3"), background="blur", mirror=True)
     composite = matter(frame)            # uint8 [H, W, 3] RGB in, uint8 [H, W, 3] RGB out

@@ -43,7 +43,9 @@ class LiveOptions:
     ``readout`` prints a live one-line status on stderr. ``model.subject`` (a ``SubjectPrompt``) keeps only
     the people it points at on the first frame, as ``convert --subject`` does. ``cuts`` ``auto`` (default)
     resets the recurrent state where the picture jumps to another shot (a switcher, an edited file),
-    among the frames matted; ``off`` never does.
+    among the frames matted; ``off`` never does. ``overhead_ms``: CPU
+    time each frame costs outside the loop (a web page's decoding of the browser's picture and encoding of
+    the reply), left out of ``quality auto``'s budget; a ``PushSource`` as ``source`` is used as it is.
     """
 
     source: str | Iterable[np.ndarray] = "testsrc"
@@ -68,6 +70,7 @@ class LiveOptions:
     duration: float | None = None
     readout: bool = False
     cuts: str = "auto"
+    overhead_ms: float = 0.0
 
     def __post_init__(self) -> None:
         """Raises ``OptionError`` for a value out of range (before anything is opened or loaded)."""
@@ -81,6 +84,8 @@ class LiveOptions:
                               f"not {self.callback_picture!r}")
         if not isinstance(self.model, ModelSettings):
             raise OptionError(f"model must be a ModelSettings, not {type(self.model).__name__}")
+        if self.overhead_ms < 0:
+            raise OptionError(f"overhead_ms must not be negative, got {self.overhead_ms}")
         for name in ("max_frames", "duration", "fps"):
             value = getattr(self, name)
             if value is not None and value <= 0:
@@ -103,8 +108,11 @@ class LiveOptions:
 
     def make_source(self) -> AvSource | FileSource | PictureSource:
         """The source these settings name."""
+        from videomatte.live.push import PushSource
         from videomatte.live.sources import PictureSource, open_source
 
+        if isinstance(self.source, PushSource):
+            return self.source
         if isinstance(self.source, str):
             return open_source(self.source, self.size, self.fps, self.loop, self.pace)
         return PictureSource(self.source, self.fps or 30.0, self.pace)

@@ -72,6 +72,7 @@ class LiveMatting:
         self._finish = threading.Event()
         self._errors = Pipeline()
         self._overlapped = False
+        self.matter: object | None = None
 
     def stop(self) -> None:
         """End the run after the frame in flight (thread-safe)."""
@@ -133,7 +134,8 @@ class LiveMatting:
                  "seconds; cached after)", width, height)
         began = time.monotonic()
         cores = min(os.cpu_count() or 1, 2) if self._overlapped else 1  # two stages use two cores at most
-        choice = quality.choose(self.options.quality, width, height, fps, frame_seconds, self.options.ratio, cores)
+        choice = quality.choose(self.options.quality, width, height, fps, frame_seconds, self.options.ratio, cores,
+                                self.options.overhead_ms / 1000)
         session.fixed_ratio = choice.ratio
         if choice.frame_ms is None:
             session.step(image)  # a mode without timing runs: export (or load) the graph before the clock starts
@@ -238,6 +240,7 @@ class LiveMatting:
             session = self.session if self.session is not None else opts.make_session()
             self.session = session
             matter = FrameMatter(session, opts.background, opts.mirror, opts.smooth)
+            self.matter = matter  # background and mirror may be changed from other threads while it runs
             stack.callback(matter.close)
             self.stats.backend = session.backend.name
             self._overlapped = session.overlap_stages(True)

@@ -73,7 +73,7 @@ class Choice:
 
 def choose(quality: str, width: int, height: int, fps: float,
            frame_seconds: Callable[[float], float | tuple[float, float]], fixed_ratio: float | None = None,
-           cores: int = 1) -> Choice:
+           cores: int = 1, overhead_s: float = 0.0) -> Choice:
     """The ratio for a new frame size.
 
     Args:
@@ -84,6 +84,8 @@ def choose(quality: str, width: int, height: int, fps: float,
             slowest stage, or ``(slowest stage, all stages together)`` when stages overlap on several cores.
         fixed_ratio: a ratio given by the user, which wins over every mode.
         cores: the cores the stages share (for the CPU budget).
+        overhead_s: CPU seconds each frame costs outside the network's stages on those cores (a web
+            page's decoding and encoding), taken from the CPU budget.
     """
     budget = BUDGET_SHARE / fps
     if fixed_ratio is not None:
@@ -100,7 +102,7 @@ def choose(quality: str, width: int, height: int, fps: float,
         timed = frame_seconds(ratio)
         critical, total = timed if isinstance(timed, tuple) else (timed, None)
         choice = Choice(ratio, mode, critical * 1000, budget * 1000, None if total is None else total * 1000,
-                        CPU_SHARE * cores / fps * 1000)
+                        (CPU_SHARE * cores / fps - overhead_s) * 1000)
         if choice.fits:
             break
     return choice  # type: ignore[return-value]

@@ -12,7 +12,6 @@ import os
 import sys
 import time
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Iterable, Iterator
 
 import numpy as np
