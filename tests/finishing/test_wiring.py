@@ -75,7 +75,7 @@ def test_bad_levels_flag_is_one_line(odd_clip, tmp_path, capsys) -> None:  # noq
 
 
 def test_convert_writes_finished_alpha_and_despilled_colour(odd_clip, random_weights, tmp_path) -> None:  # noqa: ANN001
-    base = ["convert", str(odd_clip), "--weights", str(random_weights), "--device", "cpu", "--ratio", "0.5",
+    base = ["convert", str(odd_clip), "--weights", str(random_weights), "--device", "cpu", "--ratio", "1",
             "--quiet"]
     assert main([*base, "--alpha", f"{tmp_path}/plain/"]) == 0
     assert main([*base, "--alpha", f"{tmp_path}/levels/", "--levels", "0.4,0.6", "--despill",

@@ -56,7 +56,7 @@ def test_automatic_ratio_follows_the_frame_size(network: torch.nn.Module, size: 
 
 
 def test_automatic_ratio_is_used_and_a_fixed_one_kept(network: torch.nn.Module) -> None:
-    frame = _frames(1, 36, 600)[0]
+    frame = _frames(1, 80, 600)[0]
     auto = MattingSession(network, device="cpu", backend="torch")
     auto.step(frame)
     assert auto.downsample_ratio == pytest.approx(512 / 600)

@@ -128,7 +128,7 @@ def test_the_session_defaults_to_auto_and_names_its_runtime(tiny_net, two_candid
     assert f"{SIZE[1]}x{SIZE[0]} @{RATIO:g}: " in repr(session)
     assert any(c.describe() in repr(session) for c in two_candidates)
     eager = MattingSession("mobilenetv3", None, device="cpu", backend="torch")
-    assert "backend=torch" in repr(eager)
+    assert "runtime='torch'" in repr(eager)
 
 
 

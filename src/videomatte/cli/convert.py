@@ -37,12 +37,9 @@ examples:
                                                               # the finished ones
   videomatte convert group.mp4 -o one.mov --subject 0.5,0.4   # only the person under that point
   videomatte convert group.mp4 -o two.mov --subject '300,200;900,250'   # two people, kept together
-  videomatte convert hair.mp4 --composite beach.mp4 --background beach.jpg --despill
-                                                              # no green rim in the hair
-  videomatte convert talk.mp4 -o talk.mov --levels 0.03,0.97 --shrink 1 --feather 1.5
-                                                              # clip, choke and soften the matte
-  videomatte convert edit.mp4 -o edit.mov --cuts cuts.txt      # reset at the editor's cuts, where
-                                                              # cuts.txt holds e.g. 120, 00:00:08:12
+  videomatte convert hair.mp4 --composite beach.mp4 --background beach.jpg --despill   # no green rim
+  videomatte convert talk.mp4 -o talk.mov --levels 0.03,0.97 --shrink 1 --feather 1.5   # finish the matte
+  videomatte convert edit.mp4 -o edit.mov --cuts cuts.txt     # reset at an editor's cuts (120, 00:00:08:12)
   videomatte convert clips/ -o 'out/{name}.mov' --engine ray  # segments on a local Ray instance
   videomatte convert /shared/clips/ -o '/shared/out/{name}.mov' --engine ray --address auto \\
       --gpus-per-worker 1                                     # on the cluster of `ray start --head`

@@ -25,8 +25,7 @@ examples:
   videomatte live --source talk.mp4 --loop --record out.mov        # ProRes with alpha, real-time pace
   videomatte live --source testsrc --duration 10 --stats stats.json
   videomatte live --window --background beach.jpg --despill --shrink 1 --feather 1.5   # cleaner edges
-  videomatte live --source rtsp://mixer/program --virtual-camera --cuts off   # never reset at the
-                                                   # mixer's cuts (default auto: reset, no ghosts)
+  videomatte live --source rtsp://mixer/program --virtual-camera --cuts off   # never reset at cuts
 virtual camera set-up: Linux: sudo modprobe v4l2loopback devices=1 exclusive_caps=1 card_label=videomatte
                        Windows, macOS: install OBS Studio and start its virtual camera once"""
 

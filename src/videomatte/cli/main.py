@@ -38,7 +38,7 @@ class OneLineParser(argparse.ArgumentParser):
     instead of the usage block; its subcommand parsers are of the same class."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, f"{self.prog}: error: {printable(message)} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -74,11 +74,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _run_command(args)
 
 
+def printable(text: str) -> str:
+    """``text`` on one line: control characters (a newline in a file name) escaped as Python writes them."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def error_line(err: BaseException | str) -> str:
-    """``videomatte: error: MESSAGE`` on one line: control characters of names (a newline in a file
-    name) are shown escaped, as Python writes them in a string."""
-    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(err))
-    return f"videomatte: error: {text}"
+    """``videomatte: error: MESSAGE`` on one line (control characters escaped, see :func:`printable`)."""
+    return f"videomatte: error: {printable(str(err))}"
 
 
 def _run_command(args: argparse.Namespace) -> int:
