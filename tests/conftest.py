@@ -90,3 +90,15 @@ def tiny_net():  # noqa: ANN201 - a MattingNetwork, imported lazily
         net.project_mat.conv.bias[3] = 0.5
         net.project_mat.conv.weight[3] *= 5
     return net
+
+
+@pytest.fixture
+def one_torch_thread():  # noqa: ANN201 - a generator fixture
+    """One torch thread for the test: at tiny sizes more threads only wait on each other (and on a busy
+    machine, badly)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

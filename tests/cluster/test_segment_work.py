@@ -37,14 +37,8 @@ def cut_clip(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def _one_thread():
-    """One torch thread: at 96x64 more threads only wait on each other (and on a busy machine, badly)."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+def _one_thread(one_torch_thread):  # noqa: ANN001
+    """Every test here on one torch thread (``one_torch_thread``)."""
 
 
 def _session(weights):

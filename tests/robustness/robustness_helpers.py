@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import time
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -56,3 +58,17 @@ def frames_of(path: Path) -> list[tuple[float, tuple[int, int]]]:
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         return [(float(f.pts * Fraction(stream.time_base)), (f.height, f.width)) for f in container.decode(stream)]
+
+
+CONVERT = "from videomatte.cli.main import main; raise SystemExit(main())"
+"""A ``python -c`` program that runs the command line in a child process (for signals)."""
+
+
+def wait_for_partial(folder: Path, process: subprocess.Popen, timeout: float = 240.0) -> bool:
+    """Whether a partial output appeared in ``folder`` before ``process`` ended (or ``timeout``)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        if any(".partial" in p.name for p in folder.iterdir()):
+            return True
+        time.sleep(0.02)
+    return False

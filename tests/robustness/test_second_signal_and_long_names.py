@@ -7,23 +7,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 
-from robustness_helpers import digest, run_cli
-
-CONVERT = "from videomatte.cli.main import main; raise SystemExit(main())"
+from robustness_helpers import CONVERT, digest, run_cli, wait_for_partial
 
 
-def _wait_for_partial(folder: Path, process: subprocess.Popen, timeout: float = 240.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and process.poll() is None:
-        if any(".partial" in p.name for p in folder.iterdir()):
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def test_a_second_signal_while_stopping_ends_at_once(corpus, tmp_path):
@@ -34,7 +23,7 @@ def test_a_second_signal_while_stopping_ends_at_once(corpus, tmp_path):
     argv = [sys.executable, "-c", CONVERT, "convert", str(source), "-o", str(folder / "x.mov"), "--alpha",
             f"{folder}/alpha/", "--weights", "none", "--backend", "torch", "--quiet"]
     process = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
-    assert _wait_for_partial(folder, process), "the conversion ended before it could be stopped"
+    assert wait_for_partial(folder, process), "the conversion ended before it could be stopped"
     process.send_signal(signal.SIGINT)  # the first starts an orderly stop ...
     process.send_signal(signal.SIGTERM)  # ... the second, before it is done, ends the process now
     _, err = process.communicate(timeout=60)

@@ -6,22 +6,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from pathlib import Path
 
-from robustness_helpers import digest, leftovers
+from robustness_helpers import CONVERT, digest, leftovers, wait_for_partial
 
 SIGNALS = {"SIGINT": (signal.SIGINT, 130), "SIGTERM": (signal.SIGTERM, 143), "SIGHUP": (signal.SIGHUP, 129)}
-CONVERT = "from videomatte.cli.main import main; raise SystemExit(main())"
 
-
-def _wait_for_partial(folder: Path, process: subprocess.Popen, timeout: float = 240.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and process.poll() is None:
-        if any(".partial" in p.name for p in folder.iterdir()):
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_signals_mid_conversion_clean_up(corpus, tmp_path):
@@ -35,7 +24,7 @@ def test_signals_mid_conversion_clean_up(corpus, tmp_path):
                 "--weights", "none", "--backend", "torch", "--quiet"]
         runs[name] = (folder, subprocess.Popen(argv, stderr=subprocess.PIPE, text=True, cwd=tmp_path))
     for name, (folder, process) in runs.items():
-        assert _wait_for_partial(folder, process), f"{name}: the conversion ended before it could be stopped"
+        assert wait_for_partial(folder, process), f"{name}: the conversion ended before it could be stopped"
         process.send_signal(SIGNALS[name][0])
     for name, (folder, process) in runs.items():
         _, err = process.communicate(timeout=120)
