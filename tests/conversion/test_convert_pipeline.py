@@ -8,7 +8,8 @@ from PIL import Image
 from media_clips import make_clip, stream_seconds
 from videomatte.errors import MediaError, OutputExistsError, VideoMatteError
 from videomatte.compositing import parse_color
-from videomatte.conversion.batch import convert, expand_inputs
+from videomatte.conversion.batch import convert
+from videomatte.conversion.results import expand_inputs
 from videomatte.inference.session import MattingSession
 from videomatte.io.readers import VideoReader, open_reader
 from videomatte.io.writers import VideoWriter
