@@ -50,7 +50,7 @@ def _alpha(path: Path) -> list[np.ndarray]:
 
 
 def _convert(source, target, weights, **options):
-    settings = dict(weights=weights, device="cpu", downsample_ratio=0.5, progress=False)
+    settings = dict(weights=weights, device="cpu", downsample_ratio=1.0, progress=False)
     return convert(source, output=target, **{**settings, **options})[0]
 
 
@@ -74,7 +74,7 @@ def test_a_listed_cut_restarts_the_state_where_no_cut_is_seen(shots, random_weig
     both, _ = shots
     result = _convert(both, tmp_path / "listed.mkv", random_weights, backend="torch", cuts=[3])
     assert result.cuts == [3]  # the list replaces the detector: the real cut at 8 is not taken
-    session = MattingSession("mobilenetv3", random_weights, device="cpu", backend="torch", downsample_ratio=0.5)
+    session = MattingSession("mobilenetv3", random_weights, device="cpu", backend="torch", downsample_ratio=1.0)
     pictures = [np.asarray(Image.open(p)) for p in sorted(both.iterdir())]
     want = [session.step(p).pha for p in pictures[3:6]]
     for got, alpha in zip(_alpha(tmp_path / "listed.mkv")[3:6], want):

@@ -13,7 +13,9 @@ import itertools
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
+
+import numpy as np
 
 from videomatte.cluster.plan import Segment, part_paths
 from videomatte.cluster.prefetch import Prefetch
@@ -64,17 +66,22 @@ def _warm_up(session: MattingSession, frames: Iterator[Frame], segment: Segment,
             frame = next(frames, None)
         if frame is None:
             raise MediaError(f"{segment.source}: frame {segment.start} could not be decoded")
-        if frame.index == segment.start:
-            return frame, counted  # the pipeline asks the cut test about it
         cut = shots(frame.index, frame.image)
         if frame.index < segment.warm_start:
             continue  # the cut test's lead-in: its decisions from warm_start on equal a full read's
         if cut and frame.index > segment.warm_start:
             session.cut()
             counted = 0
+        if frame.index == segment.start:
+            return frame, counted
         with clock.timing("network", wall=True):
             session.step(frame.image)
         counted += 1
+
+
+def _after(start: int, shots: ShotStarts) -> Callable[[int, np.ndarray], bool]:
+    """The cut test for the segment's pipeline: frame ``start`` was decided (and cut) in the warm-up."""
+    return lambda index, image: False if index == start else shots(index, image)
 
 
 def _crash_if_asked(hooks: FaultHooks | None, segment: Segment, done: int) -> None:
@@ -140,7 +147,8 @@ def matte_segment(session: MattingSession, video: Seekable, segment: Segment, pl
         first, warmup = _warm_up(session, frames, segment, shots, clock)
         reader = SegmentFrames(video.info, itertools.chain([first], frames), segment, hooks)
         quiet = dataclasses.replace(options, overwrite=True, audio=False, progress=False, stats=None)
-        written = run_pipeline(reader, session, part_plans(segment, plans), quiet, clock=clock, shots=shots)
+        written = run_pipeline(reader, session, part_plans(segment, plans), quiet, clock=clock,
+                               shots=_after(segment.start, shots))
     finally:
         frames.close()
     finish_segment(segment.path, reader.stamps, video.info.time_base)

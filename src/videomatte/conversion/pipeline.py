@@ -6,6 +6,7 @@ import time
 from contextlib import ExitStack
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Callable
 
 import numpy as np
 import torch
@@ -48,7 +49,7 @@ class Chunk:
 
 
 def _decode(reader: Reader, out: Channel, seq_chunk: int, device: torch.device, dtype: torch.dtype,
-            shots: ShotStarts, cuts: list[int], clock: PhaseClock) -> None:
+            shots: Callable[[int, np.ndarray], bool], cuts: list[int], clock: PhaseClock) -> None:
     """Frames into chunks of ``seq_chunk``, a chunk ended early before a frame that starts a shot (whose
     ``Frame.index`` goes into ``cuts``)."""
     batch: list = []
@@ -119,12 +120,12 @@ def _infer(decoded: Channel, session: MattingSession, outboxes: list[Channel], p
 
 def run_pipeline(reader: Reader, session: MattingSession, plans: list[OutputPlan], options: ConvertOptions,
                  cuts: list[int] | None = None, clock: PhaseClock | None = None,
-                 shots: ShotStarts | None = None) -> int:
+                 shots: Callable[[int, np.ndarray], bool] | None = None) -> int:
     """Convert everything ``reader`` yields into the outputs of ``plans``; returns the frame count.
 
     The recurrent state is reset at every frame that starts a shot (``options.cuts``); their numbers are
-    appended to ``cuts`` when given; ``shots`` continues a cut test already fed with the frames before
-    (the cluster's segments). Outputs are written under temporary names and renamed only when every stage
+    appended to ``cuts`` when given; ``shots`` replaces the cut test (``ShotStarts``; the cluster's
+    segments continue one already fed with the frames before). Outputs are written under temporary names and renamed only when every stage
     succeeded. ``clock`` (optional) gets the seconds of each phase (``videomatte.conversion.phases``) and
     the frames.
     """
