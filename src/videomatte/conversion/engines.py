@@ -1,5 +1,5 @@
 """Who runs a conversion: ``LocalEngine`` (this process) or any object with the same ``run`` (the
-cluster's ``RayEngine``). ``convert()`` expands the inputs and plans the outputs, then hands both to
+cluster's ``RayEngine``). ``convert()`` reads the inputs and plans each one's outputs, then hands them to
 ``options.engine``; the command line, the top floor, builds the engine it asks for."""
 from __future__ import annotations
 
