@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+from videomatte.conversion.inputs import read_inputs
 from videomatte.conversion.outputs import OutputPlan
 from videomatte.errors import MediaError
 from videomatte.io.path_clashes import input_name  # what {name} stands for
@@ -47,8 +48,6 @@ class ConvertResult:
 def expand_inputs(inputs: str | os.PathLike | Sequence[str | os.PathLike], stills: bool = False) -> list[str]:
     """Inputs to convert one by one: a folder or glob becomes what it holds (videos, one image sequence,
     or photos: ``videomatte.conversion.inputs``); a file stays as it is (the reader reports what is wrong)."""
-    from videomatte.conversion.inputs import read_inputs
-
     return read_inputs(inputs, stills).sources
 
 

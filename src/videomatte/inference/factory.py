@@ -2,7 +2,7 @@
 
 Every door goes through it (``convert`` per conversion, ``live``, the web page, each Ray worker, the
 evaluation), so the network is loaded one way and the runtime is chosen one way: ``backend="auto"``
-is resolved by ``videomatte.inference.backends.choose_backend`` for the session's device and dtype.
+is resolved by ``videomatte.inference.backends.make_backend`` for the session's device and dtype.
 """
 from __future__ import annotations
 
