@@ -54,19 +54,43 @@ def make_batch(folder: Path, inputs: int, seconds: float, width: int, height: in
     return folder
 
 
+def tree_cpu_seconds(root: int) -> float:
+    """CPU seconds (user + system) of the live processes under ``root``, ``root`` included: the driver
+    and, under it, Ray's own processes and workers (Linux ``/proc``)."""
+    tick, parents, spent = os.sysconf("SC_CLK_TCK"), {}, {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except (OSError, ValueError):
+            continue  # not a process, or one that just ended
+        parents[int(entry.name)] = int(fields[1])
+        spent[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += spent.get(pid, 0.0)
+        todo += [child for child, parent in parents.items() if parent == pid]
+    return total
+
+
 def run_once(batch: Path, out: Path, workers: int, args: argparse.Namespace) -> dict:
-    """One conversion of the batch on ``workers`` emulated workers; its stats record, plus the driver's CPU."""
+    """One conversion of the batch on ``workers`` emulated workers; its stats record, plus the driver's CPU
+    and the CPU of every process of the Ray instance."""
     from videomatte.cluster import RayEngine
     from videomatte.conversion.batch import convert
 
     shutil.rmtree(out, ignore_errors=True)
     engine = RayEngine(workers=workers, segment_seconds=args.segment_seconds, warmup=args.warmup,
                        emulate_network=args.network_ms / 1000)
-    cpu = time.process_time()
+    cpu, everything, load = time.process_time(), tree_cpu_seconds(os.getpid()), os.getloadavg()[0]
     convert(batch, output=f"{out}/{{name}}{args.suffix}", weights=None, progress=False, engine=engine,
             stats=out / "stats.json", seq_chunk=args.seq_chunk)
     record = json.loads((out / "stats.json").read_text())
     record["driver_cpu_seconds"] = time.process_time() - cpu
+    record["all_cpu_seconds"] = tree_cpu_seconds(os.getpid()) - everything
+    record["load"] = (load, os.getloadavg()[0])
     return record
 
 
@@ -77,8 +101,9 @@ def scaling(args: argparse.Namespace) -> list[dict]:
     work = Path(tempfile.mkdtemp(prefix="bench-scaling-"))
     try:
         batch = make_batch(work / "in", args.inputs, args.seconds, args.width, args.height)
+        starter = make_batch(work / "start", max(args.workers), 1.0, args.width, args.height)
         ray.init(address="local", num_cpus=max(args.workers) + 2, include_dashboard=False, log_to_driver=False)
-        run_once(batch, work / "warm", max(args.workers), args)  # starts every actor and the join process
+        run_once(starter, work / "warm", max(args.workers), args)  # starts every actor and the join process
         rows = []
         for workers in args.workers:
             record = run_once(batch, work / f"out{workers}", workers, args)
@@ -96,8 +121,12 @@ def _row(workers: int, record: dict, first: dict | None) -> dict:
     fps = record["frames"] / seconds
     return {"workers": workers, "frames": record["frames"], "seconds": round(seconds, 2), "fps": round(fps, 1),
             "speedup": round(fps / first["fps"], 2) if first else 1.0,
-            "driver_share": round((phases["other"] + phases["join"]) / seconds, 3),
+            "driver_share": round((record["driver_seconds"] + record["join_tail_seconds"]) / seconds, 3),
+            "worker_other_share": round((phases["other"] - record["driver_seconds"]) / seconds, 3),
             "driver_cpu_share": round(record["driver_cpu_seconds"] / seconds, 3),
+            "cpu_ms_per_frame": round(1000 * record["all_cpu_seconds"] / record["frames"], 2),
+            "cores_used": round(record["all_cpu_seconds"] / seconds, 2),
+            "load_before_after": [round(v, 1) for v in record["load"]],
             "join_ms_per_frame": round(1000 * record["busy"]["join"] / record["frames"], 3),
             "phases": {k: round(v, 2) for k, v in phases.items()},
             "busy_ms_per_frame": {k: round(v, 2) for k, v in record["busy_ms_per_frame"].items()}}
@@ -156,11 +185,11 @@ def main() -> None:
     scale = sub.add_parser("scaling", help="N emulated workers on one batch")
     scale.add_argument("--workers", type=lambda s: [int(n) for n in s.split(",")], default=[1, 2, 4, 8, 16])
     scale.add_argument("--inputs", type=int, default=16)
-    scale.add_argument("--seconds", type=float, default=8.0, help="length of each input")
+    scale.add_argument("--seconds", type=float, default=30.0, help="length of each input")
     scale.add_argument("--width", type=int, default=64)
     scale.add_argument("--height", type=int, default=36)
     scale.add_argument("--seq-chunk", type=int, default=4, help="frames per network call (and per queue item)")
-    scale.add_argument("--segment-seconds", type=float, default=2.0)
+    scale.add_argument("--segment-seconds", type=float, default=5.0)
     scale.add_argument("--warmup", type=int, default=8)
     scale.add_argument("--network-ms", type=float, default=9.6, help="emulated network time per frame")
     scale.add_argument("--suffix", default=".mov", help="output container (.mov ProRes, .mp4 H.264, ...)")

@@ -5,7 +5,9 @@ The wall time of a batch is split (``docs/cluster.md``): before the first segmen
 after the last join ended, ``other`` (probing, planning, starting workers, closing); while the workers
 matte, the mean over worker slots of what each segment's clock saw (decode, network, compositing,
 encode, other) and, for the slots that were idle (scheduling, round trips, the last segments running
-alone), ``waiting``; after the last segment, until the last join ended, ``join``.
+alone), ``waiting``; after the last segment, until the last join ended, ``join``. The record also
+gives the driver's own part apart (``driver_seconds``: before the first hand-out and after the last
+join), since ``other`` holds the workers' per-segment set-up as well.
 """
 from __future__ import annotations
 
@@ -45,6 +47,7 @@ class Job:
     backend: str = ""
     error: str | None = None
     joined: object | None = None  # the Ray reference of its join task
+    cuts: list[int] = field(default_factory=list)  # where shots start, as its segments reported them
 
 
 class Batch:
@@ -78,6 +81,7 @@ class Batch:
             job.finished += 1
             job.reused += done.reused
             job.backend = job.backend or done.backend
+            job.cuts.extend(done.cuts)
             self.progress.update(done.frames)
             if done.phases:
                 add_into(self.worker_wall, done.phases["wall"])
@@ -98,7 +102,7 @@ class Batch:
                 add_into(self.busy, phases["busy"])
                 self.joined = max(self.joined, time.perf_counter())
                 return ConvertResult(job.source, [p.path for p in job.plans], frames,
-                                     time.perf_counter() - job.begin, backend=job.backend)
+                                     time.perf_counter() - job.begin, backend=job.backend, cuts=sorted(job.cuts))
             except self.ray.exceptions.RayError as err:
                 job.error = f"joining failed: {self.failure(err)}"
         return ConvertResult(job.source, error=job.error or "not every segment was finished")
@@ -113,9 +117,10 @@ class Batch:
         wall = {phase: scale * seconds / workers for phase, seconds in self.worker_wall.items()}
         wall["waiting"] = wall.get("waiting", 0.0) + stretch - scale * busy_slots
         wall["join"] = wall.get("join", 0.0) + tail
-        wall["other"] = wall.get("other", 0.0) + max(0.0, end - begin - stretch - tail)
+        driver = max(0.0, end - begin - stretch - tail)  # no segment in hand: planning, starting, closing
+        wall["other"] = wall.get("other", 0.0) + driver
         return stats_record("ray", end - begin, frames, wall, self.busy, workers=workers,
-                            matting_seconds=stretch, join_tail_seconds=tail, **extra)
+                            matting_seconds=stretch, join_tail_seconds=tail, driver_seconds=driver, **extra)
 
     def close(self) -> None:
         """End the progress line."""

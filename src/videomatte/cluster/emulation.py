@@ -38,6 +38,9 @@ class EmulatedSession:
     def reset(self) -> None:
         """Nothing to forget."""
 
+    def cut(self) -> None:
+        """A new shot: nothing to forget either."""
+
     def step(self, frames: np.ndarray | Tensor) -> Matte:
         """``frames``: ``uint8 [H, W, 3]``/``[T, H, W, 3]`` or float ``[T, 3, H, W]`` in 0..1.
 

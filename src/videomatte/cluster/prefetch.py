@@ -1,12 +1,15 @@
 """Decoding ahead: a thread that reads frames into a small queue while the caller works on earlier ones.
 
 A segment's warm-up frames are decoded and matted one after the other in the worker's own thread; with
-the decoding done ahead, the network (a GPU, or its emulation) waits for no decoder there either.
+the decoding done ahead, the network (a GPU, or its emulation) waits for no decoder there either. Items
+cross the queue in groups: a hand-over between threads (a lock, often a switch of threads) costs about
+as much CPU as decoding a small frame, so it is paid once per group, not once per frame.
 """
 from __future__ import annotations
 
 import queue
 import threading
+from collections import deque
 from collections.abc import Iterator
 from typing import TypeVar
 
@@ -16,11 +19,14 @@ _END = object()
 
 
 class Prefetch(Iterator[Item]):
-    """Iterates over ``items`` (consumed by a daemon thread, at most ``depth`` ahead); :meth:`close`
-    stops the thread, which also stops at the first error and hands it to the caller."""
+    """Iterates over ``items`` (consumed by a daemon thread, at most ``depth`` groups of ``group`` items
+    ahead); :meth:`close` stops the thread, which also stops at the first error and hands it to the
+    caller (after the items read before it)."""
 
-    def __init__(self, items: Iterator[Item], depth: int = 8) -> None:
+    def __init__(self, items: Iterator[Item], depth: int = 1, group: int = 8) -> None:
         self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._ready: deque = deque()
+        self._group = group
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._fill, args=(items,), name="prefetch", daemon=True)
         self._thread.start()
@@ -35,20 +41,26 @@ class Prefetch(Iterator[Item]):
         return False
 
     def _fill(self, items: Iterator[Item]) -> None:
+        group: list = []
         try:
             for item in items:
-                if not self._put(item):
-                    return
+                group.append(item)
+                if len(group) == self._group:
+                    if not self._put(group):
+                        return
+                    group = []
         except BaseException as err:  # noqa: BLE001 - raised again in the caller's thread
-            self._put(err)
+            self._put([*group, err])
             return
-        self._put(_END)
+        self._put([*group, _END])
 
     def __next__(self) -> Item:
-        item = self._queue.get()
+        if not self._ready:
+            self._ready.extend(self._queue.get())
+        item = self._ready[0]
         if item is _END:
-            self._queue.put(_END)  # later calls end too
-            raise StopIteration
+            raise StopIteration  # left in place: later calls end too
+        self._ready.popleft()
         if isinstance(item, BaseException):
             raise item
         return item

@@ -20,6 +20,7 @@ import numpy as np
 from videomatte.cluster.plan import Segment, part_paths
 from videomatte.cluster.prefetch import Prefetch
 from videomatte.cluster.ray_settings import FaultHooks
+from videomatte.cluster.segment_cuts import record_cuts, recorded_cuts
 from videomatte.conversion.convert_options import ConvertOptions
 from videomatte.conversion.outputs import OutputPlan
 from videomatte.conversion.phases import PhaseClock
@@ -43,7 +44,8 @@ RESTARTS = 3  # times Ray restarts a dead worker, and retries the task it was ru
 @dataclass(frozen=True)
 class SegmentDone:
     """What a worker reports for a segment: frames written, warm-up frames run, seconds, whether its
-    parts were found finished, the runtime that matted it, and its phases (``PhaseClock.as_dict``)."""
+    parts were found finished, the runtime that matted it, its phases (``PhaseClock.as_dict``) and the
+    frames among its own where a shot starts (numbers in the whole input)."""
 
     number: int
     frames: int
@@ -52,13 +54,14 @@ class SegmentDone:
     reused: bool = False
     backend: str = ""
     phases: dict | None = None
+    cuts: tuple[int, ...] = ()
 
 
 def _warm_up(session: MattingSession, frames: Iterator[Frame], segment: Segment, shots: ShotStarts,
-             clock: PhaseClock) -> tuple[Frame, int]:
+             clock: PhaseClock) -> tuple[Frame, int, bool]:
     """Feed the cut test the lead-in frames, then run frames ``warm_start..start-1`` for their state only
-    (a shot cut among them, or at ``start``, zeroes the state there); returns the segment's first frame
-    and the frames that counted."""
+    (a shot cut among them, or at ``start``, zeroes the state there); returns the segment's first frame,
+    the frames that counted and whether a shot starts at the first frame."""
     session.reset()
     counted = 0
     while True:
@@ -73,7 +76,7 @@ def _warm_up(session: MattingSession, frames: Iterator[Frame], segment: Segment,
             session.cut()
             counted = 0
         if frame.index == segment.start:
-            return frame, counted
+            return frame, counted, cut
         with clock.timing("network", wall=True):
             session.step(frame.image)
         counted += 1
@@ -127,7 +130,7 @@ def part_plans(segment: Segment, plans: list[OutputPlan]) -> list[OutputPlan]:
 
 def matte_segment(session: MattingSession, video: Seekable, segment: Segment, plans: list[OutputPlan],
                   options: ConvertOptions, hooks: FaultHooks | None = None,
-                  clock: PhaseClock | None = None) -> tuple[int, int]:
+                  clock: PhaseClock | None = None, cuts: list[int] | None = None) -> tuple[int, int]:
     """Matte one segment into its parts: one per output of ``plans``, in that output's codec and container
     (written under temporary names, then renamed), then the record of its timestamps (last).
 
@@ -135,7 +138,7 @@ def matte_segment(session: MattingSession, video: Seekable, segment: Segment, pl
     ``segment.warm_start`` (zeroed at a shot cut in between, and at a cut on the segment's first frame;
     the cut test sees the same frames before as in a full read), then frames ``start..stop-1`` go through
     the local engine's pipeline with ``options`` (background, premultiplied, codec, crf, seq_chunk, cuts);
-    no audio.
+    no audio. The frames of ``start..stop-1`` that start a shot are appended to ``cuts`` when given.
 
     Returns:
         ``(frames written, warm-up frames run)``.
@@ -144,14 +147,18 @@ def matte_segment(session: MattingSession, video: Seekable, segment: Segment, pl
     shots = ShotStarts(options.cuts, video.info.frame_rate)
     frames = Prefetch(video.frames(max(0, segment.warm_start - shots.lead_in), segment.stop))
     try:
-        first, warmup = _warm_up(session, frames, segment, shots, clock)
+        first, warmup, cut = _warm_up(session, frames, segment, shots, clock)
+        found = [segment.start] if cut else []
         reader = SegmentFrames(video.info, itertools.chain([first], frames), segment, hooks)
         quiet = dataclasses.replace(options, overwrite=True, audio=False, progress=False, stats=None)
-        written = run_pipeline(reader, session, part_plans(segment, plans), quiet, clock=clock,
+        written = run_pipeline(reader, session, part_plans(segment, plans), quiet, found, clock,
                                shots=_after(segment.start, shots))
     finally:
         frames.close()
+    record_cuts(segment, found)
     finish_segment(segment.path, reader.stamps, video.info.time_base)
+    if cuts is not None:
+        cuts.extend(found)
     return written, warmup
 
 
@@ -189,16 +196,17 @@ def worker_class(ray: ModuleType, cpus: float, gpus: float):  # noqa: ANN201 - a
         def run(self, segment: Segment, plans: list[OutputPlan], options: ConvertOptions,
                 hooks: FaultHooks | None = None) -> SegmentDone:
             """Matte ``segment`` into its parts of ``plans`` unless they are finished already."""
-            clock = PhaseClock()
+            clock, cuts = PhaseClock(), []
             if _finished(segment, plans):
                 return SegmentDone(segment.number, segment.frames, 0, 0.0, reused=True,
-                                   backend="emulated" if self.emulate is not None else self.model.backend)
+                                   backend="emulated" if self.emulate is not None else self.model.backend,
+                                   cuts=tuple(recorded_cuts(segment)))
             Path(segment.path).parent.mkdir(parents=True, exist_ok=True)
             with open_seekable(segment.source, options.frame_rate) as video:
                 session, backend = self._session(video.info, options.seq_chunk)
-                frames, warmup = matte_segment(session, video, segment, plans, options, hooks, clock)
+                frames, warmup = matte_segment(session, video, segment, plans, options, hooks, clock, cuts)
             clock.close()
             return SegmentDone(segment.number, frames, warmup, clock.seconds, backend=backend,
-                               phases=clock.as_dict())
+                               phases=clock.as_dict(), cuts=tuple(cuts))
 
     return SegmentWorker

@@ -27,7 +27,7 @@ class ConvertResult:
         backend: the runtime that matted it, in words (``MattingSession.runtime``).
         error: the message when this input failed in a batch run.
         cuts: the frames where a new shot started and the recurrent state was reset (``options.cuts``;
-            the local engine: Ray's workers reset at the same frames but do not report them).
+            both engines: on Ray, as each segment's worker found them).
     """
 
     source: str

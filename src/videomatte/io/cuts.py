@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 THUMB = 32   # thumbnail side: a cut changes the whole picture, motion changes only parts of it
 SAMPLE = 128  # pixels on the long side of the strided sample a signature is made from
@@ -84,18 +86,34 @@ def signature(picture: np.ndarray) -> Signature:
     return Signature(_block_means(sample.mean(axis=-1), THUMB), hist / hist.sum())
 
 
+@lru_cache(maxsize=8)
+def _overlaps(height: int, width: int, shift: int) -> tuple[np.ndarray, np.ndarray]:
+    """For every shift ``(dy, dx)`` of up to ``shift`` each way: which pixels of an ``[height, width]``
+    thumbnail have a partner in the other one (``float32 [S, S, H, W]``, S = 2 shift + 1), and how many."""
+    moves = np.arange(-shift, shift + 1)
+    rows = (moves[:, None] + np.arange(height) >= 0) & (moves[:, None] + np.arange(height) < height)  # [S, H]
+    cols = (moves[:, None] + np.arange(width) >= 0) & (moves[:, None] + np.arange(width) < width)  # [S, W]
+    inside = (rows[:, None, :, None] & cols[None, :, None, :]).astype(np.float32)
+    return inside, inside.sum(axis=(2, 3))
+
+
 def shifted_difference(before: np.ndarray, after: np.ndarray, shift: int = SHIFT) -> float:
     """Mean |after - before| of two thumbnails of one size, at the best shift of up to ``shift`` pixels
-    each way (over the pixels the two share)."""
+    each way (over the pixels the two share).
+
+    Every shift at once (a frame's cost is a few array passes, not one small array operation per shift):
+    ``moved[dy, dx, y, x]`` is ``before[y + dy - shift, x + dx - shift]``, zero outside, and ``inside``
+    keeps only the pixels with a partner.
+    """
     height, width = before.shape
-    best = float(np.abs(after - before).mean())
-    for dy in range(-shift, shift + 1):
-        for dx in range(-shift, shift + 1):
-            if (dy or dx) and abs(dy) < height and abs(dx) < width:
-                a = before[max(0, dy):height + min(0, dy), max(0, dx):width + min(0, dx)]
-                b = after[max(0, -dy):height + min(0, -dy), max(0, -dx):width + min(0, -dx)]
-                best = min(best, float(np.abs(b - a).mean()))
-    return best
+    inside, counts = _overlaps(height, width, shift)
+    moved = sliding_window_view(np.pad(before, shift), (height, width)).copy()
+    moved -= after
+    np.abs(moved, out=moved)
+    moved *= inside
+    sums = moved.reshape(counts.size, -1).sum(axis=1).reshape(counts.shape)
+    shared = counts > 0
+    return float((sums[shared] / counts[shared]).min())
 
 
 def change(before: Signature, after: Signature) -> float:
