@@ -7,11 +7,15 @@
 final codec written by each worker, join tasks, resume bookkeeping) on a local Ray instance, with the
 network replaced by a fixed sleep per frame (``RayEngine(emulate_network=...)``, default 9.6 ms: MobileNetV3
 at 1080p on a GTX 1080 Ti in fp32, from the paper). On a 2-core machine N workers can only sleep in
-parallel: everything else they do costs CPU here, so the frames are small (default 160x90) to keep that
-cost far below the sleep (default 64x36, 4 frames a chunk); the sleep does not shrink with them. Throughput is frames per second of the
-whole batch (``convert``'s wall time, Ray already started, the actors warm); the driver's share is the
-part of the wall time when no segment was being matted (planning, the joins after the last segment,
-closing: phases ``other`` + ``join`` of ``--stats``), and the driver process's CPU time over the wall.
+parallel: everything else they do costs CPU here, so the frames are small (64x36, 4 frames a chunk) to
+keep the work that grows with pixels far below the sleep; the sleep does not shrink with them. The
+batch (16 inputs of 30 s, 5 s segments) is long enough that the driver's cost per batch and the
+workers' set-up per segment are amortised as an hour of video would amortise them (``docs/cluster.md``).
+Throughput is frames per second of the whole batch (``convert``'s wall time, Ray already started, the
+actors warm); the driver's share is the part of the wall time when no segment was in a worker's hands
+(planning, the joins after the last segment, closing: ``driver_seconds`` + ``join_tail_seconds`` of
+``--stats``); also the driver process's CPU over the wall, and the CPU of every process of the Ray
+instance per written frame (what two cores must carry).
 
 ``join`` writes parts of 1080p in ProRes 4444, FFV1 and H.264 with the project's writers and times
 :class:`videomatte.io.concat.PacketJoiner` on them: the join's cost per frame at full size, which the
