@@ -12,8 +12,10 @@ Latency from capture to display, matched frame by frame:
   notes its RTP time and its capture time (the frame's ``captureTime`` when Chromium gives one, else
   the moment it left the encoder, which is later by the encoding time: the latency is then
   understated by that much);
-- the server counts a frame's time from the first camera frame it received (aiortc's ``pts``), gives
-  each reply that same ``pts`` and announces the replies it sends on the data channel;
+- the server counts a camera frame's time from the first camera frame it received (aiortc's ``pts``),
+  stamps each reply with the time it is sent, and announces ``[reply time, camera frame's time]`` on
+  the data channel as it hands the frame to the encoder (a shown frame whose announcement is not in
+  yet waits for the next one);
 - ``requestVideoFrameCallback`` on the matted ``<video>`` gives each shown frame's RTP time; the first
   shown frame is the first reply (a stream starts with a key frame), which fixes the reply stream's
   RTP origin; from there each shown frame's camera frame, and its capture time, is looked up.
@@ -81,7 +83,8 @@ const live = window.videomatteLive = {shown: [], latencies: [], presented: 0, ma
                                       captureSource: '', send: null, state: 'idle'};
 const worker = new Worker(URL.createObjectURL(new Blob([__WORKER__], {type: 'text/javascript'})));
 const captured = new Map();  // sender RTP time (uint32) -> capture time (ms since the epoch)
-let firstSent = null, firstReply = null, replyOrigin = null, pc = null, written = 0, waiting = [];
+const replies = new Map();  // reply's RTP time from the first reply -> its camera frame's from the first
+let firstSent = null, firstReply = null, replyOrigin = null, pc = null, written = 0, waiting = [], late = [];
 worker.onmessage = (event) => {
   const {rtp, capture, left} = event.data;
   if (firstSent === null) firstSent = rtp;
@@ -92,11 +95,17 @@ worker.onmessage = (event) => {
 const bold = (text) => text.replace(/[&<>]/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;'}[c]))
                            .replace(/\*\*(.+?)\*\*/g, '<b>$1</b>').replace(/\n+/g, '<br>');
 const say = (line) => { $('live-fps').innerHTML = bold(line); };
-function record(rtp, shownAt) {
-  const pts = (rtp - replyOrigin) >>> 0;
-  let capture;  // the camera frame's: a browser other than Chromium may round its RTP times (a tick or two)
-  for (let off = 0; capture === undefined && firstSent !== null && off <= 8; off = off > 0 ? -off : 1 - off)
-    capture = captured.get((firstSent + pts + off) >>> 0);
+function near(map, key) {  // a browser other than Chromium may round RTP times by a tick or two
+  for (let off = 0; off <= 8; off = off > 0 ? -off : 1 - off) {
+    const value = map.get((key + off) >>> 0);
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+function record(rtp, shownAt, again) {
+  const camera = near(replies, (rtp - replyOrigin) >>> 0);
+  const capture = camera === undefined || firstSent === null ? undefined : near(captured, firstSent + camera);
+  if (camera === undefined && !again && late.length < 100) { late.push([rtp, shownAt]); return; }
   live.shown.push(shownAt);
   if (capture === undefined) { live.unmatched += 1; live.latencies.push(NaN); }
   else { live.matched += 1; live.latencies.push(shownAt - capture); }
@@ -123,7 +132,12 @@ function onShown(now, meta) {
 }
 function onMessage(event) {
   const message = JSON.parse(event.data);
-  if (message.sent && message.sent.length && firstReply === null) firstReply = message.sent[0];
+  for (const [reply, camera] of message.sent || []) {
+    if (firstReply === null) firstReply = reply;
+    replies.set(reply >>> 0, camera);
+    if (replies.size > 600) replies.delete(replies.keys().next().value);
+  }
+  if (replyOrigin !== null && message.sent) late.splice(0).forEach(([rtp, at]) => record(rtp, at, true));
   if (message.report) say(message.report);
   if (message.subject) $('live-subject').innerText = message.subject;
 }
@@ -175,7 +189,7 @@ function disconnect() {
     if (video.srcObject) video.srcObject.getTracks().forEach((track) => track.stop());
     video.srcObject = null;
   }
-  captured.clear(); firstSent = firstReply = replyOrigin = null; waiting = [];
+  captured.clear(); replies.clear(); firstSent = firstReply = replyOrigin = null; waiting = []; late = [];
   start.disabled = false; stop.disabled = true;
 }
 start.addEventListener('click', () => connect().catch((err) => { say('videomatte: error: ' + err); disconnect(); }));

@@ -12,9 +12,9 @@ track is the newest composite:
 
 Newest frame wins at every hand-over: the receiver hands the newest decoded frame to a ``Latest`` slot
 (a frame that arrives while one waits replaces it, unconverted), the ``PushSource`` behind the feed
-holds one, and the reply track sends only the newest finished composite. Each reply frame carries the
-RTP time of the camera frame it was made from, so the page can match what it shows to what it sent
-(its capture-to-display latency). Only host candidates are used: no STUN or TURN server is asked.
+holds one, and the reply track sends only the newest finished composite. The data channel tells the
+page which camera frame (its RTP time) each reply frame (its own RTP time) was made from, so the page
+can match what it shows to what it sent (its capture-to-display latency). Only host candidates are used: no STUN or TURN server is asked.
 The data channel carries the page's settings (quality, background, mirror), clicks on a person and
 the server's status line.
 """
@@ -24,13 +24,13 @@ import asyncio
 import fractions
 import json
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCPeerConnection
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
-from gradio.utils import get_upload_folder
 
 from videomatte.errors import VideoMatteError
 from videomatte.live.quality import QUALITIES
@@ -44,7 +44,6 @@ if TYPE_CHECKING:
     import av
 
     from videomatte.inference.session import MattingSession
-    from videomatte.web.settings import ServeSettings
 
 RTP_CLOCK = fractions.Fraction(1, 90000)  # video RTP time base: a reply's pts is its camera frame's
 MICROSECONDS = fractions.Fraction(1, 1_000_000)
@@ -54,13 +53,20 @@ EVERYONE = "Every person is matted. Click a person in the matted picture to keep
 
 
 class CompositeTrack(MediaStreamTrack):
-    """The reply: the newest composite of ``feed``, each sent once, as ``av.VideoFrame`` (rgb24)."""
+    """The reply: the newest composite of ``feed``, each sent once, as ``av.VideoFrame`` (rgb24).
+
+    Its timestamps are the times the composites are sent (RTP clock, from the first): regular as a
+    stream's should be, so the browser's jitter buffer does not hold frames back for the matting's
+    varying delay. ``announce`` gets ``[reply pts, camera frame's pts]`` of each, for the page's latency.
+    """
 
     kind = "video"
 
-    def __init__(self, feed: LiveFeed, sent: list[int]) -> None:
+    def __init__(self, feed: LiveFeed, announce: Callable[[list[int]], None]) -> None:
         super().__init__()
-        self.feed, self.sent, self._last = feed, sent, 0
+        self.feed, self.announce, self._last = feed, announce, 0
+        self._start: float | None = None
+        self._pts = -1
 
     async def recv(self) -> av.VideoFrame:
         import av
@@ -72,12 +78,14 @@ class CompositeTrack(MediaStreamTrack):
             if shown is not None and shown.stamp:
                 break
         self._last = shown.serial
+        now = time.monotonic()
+        self._start = now if self._start is None else self._start
+        self._pts = max(self._pts + 1, round((now - self._start) / RTP_CLOCK))
         frame = av.VideoFrame.from_ndarray(shown.picture, format="rgb24")
-        pts = int(shown.stamp)
         # in microseconds, rounded up: PyAV's encoder counts in them, and aiortc's truncating conversion
         # back to the RTP clock then gives exactly ``pts`` (1/90000 s ticks would lose one now and then)
-        frame.pts, frame.time_base = (pts * 100 + 8) // 9, MICROSECONDS
-        self.sent.append(pts)
+        frame.pts, frame.time_base = (self._pts * 100 + 8) // 9, MICROSECONDS
+        self.announce([self._pts, int(shown.stamp)])
         return frame
 
 
@@ -93,7 +101,6 @@ class RtcPeer:
     def __init__(self, pc: RTCPeerConnection, session: MattingSession, controls: dict, uploads: Path) -> None:
         self.pc, self.uploads = pc, uploads
         self.feed = LiveFeed(session, fps=30.0)
-        self.sent: list[int] = []  # pts of the replies not yet announced on the data channel
         self.frames = 0
         self.size: tuple[int, int] | None = None
         self.subject = EVERYONE
@@ -113,7 +120,7 @@ class RtcPeer:
     def _on_track(self, track: MediaStreamTrack) -> None:
         if track.kind != "video":
             return
-        self.pc.addTrack(CompositeTrack(self.feed, self.sent))  # on the camera's transceiver (sendrecv)
+        self.pc.addTrack(CompositeTrack(self.feed, self._announce))  # on the camera's transceiver (sendrecv)
         self._tasks.append(asyncio.ensure_future(self._receive(track)))
 
     async def _receive(self, track: MediaStreamTrack) -> None:
@@ -195,16 +202,21 @@ class RtcPeer:
             self._send_status()
             await asyncio.sleep(STATUS_EVERY)
 
+    def _announce(self, pair: list[int]) -> None:
+        """A reply is being sent: ``[its pts, its camera frame's pts]`` to the page at once (before the
+        frame itself is encoded), for the page's latency."""
+        self.frames += 1
+        if self._channel is not None and self._channel.readyState == "open":
+            self._channel.send(json.dumps({"sent": [pair]}))
+
     def _send_status(self) -> None:
-        """The replies sent since the last call (their pts, for the page's latency) and the status lines."""
+        """The status lines: the server's report (with any error) and the subject line."""
         if self._channel is None or self._channel.readyState != "open":
             return
-        sent, self.sent[:] = list(self.sent), []
-        self.frames += len(sent)
         report = feed_report(self.feed, self.size, self.frames) if self.size else "Waiting for the camera"
         for line in self.errors.values():
             report = f"{report}\n\n{line}" if line else report
-        self._channel.send(json.dumps({"sent": sent, "report": report, "subject": self.subject}))
+        self._channel.send(json.dumps({"report": report, "subject": self.subject}))
 
     async def _on_state(self) -> None:
         if self.pc.connectionState in ("failed", "closed"):
@@ -223,54 +235,6 @@ class RtcPeer:
         await asyncio.to_thread(self.feed.close)
         self.feed.session.set_subject(None)
         self.on_close()
-
-
-class RtcPeers:
-    """Every live connection of one server, ``concurrency`` at most; network sessions are kept for the
-    next connection (graphs and weights load once).
-
-    Args:
-        settings: the server's settings (model, concurrency).
-        make_session: builds a network session (default: the server's model, ``live_session``).
-    """
-
-    def __init__(self, settings: ServeSettings, make_session: Callable[[], MattingSession] | None = None) -> None:
-        self.settings = settings
-        self.make_session = make_session or (lambda: live_session(settings))
-        self.peers: list[RtcPeer] = []
-        self._idle: list[MattingSession] = []
-
-    async def offer(self, sdp: str, controls: dict) -> dict:
-        """Answer the page's offer (SDP text, all its ICE candidates in it): ``{"sdp", "type"}``, or
-        ``{"error": one line}`` when the server has no room or the offer is not valid."""
-        self.peers = [p for p in self.peers if not p.closed]
-        if len(self.peers) >= self.settings.concurrency:
-            return {"error": f"videomatte: error: the server runs {self.settings.concurrency} live stream(s) "
-                             "at a time and all are in use; try again later"}
-        session = self._idle.pop() if self._idle else await asyncio.to_thread(self.make_session)
-        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))  # host candidates only: no STUN, no TURN
-        peer = RtcPeer(pc, session, controls if isinstance(controls, dict) else {}, Path(get_upload_folder()))
-        peer.on_close = lambda: self._idle.append(session)
-        try:
-            await pc.setRemoteDescription(RTCSessionDescription(sdp=str(sdp), type="offer"))
-            await pc.setLocalDescription(await pc.createAnswer())
-        except Exception as err:  # noqa: BLE001 - a bad offer is one line for the page
-            await peer.close()
-            return {"error": f"videomatte: error: the browser's WebRTC offer was refused ({err})"}
-        self.peers.append(peer)
-        return {"sdp": pc.localDescription.sdp, "type": pc.localDescription.type}
-
-    async def close(self) -> None:
-        """Close every connection."""
-        for peer in self.peers:
-            await peer.close()
-
-
-def live_session(settings: ServeSettings) -> MattingSession:
-    """The network session of one live connection (the server's model: weights, device, runtime)."""
-    from videomatte.inference.factory import create_session
-
-    return create_session(settings.model)
 
 
 def rtc_cost_ms(picture: Any) -> float:

@@ -1,6 +1,6 @@
 """The Live tab: the browser's camera, matted in real time by the engine of ``videomatte live``.
 
-The transport is WebRTC (``web/live_rtc.py``, aiortc on the server, ``web/live_client.py`` in the
+The transport is WebRTC (``web/live_rtc.py`` and ``web/live_peers.py``, aiortc on the server, ``web/live_client.py`` in the
 page): the camera goes to the server as a video track, each frame into the connection's ``LiveFeed``
 (``web/live_feed.py``: quality mode, overlapped halves, newest frame wins, the matte composited with
 its own frame), and the newest composite comes back as a video track. It replaced Gradio's streaming
@@ -15,7 +15,7 @@ import gradio as gr
 from videomatte.live.quality import QUALITIES
 from videomatte.web.choices import DEFAULT_COLOUR
 from videomatte.web.live_client import CONTROLS_JS, LIVE_CSS, LIVE_HTML, LIVE_SCRIPT
-from videomatte.web.live_rtc import RtcPeers
+from videomatte.web.live_peers import RtcPeers
 from videomatte.web.settings import ServeSettings
 
 LIVE_BACKGROUNDS = [("colour", "colour"), ("blur", "blur"), ("image", "image")]
