@@ -17,7 +17,7 @@ mode the page chose; mean |Δα| (0..1) over the frames the page finished.
 ``--transport gradio`` measures the page before WebRTC (Gradio's streaming image input, commit
 40270e0): run it with that commit's sources first on the path, e.g.
 
-    git archive 40270e0 src | tar -x -C /tmp/gradio-page
+    mkdir -p /tmp/gradio-page && git archive 40270e0 src | tar -x -C /tmp/gradio-page
     PYTHONPATH=/tmp/gradio-page/src python benchmarks/bench_web_live.py --transport gradio
 
     python benchmarks/bench_web_live.py                                   # 640x360 and 1280x720, 40 s each
