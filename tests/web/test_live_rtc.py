@@ -46,7 +46,8 @@ class NumberedCamera(aiortc.MediaStreamTrack):
 
 
 async def _call(peers: RtcPeers, controls: dict, seconds: float) -> tuple[list, list[dict], object]:
-    """Connect, send the camera for ``seconds``; the replies (pts, picture) and the channel's messages."""
+    """Connect, send the camera for ``seconds``; the replies (pts, picture), the channel's messages,
+    and the answers to a second caller and to a malformed offer."""
     client = aiortc.RTCPeerConnection(aiortc.RTCConfiguration(iceServers=[]))
     channel = client.createDataChannel("videomatte")
     messages: list[dict] = []
@@ -74,14 +75,15 @@ async def _call(peers: RtcPeers, controls: dict, seconds: float) -> tuple[list, 
         task.cancel()
     await client.close()
     await peers.close()
-    return replies, messages, busy
+    bad = await peers.offer("v=0 not an offer", controls)  # the slot is free again; this offer is not SDP
+    return replies, messages, (busy, bad)
 
 
 def test_camera_frames_come_back_matted_with_their_own_times() -> None:
     session, _ = echo_session(delay=0.1)
     peers = RtcPeers(ServeSettings(concurrency=1), make_session=lambda: session)
     controls = {"quality": "fast", "kind": "colour", "colour": "#000000", "mirror": False}
-    replies, messages, busy = asyncio.run(_call(peers, controls, seconds=20))
+    replies, messages, (busy, bad) = asyncio.run(_call(peers, controls, seconds=20))
     assert len(replies) >= 8
     pairs = [pair for message in messages for pair in message.get("sent", [])]  # [reply pts, camera pts]
     count = min(len(pairs), len(replies))
@@ -100,3 +102,4 @@ def test_camera_frames_come_back_matted_with_their_own_times() -> None:
     assert "not an upload of this page" in reports[-1]  # a background file from elsewhere is refused
     assert busy == {"error": "videomatte: error: the server runs 1 live stream(s) at a time and all are in use; "
                              "try again later"}
+    assert bad["error"].startswith("videomatte: error: the browser's WebRTC offer was refused")

@@ -31,17 +31,25 @@ class RtcPeers:
         self.make_session = make_session or (lambda: live_session(settings))
         self.peers: list[RtcPeer] = []
         self._idle: list[MattingSession] = []
+        self._opening = 0
 
     async def offer(self, sdp: str, controls: dict) -> dict:
         """Answer the page's offer (SDP text, all its ICE candidates in it): ``{"sdp", "type"}``, or
         ``{"error": one line}`` when the server has no room or the offer is not valid."""
         self.peers = [p for p in self.peers if not p.closed]
-        if len(self.peers) >= self.settings.concurrency:
+        if len(self.peers) + self._opening >= self.settings.concurrency:
             return {"error": f"videomatte: error: the server runs {self.settings.concurrency} live stream(s) "
                              "at a time and all are in use; try again later"}
+        self._opening += 1  # the slot is taken while the session loads (another offer may come meanwhile)
+        try:
+            return await self._answer(sdp, controls if isinstance(controls, dict) else {})
+        finally:
+            self._opening -= 1
+
+    async def _answer(self, sdp: str, controls: dict) -> dict:
         session = self._idle.pop() if self._idle else await asyncio.to_thread(self.make_session)
         pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))  # host candidates only: no STUN, no TURN
-        peer = RtcPeer(pc, session, controls if isinstance(controls, dict) else {}, Path(get_upload_folder()))
+        peer = RtcPeer(pc, session, controls, Path(get_upload_folder()))
         peer.on_close = lambda: self._idle.append(session)
         try:
             await pc.setRemoteDescription(RTCSessionDescription(sdp=str(sdp), type="offer"))

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
     from videomatte.inference.session import MattingSession
 
-RTP_CLOCK = fractions.Fraction(1, 90000)  # video RTP time base: a reply's pts is its camera frame's
+RTP_CLOCK = fractions.Fraction(1, 90000)  # video's RTP time base (camera and reply pts count in it)
 MICROSECONDS = fractions.Fraction(1, 1_000_000)
 STATUS_EVERY = 0.5  # seconds between two status lines sent to the page
 REPLY_WAIT = 0.5  # seconds the reply track waits for a composite before checking that it is still live
