@@ -1,16 +1,24 @@
-"""The web page's Live tab in a real browser: rate, latency from capture to display, CPU per frame, and
-the matte against ``videomatte live``'s.
+"""The web page's Live tab in a real browser, over either transport: rate, latency from capture to
+display, CPU per frame, and the matte against ``videomatte live``'s.
 
 For each camera size a real clip (``group_1920x1080.mp4``, scaled) is written as a y4m that headless
 Chromium (Debian's, through Playwright) plays as its webcam (``--use-file-for-fake-video-capture``). A
 real server (``videomatte.web.launch``, this process, a free local port, the authors' ONNX weights)
-serves the page; the browser opens the Live tab, starts the webcam and streams for ``--seconds``. The
-numbers are the page's own (``window.videomatteLive``, written by the page's script): frames shown
-per second and the latency from the canvas capture to the reply's ``load`` in the page. CPU per frame
-is the CPU time of this process (the server) and of the browser's processes over the window, divided by
-the frames shown. The matte: every picture the loop began in the first ``--check-frames`` is matted
+serves the page; the browser opens the Live tab, chooses the quality, starts the camera and runs for
+``--seconds`` after the first 30 frames shown. The numbers are the page's own (``window.videomatteLive``,
+written by the page's script): frames shown per second and the latency from capture to display of each
+(see ``web/live_client.py`` for WebRTC: frames matched by RTP time; ``matched`` counts them). CPU per
+frame is the CPU time of this process (the server: Gradio, aiortc's codecs, the loop) and of the
+browser's processes over the window, divided by the frames shown. The matte: every picture the loop
+began in the first ``--check-frames`` (for WebRTC: the frames as the server decoded them) is matted
 again by ``LiveMatting`` (the ``videomatte live`` loop, ``--no-pace``: nothing dropped) at the quality
 mode the page chose; mean |Δα| (0..1) over the frames the page finished.
+
+``--transport gradio`` measures the page before WebRTC (Gradio's streaming image input, commit
+40270e0): run it with that commit's sources first on the path, e.g.
+
+    mkdir -p /tmp/gradio-page && git archive 40270e0 src | tar -x -C /tmp/gradio-page
+    PYTHONPATH=/tmp/gradio-page/src python benchmarks/bench_web_live.py --transport gradio
 
     python benchmarks/bench_web_live.py                                   # 640x360 and 1280x720, 40 s each
     python benchmarks/bench_web_live.py --sizes 640x360 --seconds 10 --screenshot docs/serve-live.png
@@ -140,15 +148,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-COUNT_LOADS = """document.addEventListener('load', (e) => {
-    if (e.target instanceof HTMLImageElement && e.target.closest('#live-output'))
-        (window.benchLoads = window.benchLoads || []).push(performance.timeOrigin + performance.now()); }, true);"""
+def start_camera(page, transport: str) -> None:
+    """Press the page's start: WebRTC's button, or Gradio's webcam and its record button."""
+    if transport == "webrtc":
+        page.click("#live-start")
+    else:
+        page.get_by_text("Click to Access Webcam").click()
+        page.get_by_role("button", name="capture photo").click()
 
 
-def browse(url: str, camera: Path, seconds: float, quality: str | None, screenshot: Path | None) -> dict:
-    """Open the Live tab with ``camera`` as the webcam, stream ``seconds``; the page's numbers. With no
-    ``quality`` the page is taken to be an earlier one (no selector, no measuring script): only the
-    pictures it loads are counted."""
+def browse(url: str, camera: Path, seconds: float, quality: str, transport: str, screenshot: Path | None) -> dict:
+    """Open the Live tab with ``camera`` as the webcam, choose ``quality``, stream ``seconds``; the page's
+    numbers."""
     from playwright.sync_api import sync_playwright
 
     args = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
@@ -159,42 +170,41 @@ def browse(url: str, camera: Path, seconds: float, quality: str | None, screensh
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=args)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.set_default_timeout(180_000)
-        page.add_init_script(COUNT_LOADS)
         page.goto(url)
         page.get_by_role("tab", name="Live").click()
-        if quality is not None:
-            page.locator("#live-quality").get_by_text(quality, exact=True).click()
-        page.get_by_text("Click to Access Webcam").click()
-        page.get_by_role("button", name="capture photo").click()
-        page.wait_for_function("() => window.benchLoads && window.benchLoads.length > 30")
+        page.locator("#live-quality").get_by_text(quality, exact=True).click()
+        start_camera(page, transport)
+        page.wait_for_function("() => window.videomatteLive && window.videomatteLive.shown.length > 30")
         pids = descendants(os.getpid())
         cpu = (time.process_time(), cpu_seconds(pids))
         start = page.evaluate("() => performance.timeOrigin + performance.now()")
         page.wait_for_timeout(seconds * 1000)
         end = page.evaluate("() => performance.timeOrigin + performance.now()")
         cpu = (time.process_time() - cpu[0], cpu_seconds(pids) - cpu[1])
-        live = page.evaluate("() => window.videomatteLive || {shown: window.benchLoads, latencies: []}")
+        live = page.evaluate("() => window.videomatteLive")
         report = page.locator("#live-fps").inner_text()
-        shown_line = page.locator("#live-shown").inner_text() if quality is not None else ""
+        shown_line = page.locator("#live-shown").inner_text()
         if screenshot is not None:
             page.screenshot(path=str(screenshot), full_page=True)
         browser.close()
     shown = np.array(live["shown"])
     window = (shown >= start) & (shown <= end)
-    latency = np.array(live["latencies"])[window] if live["latencies"] else np.array([np.nan])
-    frames = int(window.sum())
-    p50, p95 = np.percentile(latency, [50, 95]) if frames else (float("nan"),) * 2
+    latency = np.array([np.nan if v is None else v for v in live["latencies"]], dtype=float)[window]
+    frames, latency = int(window.sum()), latency[np.isfinite(latency)]
+    p50, p95, top = np.percentile(latency, [50, 95, 100]) if latency.size else (float("nan"),) * 3
     return {"fps_shown": round(frames / ((end - start) / 1000), 2), "frames_shown": frames,
-            "latency_ms": {"p50": round(float(p50), 1), "p95": round(float(p95), 1),
-                           "max": round(float(latency.max()), 1) if frames else None},
+            "latency_ms": {"p50": round(float(p50), 1), "p95": round(float(p95), 1), "max": round(float(top), 1),
+                           "frames_matched": int(latency.size)},
             "cpu_ms_per_frame": {"server": round(cpu[0] / max(frames, 1) * 1000, 1),
                                  "browser": round(cpu[1] / max(frames, 1) * 1000, 1)},
+            "cpu_cores": {"server": round(cpu[0] / ((end - start) / 1000), 2),
+                          "browser": round(cpu[1] / ((end - start) / 1000), 2)},
             "page": report, "page_shown": shown_line}
 
 
 def bench_size(size: tuple[int, int], args: argparse.Namespace, folder: Path) -> dict:
-    from videomatte.web.app import launch
     from videomatte.inference.model_settings import ModelSettings
+    from videomatte.web.app import launch
     from videomatte.web.settings import ServeSettings
 
     camera = write_y4m(CLIP, folder / f"camera-{size[0]}x{size[1]}.y4m", size, args.camera_frames, args.fps)
@@ -202,13 +212,11 @@ def bench_size(size: tuple[int, int], args: argparse.Namespace, folder: Path) ->
     served = launch(ServeSettings(model=ModelSettings(weights=str(ONNX), device="cpu")), port=free_port(), block=False)
     try:
         shot = args.screenshot if size == args.sizes[0] else None
-        quality = None if args.earlier_page else args.quality
-        row = {"size": f"{size[0]}x{size[1]}", **browse(served.url, camera, args.seconds, quality, shot)}
+        row = {"size": f"{size[0]}x{size[1]}", "transport": args.transport,
+               **browse(served.url, camera, args.seconds, args.quality, args.transport, shot)}
     finally:
         served.close()
         recorder.close()
-    if args.earlier_page:
-        return row
     mode = re.search(r"quality \w+: (\w+)", row["page"]).group(1)
     print(json.dumps(row), file=sys.stderr, flush=True)
     offline = live_alpha(recorder.frames_in_order(), mode, args.fps)
@@ -229,8 +237,8 @@ def main() -> None:
     parser.add_argument("--quality", default="auto", choices=["auto", "high", "balanced", "fast"])
     parser.add_argument("--camera-frames", type=int, default=150, help="frames of the clip the camera loops")
     parser.add_argument("--check-frames", type=int, default=120, help="frames kept for the matte check")
-    parser.add_argument("--earlier-page", action="store_true",
-                        help="measure an earlier page (PYTHONPATH to its sources): only the pictures shown")
+    parser.add_argument("--transport", default="webrtc", choices=["webrtc", "gradio"],
+                        help="gradio: the page before WebRTC (its sources first on PYTHONPATH, see above)")
     parser.add_argument("--screenshot", type=Path, default=None, help="PNG of the page (first size)")
     args = parser.parse_args()
     args.sizes = [tuple(int(v) for v in s.split("x")) for s in args.sizes.split(",")]

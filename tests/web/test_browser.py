@@ -117,32 +117,38 @@ def _picture(page, selector: str) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(body)).convert("RGB"))
 
 
-def _shown_picture(page, selector: str) -> np.ndarray:
-    """The picture an ``<img>`` shows once loaded, read from the page (the live replies' files are short-lived)."""
-    url = page.wait_for_function("""(s) => { const img = document.querySelector(s);
-        if (!img || !img.complete || !img.naturalWidth) return false;
-        const c = document.createElement('canvas'); c.width = img.naturalWidth; c.height = img.naturalHeight;
-        c.getContext('2d').drawImage(img, 0, 0); return c.toDataURL('image/png'); }""", arg=selector).json_value()
+def _video_picture(page, selector: str) -> np.ndarray:
+    """The frame a ``<video>`` shows now, read from the page."""
+    url = page.wait_for_function("""(s) => { const v = document.querySelector(s);
+        if (!v || v.readyState < 2 || !v.videoWidth) return false;
+        const c = document.createElement('canvas'); c.width = v.videoWidth; c.height = v.videoHeight;
+        c.getContext('2d').drawImage(v, 0, 0); return c.toDataURL('image/png'); }""", arg=selector).json_value()
     return np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB"))
 
 
-def test_the_live_tab_mattes_the_webcam(page, screenshots: Path) -> None:
+def _green(picture: np.ndarray) -> np.ndarray:
+    return (picture[..., 1] > 190) & (picture[..., 0] < 90) & (picture[..., 2] < 90)
+
+
+def test_the_live_tab_mattes_the_webcam_over_webrtc(page, screenshots: Path) -> None:
     page.get_by_role("tab", name="Live").click()
     page.locator("#live-quality").get_by_text("fast", exact=True).click()  # one graph to export, not three
-    page.get_by_text("Click to Access Webcam").click()
-    page.get_by_role("button", name="capture photo").click()  # the streaming webcam's Record button
-    page.wait_for_function("() => /· ([3-9]|\\d\\d+) frames/.test(document.querySelector('#live-fps').innerText)")
+    page.click("#live-start")
+    page.wait_for_function("() => /· ([5-9]|\\d\\d+) frames/.test(document.querySelector('#live-fps').innerText)")
     report = page.locator("#live-fps").inner_text()
     assert "quality fast: fast, ratio 0.4 · matted" in report and "fps" in report and "360x640" in report
-    shown = _text_of(page, "#live-shown", "capture to display")  # the page's own clock, from the stamps
+    shown = _text_of(page, "#live-shown", "capture to display")  # the page's own clock, frames matched by RTP time
     assert re.fullmatch(r"shown \d+\.\d fps · capture to display \d+ ms \(p95 \d+ ms\)", shown.strip()), shown
-    matted = _shown_picture(page, "#live-output img")
+    live = page.evaluate("() => window.videomatteLive")
+    assert live["matched"] >= 3 and live["unmatched"] <= 1 and live["state"] == "connected"
+    matted = _video_picture(page, "#live-output")
     assert matted.shape == (640, 360, 3)
-    green = (matted[..., 1] > 200) & (matted[..., 0] < 80) & (matted[..., 2] < 80)
-    assert green[:, :40].mean() > 0.9  # the workshop on the left became the green background
-    assert 0.03 < 1 - green.mean() < 0.6  # and the person is kept
+    assert _green(matted)[:, :40].mean() > 0.9  # the workshop on the left became the green background
+    assert 0.03 < 1 - _green(matted).mean() < 0.6  # and the person is kept
     page.screenshot(path=str(screenshots / "live.png"), full_page=True)
-    _choose_on_the_live_picture(page)  # the same stream (one live stream at a time on this server)
+    _choose_on_the_live_picture(page)  # the same connection
+    page.click("#live-stop")
+    page.wait_for_function("() => window.videomatteLive.state === 'closed'")
 
 
 def _click_at(page, selector: str, fx: float, fy: float) -> None:
@@ -153,12 +159,13 @@ def _click_at(page, selector: str, fx: float, fy: float) -> None:
 
 
 def _click_live(page, fx: float, fy: float) -> None:
-    """Click the streaming picture at a fraction of its shown size with the mouse itself (the picture is
-    replaced many times a second, so Playwright's checks that an element holds still would not settle)."""
-    page.wait_for_function("() => { const img = document.querySelector('#live-output img'); "
-                           "return img && img.complete && img.naturalWidth > 0; }")
-    box = page.locator("#live-output img").bounding_box()
-    page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+    """Click the matted video at a fraction of its picture (the element letterboxes it)."""
+    box = page.locator("#live-output").bounding_box()
+    width, height = page.evaluate("() => { const v = document.querySelector('#live-output'); "
+                                  "return [v.videoWidth, v.videoHeight]; }")
+    scale = min(box["width"] / width, box["height"] / height)
+    left, top = box["x"] + (box["width"] - width * scale) / 2, box["y"] + (box["height"] - height * scale) / 2
+    page.mouse.click(left + fx * width * scale, top + fy * height * scale)
 
 
 def _points(page) -> list[tuple[int, int]]:
@@ -212,39 +219,31 @@ def test_click_the_person_to_keep_on_the_first_frame(page, group_clip: Path, scr
 
 def _choose_on_the_live_picture(page) -> None:
     """A click on nobody: one line, everyone matted again; a click on the person: kept; Everyone."""
-    for attempt in range(3):  # a click while the streaming picture is replaced may be lost: tried again
-        _click_live(page, 0.05, 0.05)  # the workshop: nobody there
-        try:
-            page.wait_for_function("() => document.querySelector('#live-subject').innerText.includes('Keeping only')",
-                                   timeout=15000)
-            break
-        except sync_api.TimeoutError:
-            if attempt == 2:
-                raise
-    line = page.locator("#live-subject").inner_text()
+    _click_live(page, 0.05, 0.05)  # the workshop: nobody there
+    line = _text_of(page, "#live-subject", "Keeping only")
     x, y = map(int, re.search(r"\((\d+), (\d+)\)", line).groups())
-    assert x < 40 and y < 60
+    assert abs(x - 0.05 * 360) <= 2 and abs(y - 0.05 * 640) <= 2
     error = _text_of(page, "#live-fps", "hits no person")
     assert re.search(rf"videomatte: error: frame 0: the subject point \({x}, {y}\) hits no person; the nearest "
                      r"person is around \(\d+, \d+\)", error) and "Traceback" not in page.content()
-    for attempt in range(3):  # the picture streams on: a click while it is replaced, or on a frame the
-        matted = _shown_picture(page, "#live-output img")  # person has since left, is tried again
-        person = ~((matted[..., 1] > 200) & (matted[..., 0] < 80) & (matted[..., 2] < 80))
+    for attempt in range(3):  # the video plays on: a click on a frame the person has since left is tried again
+        matted = _video_picture(page, "#live-output")
+        person = ~_green(matted)
         assert 0.03 < person.mean() < 0.6  # everyone is matted again: the person is still there
         depth = ndimage.distance_transform_edt(person)  # the pixel deepest inside the person (the torso)
         row, col = np.unravel_index(int(np.argmax(depth)), depth.shape)
         _click_live(page, col / matted.shape[1], row / matted.shape[0])
         try:
             page.wait_for_function("() => !document.querySelector('#live-fps').innerText.includes('hits no person')",
-                                   timeout=20000)
+                                   timeout=10000)
             break
         except sync_api.TimeoutError:
             if attempt == 2:
                 raise
     assert "Keeping only the person under" in page.locator("#live-subject").inner_text()
     page.wait_for_timeout(500)
-    kept = _shown_picture(page, "#live-output img")
-    assert 0.03 < 1 - ((kept[..., 1] > 200) & (kept[..., 0] < 80) & (kept[..., 2] < 80)).mean() < 0.6
+    kept = _video_picture(page, "#live-output")
+    assert 0.03 < 1 - _green(kept).mean() < 0.6
     assert "error" not in page.locator("#live-fps").inner_text()
     page.click("#live-everyone")
     _text_of(page, "#live-subject", "Every person is matted")

@@ -52,8 +52,8 @@ def build_app(settings: ServeSettings | None = None, workspaces: Workspaces | No
         with gr.Tabs():
             with gr.Tab("Convert", id="convert"):
                 build_convert_tab(settings, workspaces)
-            with gr.Tab("Live", id="live"):
-                build_live_tab(settings)
+            with gr.Tab("Live", id="live") as live_tab:
+                peers = build_live_tab(settings, live_tab)
 
         def end_session(request: gr.Request) -> None:
             workspaces.drop(getattr(request, "session_hash", None))
@@ -61,6 +61,7 @@ def build_app(settings: ServeSettings | None = None, workspaces: Workspaces | No
         app.unload(end_session)
     app.queue(default_concurrency_limit=settings.concurrency)
     app.videomatte_workspaces = workspaces  # type: ignore[attr-defined]
+    app.videomatte_peers = peers  # type: ignore[attr-defined]
     return app
 
 

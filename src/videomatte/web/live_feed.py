@@ -114,8 +114,8 @@ class LiveFeed:
         self.note = error_line(error)
 
     def _start(self, size: tuple[int, int]) -> None:
-        from videomatte.live.loop import LiveMatting
         from videomatte.live.live_options import LiveOptions
+        from videomatte.live.loop import LiveMatting
         from videomatte.live.push import PushSource
 
         self.stop()
@@ -216,3 +216,18 @@ class LiveFeed:
             thread.join(timeout=10)
 
     close = stop
+
+
+def feed_report(feed: LiveFeed, size: tuple[int, int], frames: int) -> str:
+    """The server's status line: ``**quality auto: fast**, ratio 0.4 · matted 29.8 fps · server 38 ms
+    (p95 52 ms) · 640x360 · 57 frames`` (``size``: width, height; ``frames``: composites sent), with
+    the feed's note (why a click chose nobody) under it."""
+    choice = feed.choice
+    if choice is None:
+        return (f"Preparing the network for {size[0]}x{size[1]} (the first time at a size exports its "
+                "graphs: seconds)")
+    mode, ratio = choice
+    p50, p95 = feed.latency_ms()
+    line = (f"**quality {feed.quality}: {mode}**, ratio {ratio:.3g} · matted {feed.fps_out:.1f} fps · "
+            f"server {p50:.0f} ms (p95 {p95:.0f} ms) · {size[0]}x{size[1]} · {frames} frames")
+    return f"{line}\n\n{feed.note}" if feed.note else line
