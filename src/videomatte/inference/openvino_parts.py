@@ -49,7 +49,7 @@ def takes_pictures(model: Any) -> Any:
     source = steps.input(SOURCE)
     source.tensor().set_element_type(ov.Type.u8).set_layout(ov.Layout("NHWC"))
     source.model().set_layout(ov.Layout("NCHW"))
-    source.preprocess().convert_element_type(ov.Type.f32).scale(255.0).convert_layout(ov.Layout("NCHW"))
+    source.preprocess().convert_element_type(ov.Type.f32).convert_layout(ov.Layout("NCHW")).scale(255.0)
     return steps.build()
 
 
