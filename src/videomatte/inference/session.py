@@ -261,7 +261,7 @@ class MattingSession:
             return None
         return frames[None] if frames.ndim == 3 else frames
 
-    def _source(self, flight: "InFlight") -> Tensor:
+    def _source(self, flight: InFlight) -> Tensor:
         """The frames of ``flight`` as ``to_input`` gives them (converted now where the backend took pictures)."""
         return flight.src if flight.src is not None else self.to_input(flight.pictures)  # type: ignore[arg-type]
 
