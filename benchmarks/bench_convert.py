@@ -3,8 +3,10 @@
 Both turn a video into an H.264 composite over green plus an H.264 alpha video with the official
 MobileNetV3 ONNX model at a fixed downsample ratio. The sequential loop decodes one frame, runs it in
 onnxruntime, composites with numpy and encodes, one step after the other. Each measurement runs in
-its own process so that its peak RSS (``ru_maxrss``) is its own; runs at two clip lengths show whether
-memory grows with the video.
+its own process so that its peak RSS (``ru_maxrss``) and CPU seconds (user and system, all its
+threads: what it asked of the cores, steadier than wall-clock time where others share them) are its
+own; runs at two clip lengths show whether memory grows with the video; the load average is taken at
+the end of each run.
 
     python benchmarks/bench_convert.py                  # group_1920x1080.mp4, ratio 0.25, 50 and 100 frames
     python benchmarks/bench_convert.py --frames 100 --repeat 2
@@ -104,10 +106,12 @@ def worker(mode: str, source: Path, ratio: float) -> None:
         start = time.perf_counter()
         frames = (pipelined if mode == "pipeline" else sequential)(source, Path(tmp), ratio)
         seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak_mb = usage.ru_maxrss / 1024
     graph = "-" if mode == "sequential" else ("exported" if set(graphs.glob("*.onnx")) - before else "cached")
     print(json.dumps({"mode": mode, "frames": frames, "seconds": seconds, "fps": frames / seconds,
-                      "peak_rss_mb": peak_mb, "graph": graph}))
+                      "peak_rss_mb": peak_mb, "graph": graph,
+                      "cpu_per_frame": (usage.ru_utime + usage.ru_stime) / frames, "load": os.getloadavg()[0]}))
 
 
 def measure(mode: str, source: Path, ratio: float, cold: bool) -> dict:
@@ -136,7 +140,8 @@ def main() -> None:
     if not CLIP.is_file() or not ONNX.is_file():
         sys.exit(f"needs {CLIP} and {ONNX}")
     print(f"clip {args.clip.name}, ratio {args.ratio}, onnxruntime on the CPU, outputs: H.264 composite + alpha")
-    print(f"{'frames':>6} {'mode':>10} {'fps':>6} {'seconds':>8} {'peak RSS MB':>12} {'graph':>9}")
+    print(f"{'frames':>6} {'mode':>10} {'fps':>6} {'seconds':>8} {'peak RSS MB':>12} {'graph':>9} "
+          f"{'CPU s/frame':>11} {'load':>5}")
     with tempfile.TemporaryDirectory() as tmp:
         for frames in args.frames:
             source = trim(args.clip, frames, Path(tmp) / f"clip_{frames}.mp4")
@@ -144,7 +149,7 @@ def main() -> None:
                 rows = [measure(mode, source, args.ratio, args.cold) for mode in ("sequential", "pipeline")]
                 for row in rows:
                     print(f"{row['frames']:>6} {row['mode']:>10} {row['fps']:6.2f} {row['seconds']:8.1f} "
-                          f"{row['peak_rss_mb']:12.0f} {row['graph']:>9}")
+                          f"{row['peak_rss_mb']:12.0f} {row['graph']:>9} {row['cpu_per_frame']:11.3f} {row['load']:5.1f}")
                 print(f"{'':>6} {'speed-up':>10} {rows[1]['fps'] / rows[0]['fps']:6.2f}x")
 
 

@@ -33,7 +33,7 @@ CONFIGS = [("whole fp32", None, "f32", "f32"), ("whole bf16", None, "bf16", "bf1
 def chain(graph: bytes, head, head_precision: str, tail_precision: str):  # noqa: ANN001, ANN201
     """``step(feed) -> outputs``: the parts compiled in their precisions, run one after the other."""
     from videomatte.export.split import split_graph
-    from videomatte.inference.openvino_runner import CompiledPart
+    from videomatte.inference.openvino_parts import CompiledPart
 
     if head is None:
         parts = [CompiledPart(graph, head_precision, 1)]

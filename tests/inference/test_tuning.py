@@ -23,6 +23,15 @@ def _frames(count: int = 3) -> np.ndarray:
     return synthetic_frames(count, *SIZE, seed=3).numpy()
 
 
+@pytest.fixture(autouse=True)
+def quiet_machine(monkeypatch):
+    """The machine's load as these tests see it: quiet (a busy machine's choice is tuned again later)."""
+    from videomatte.inference import cpu_info
+
+    monkeypatch.setattr(cpu_info, "load_average", lambda: 0.0)
+    monkeypatch.setattr(tuning, "load_average", lambda: 0.0)
+
+
 @pytest.fixture
 def two_candidates(monkeypatch):
     """Only onnxruntime and OpenVINO fp32 on one thread (where installed): a tuning of a second or two."""
@@ -142,4 +151,23 @@ def test_frames_without_a_person_judge_no_bf16_and_are_not_cached(tiny_net, coun
     verdicts = {t.candidate: t for t in first.trials}
     assert first.candidate == ort and verdicts[bf16].note == tuning.NOT_JUDGED and not verdicts[bf16].accepted
     assert not choose_runtime(tiny_net, "cpu", torch.float32, *SIZE, RATIO, _frames(), threads=1).cached
+    assert len(count_tunings) == 2
+
+
+def test_a_choice_tuned_on_a_busy_machine_is_tuned_again_once_it_is_quiet(tiny_net, two_candidates, count_tunings,
+                                                                         monkeypatch, tmp_path):
+    from videomatte.inference import cpu_info
+
+    monkeypatch.setenv("VIDEOMATTE_CACHE", str(tmp_path))
+    load = [4 * cpu_info.cpu_cores()]  # others are running
+    monkeypatch.setattr(cpu_info, "load_average", lambda: load[0])
+    monkeypatch.setattr(tuning, "load_average", lambda: load[0])
+    busy = choose_runtime(tiny_net, "cpu", torch.float32, *SIZE, RATIO, _frames())
+    assert not busy.cached and busy.load == load[0] and len(count_tunings) == 1
+    assert choose_runtime(tiny_net, "cpu", torch.float32, *SIZE, RATIO, _frames()).cached  # still busy: kept
+    load[0] = 0.5
+    quiet = choose_runtime(tiny_net, "cpu", torch.float32, *SIZE, RATIO, _frames())
+    assert not quiet.cached and len(count_tunings) == 2  # the quiet machine tunes again, once
+    load[0] = 4 * cpu_info.cpu_cores()
+    assert choose_runtime(tiny_net, "cpu", torch.float32, *SIZE, RATIO, _frames()).load == 0.5
     assert len(count_tunings) == 2

@@ -22,6 +22,7 @@ from torch import Tensor, nn
 from videomatte.export.runner import OnnxRunner, StagedRunner
 from videomatte.errors import OptionError
 from videomatte.inference.model_settings import BACKENDS
+from videomatte.io.frames import to_tensor
 
 States = list[Optional[Tensor]]
 
@@ -199,6 +200,23 @@ class TunedBackend(OnnxRuntimeBackend):
         if not self.staged:
             self._tune(float(ratio), src)
         return super().__call__(src, rec, ratio)
+
+    def takes_pictures(self) -> bool:
+        """Whether ``begin_pictures`` applies: whole frames (the staged halves take float frames)."""
+        return not self.staged
+
+    def begin_pictures(self, pictures: np.ndarray, rec: States, ratio: float) -> tuple[object, States]:
+        """``begin`` of decoded pictures ``uint8 [T, H, W, 3]`` RGB: OpenVINO converts them inside its
+        compiled graph (no float copy of the frame); for onnxruntime they are converted here."""
+        height, width = int(pictures.shape[1]), int(pictures.shape[2])
+        if (float(ratio), height, width, False) not in self._runners:
+            self._tune(float(ratio), to_tensor(pictures)[None])
+        runner = self._runners[(float(ratio), height, width, False)]
+        if not hasattr(runner, "step_pictures"):
+            return self.begin(to_tensor(pictures, self.device)[None], rec, ratio)
+        self._load_states(runner, rec)
+        fgrs, phas = zip(*(runner.step_pictures(picture[None]) for picture in pictures))
+        return (self._to_torch(list(fgrs)), self._to_torch(list(phas))), self._states(runner)
 
     def _tune(self, ratio: float, src: Tensor) -> None:
         from videomatte.inference.tuning import choose_runtime, open_runner, static_graph

@@ -64,3 +64,17 @@ def cpu_signature() -> str:
 def cpu_digest() -> str:
     """Short hex digest of :func:`cpu_signature`, for file names."""
     return hashlib.sha256(cpu_signature().encode()).hexdigest()[:12]
+
+
+def load_average() -> float:
+    """The 1-minute load average (0 where the system does not report one)."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return 0.0
+
+
+def machine_busy(load: float | None = None) -> bool:
+    """Whether other work shares the cores: a load average above 1.5x the core count (a tuning's own
+    threads alone give at most about the core count). Timings taken then are not to be trusted."""
+    return (load_average() if load is None else load) > 1.5 * cpu_cores()

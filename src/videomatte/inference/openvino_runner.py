@@ -12,19 +12,19 @@ Three precisions (``PRECISIONS``):
   docs/benchmarks.md found the backbone to be where bf16 hurts the matte, not the decoder.
 
 The graphs come from the onnxruntime backend's exporter and cache (the same static graph per size and
-ratio); OpenVINO is the optional extra ``openvino``.
+ratio); OpenVINO is the optional extra ``openvino``. ``step`` takes float frames; ``step_pictures`` takes
+the decoded ``uint8`` picture itself and converts it inside the compiled model (``openvino_parts``),
+compiled on its first use.
 """
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 
 from videomatte.export.runner import ONNX_OUTPUTS, STATE_INPUTS
+from videomatte.inference.openvino_parts import CompiledPart, core
 
 PRECISIONS = ("fp32", "bf16", "mixed")
 FP32_PREFIXES = ("/backbone/",)  # what "mixed" keeps in float32
-_CORE: list[Any] = []
 
 
 def openvino_available() -> bool:
@@ -34,49 +34,6 @@ def openvino_available() -> bool:
     except ImportError:
         return False
     return True
-
-
-def _core() -> Any:
-    """One ``openvino.Core`` per process (it holds the loaded plugins)."""
-    if not _CORE:
-        import openvino as ov
-
-        from videomatte.inference.graph_cache import MAX_CACHE_BYTES, graphs_dir, prune
-
-        core = ov.Core()
-        folder = graphs_dir() / "openvino"
-        try:  # compiled models kept beside the graphs: a later process opens them without compiling
-            folder.mkdir(parents=True, exist_ok=True)
-            prune(folder, MAX_CACHE_BYTES // 2, "*.blob")
-            core.set_property({"CACHE_DIR": str(folder)})
-        except OSError:
-            pass
-        _CORE.append(core)
-    return _CORE[0]
-
-
-def _compile(graph: bytes, precision: str, threads: int) -> Any:
-    """A compiled model of the serialized ONNX ``graph``: ``precision`` ``f32`` or ``bf16``,
-    ``threads`` inference threads (0: OpenVINO's default), one stream, latency first."""
-    core = _core()
-    config = {"INFERENCE_PRECISION_HINT": precision, "NUM_STREAMS": 1, "PERFORMANCE_HINT": "LATENCY"}
-    if threads:
-        config["INFERENCE_NUM_THREADS"] = threads
-    return core.compile_model(core.read_model(graph), "CPU", config)
-
-
-class CompiledPart:
-    """One compiled graph with its request; ``run(feed)`` -> its outputs by name (copied)."""
-
-    def __init__(self, graph: bytes, precision: str, threads: int) -> None:
-        self.compiled = _compile(graph, precision, threads)
-        self.request = self.compiled.create_infer_request()
-        self.inputs = [i.get_any_name() for i in self.compiled.inputs]
-        self.outputs = [(o.get_any_name(), o) for o in self.compiled.outputs]
-
-    def run(self, feed: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        result = self.request.infer({name: feed[name] for name in self.inputs}, share_inputs=True)
-        return {name: result[port] for name, port in self.outputs}
 
 
 class OpenVinoRunner:
@@ -97,18 +54,27 @@ class OpenVinoRunner:
     def __init__(self, graph: bytes, precision: str = "fp32", threads: int = 0) -> None:
         if precision not in PRECISIONS:
             raise ValueError(f"unknown precision {precision!r}; use one of {', '.join(PRECISIONS)}")
-        self.precision, self.threads = precision, threads
-        if precision == "mixed":
-            from videomatte.export.split import split_graph
-
-            cut = split_graph(graph, FP32_PREFIXES)
-            self.parts = [CompiledPart(cut.head, "f32", threads), CompiledPart(cut.tail, "bf16", threads)]
-        else:
-            self.parts = [CompiledPart(graph, "bf16" if precision == "bf16" else "f32", threads)]
-        last = self.parts[-1].compiled
-        self.state_names = [name for name in STATE_INPUTS if name in self.parts[-1].inputs]
-        self._initial = [np.zeros(list(last.input(name).get_shape()), np.float32) for name in self.state_names]
+        self.graph, self.precision, self.threads = graph, precision, threads
+        self._parts: dict[bool, list[CompiledPart]] = {}
+        inputs = {i.get_any_name(): i for i in core().read_model(graph).inputs}
+        self.state_names = [name for name in STATE_INPUTS if name in inputs]
+        self._initial = [np.zeros(list(inputs[name].get_shape()), np.float32) for name in self.state_names]
+        self.parts = self._compiled(uint8=False)
         self.reset()
+
+    def _compiled(self, uint8: bool) -> list[CompiledPart]:
+        """The parts taking float frames, or (``uint8``) decoded pictures, compiled on first use."""
+        if uint8 not in self._parts:
+            if self.precision == "mixed":
+                from videomatte.export.split import split_graph
+
+                cut = split_graph(self.graph, FP32_PREFIXES)
+                self._parts[uint8] = [CompiledPart(cut.head, "f32", self.threads, uint8),
+                                      CompiledPart(cut.tail, "bf16", self.threads, uint8)]
+            else:
+                precision = "bf16" if self.precision == "bf16" else "f32"
+                self._parts[uint8] = [CompiledPart(self.graph, precision, self.threads, uint8)]
+        return self._parts[uint8]
 
     def reset(self) -> None:
         """Start a new stream: zero states."""
@@ -116,9 +82,18 @@ class OpenVinoRunner:
 
     def step(self, src: np.ndarray, ratio: float | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Matte the next frame ``src`` ``[1, 3, H, W]`` float32 in 0..1 (``ratio`` is baked in and
-        ignored); returns ``fgr [1, 3, H, W]`` and ``pha [1, 1, H, W]`` and keeps the new states."""
-        feed = {"src": np.ascontiguousarray(src, np.float32), **dict(zip(self.state_names, self.states))}
-        for part in self.parts:
+        ignored); returns ``fgr [1, 3, H, W]`` and ``pha [1, 1, H, W]`` (new arrays, the caller's) and
+        keeps the new states."""
+        return self._run(self.parts, np.ascontiguousarray(src, np.float32))
+
+    def step_pictures(self, picture: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``step`` of a decoded picture ``uint8 [1, H, W, 3]`` RGB, converted inside the compiled model
+        (the same as ``step`` of ``picture / 255`` channels first, to float rounding)."""
+        return self._run(self._compiled(uint8=True), np.ascontiguousarray(picture, np.uint8))
+
+    def _run(self, parts: list[CompiledPart], src: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        feed = {"src": src, **dict(zip(self.state_names, self.states))}
+        for part in parts:
             feed.update(part.run(feed))
         self.states = [feed[name.replace("i", "o")] for name in self.state_names]
         return feed[ONNX_OUTPUTS[0]], feed[ONNX_OUTPUTS[1]]

@@ -229,9 +229,15 @@ class MattingSession:
         of frame t+1 runs (each finished in frame order, since the subject's tracker is recurrent too);
         otherwise ``begin`` does all the work.
         """
-        src = self.to_input(frames)
+        pictures = self._pictures(frames)
+        # the float frames, unless nothing after the network reads them (converted now, not from a
+        # caller's buffer that may change before finish)
+        needed = pictures is None or self._subject is not None or self.despill
+        src = self.to_input(frames) if needed else None
         with self._lock, torch.inference_mode():
-            size = (int(src.shape[-2]), int(src.shape[-1]))
+            if pictures is not None and not self.backend.takes_pictures():  # type: ignore[union-attr]
+                pictures, src = None, src if src is not None else self.to_input(frames)  # staged since
+            size = (int(src.shape[-2]), int(src.shape[-1])) if src is not None else pictures.shape[1:3]
             ratio = self.ratio_for(*size)
             if size != self._size:
                 self._size = size
@@ -240,15 +246,32 @@ class MattingSession:
                 self._rec = [None] * 4
                 self._shape = (size, ratio)
             check_ratio_fits(ratio, *size, fewest=1)  # the network's limit; conversions ask for 64
-            handoff, self._rec = self.backend.begin(src[None], self._rec, ratio)
-            return InFlight(handoff, self._subject, src)
+            if pictures is not None:
+                handoff, self._rec = self.backend.begin_pictures(pictures, self._rec, ratio)  # type: ignore[union-attr]
+            else:
+                handoff, self._rec = self.backend.begin(src[None], self._rec, ratio)
+            return InFlight(handoff, self._subject, src, pictures)
+
+    def _pictures(self, frames: np.ndarray | Tensor) -> np.ndarray | None:
+        """``uint8`` RGB ``frames`` as ``[T, H, W, 3]`` when the backend converts pictures itself (OpenVINO
+        inside its compiled graph: no float copy of the frame here), else ``None``."""
+        takes = getattr(self.backend, "takes_pictures", None)
+        if (takes is None or not isinstance(frames, np.ndarray) or frames.dtype != np.uint8
+                or frames.ndim not in (3, 4) or frames.shape[-1] != 3 or not takes()):
+            return None
+        return frames[None] if frames.ndim == 3 else frames
+
+    def _source(self, flight: InFlight) -> Tensor:
+        """The frames of ``flight`` as ``to_input`` gives them (converted now where the backend took pictures)."""
+        return flight.src if flight.src is not None else self.to_input(flight.pictures)  # type: ignore[arg-type]
 
     def finish(self, flight: "InFlight") -> Matte:
         """The matte of a frame (or chunk) started by :meth:`begin`."""
         with self._finish_lock, torch.inference_mode():
             fgr, pha = self.backend.finish(flight.handoff)
-            pha = pha[0] if flight.subject is None else flight.subject.apply(pha[0], flight.src)
-            fgr = despill_edge(flight.src, fgr[0], pha, inplace=True) if self.despill else fgr[0]
+            src = self._source(flight) if flight.subject is not None or self.despill else None
+            pha = pha[0] if flight.subject is None else flight.subject.apply(pha[0], src)
+            fgr = despill_edge(src, fgr[0], pha, inplace=True) if self.despill else fgr[0]
             pha = finish_matte(pha, self.finishing)
         return Matte(fgr=fgr, pha=pha)
 
@@ -270,4 +293,5 @@ class InFlight:
 
     handoff: object
     subject: SubjectTracker | None
-    src: Tensor | None = None  # the frames, for the subject tracker's colour models
+    src: Tensor | None = None  # the frames, for the subject tracker's colour models and despill
+    pictures: np.ndarray | None = None  # or the uint8 pictures the backend took, converted on demand

@@ -9,9 +9,10 @@ onnxruntime float32 graph's (which matches the eager network to 1e-7), and the f
 the budget (mean |Δα| <= 2e-3, 3e-3 at ratio 1) wins; onnxruntime float32 is kept unless another is at
 least ``MARGIN`` faster, so measurement noise never trades exactness for nothing. The choice is written
 as JSON beside the cached graphs (``graph_cache.graphs_dir()``) under the network's graph key and the
-CPU's signature (``cpu_info``): a different machine, or another core count, tunes again. The tuning
-takes seconds, once per size and ratio, announced on the log (stderr from the CLI). Sessions on a GPU,
-in another dtype, or with a network that does not export run eager PyTorch.
+CPU's signature (``cpu_info``): a different machine, or another core count, tunes again, and so does the
+first session on a quiet machine where the choice was made on a busy one (``cpu_info.machine_busy``).
+The tuning takes seconds, once per size and ratio, announced on the log (stderr from the CLI).
+Sessions on a GPU, in another dtype, or with a network that does not export run eager PyTorch.
 """
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import numpy as np
 
-from videomatte.inference.cpu_info import cpu_cores, cpu_digest, cpu_has_bf16, cpu_signature
+from videomatte.inference.cpu_info import (cpu_cores, cpu_digest, cpu_has_bf16, cpu_signature, load_average,
+                                           machine_busy)
 
 if TYPE_CHECKING:
     import torch
@@ -38,9 +40,8 @@ log = logging.getLogger(__name__)
 MARGIN = 0.03  # a candidate must be this much faster than onnxruntime fp32 to replace it
 ROUNDS, BLOCK = 3, 2  # interleaved rounds; frames per candidate per round (the first of each untimed)
 REFERENCE = ("onnxruntime", "fp32")
-# A frame without a person says nothing of what bf16 does to a matte: below this mean alpha of the
-# tuning frames, only float32 candidates compete, and the choice is not cached (the next session,
-# with a person in view, tunes again).
+# A frame without a person says nothing of what bf16 does to a matte: below this mean alpha of the tuning
+# frames only float32 candidates compete, and the choice is not cached (the next session tunes again).
 MIN_SUBJECT = 0.01
 NOT_JUDGED = "not judged: no person in the tuning frames"
 
@@ -52,8 +53,8 @@ def budget_for(ratio: float) -> float:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A way to run the static graph: ``runtime`` (``torch``, ``onnxruntime``, ``openvino``),
-    ``precision`` (``fp32``, ``bf16``, ``mixed``) and intra-op ``threads`` (0: the runtime's default)."""
+    """A way to run the static graph: ``runtime`` (``torch``, ``onnxruntime``, ``openvino``), ``precision``
+    (``fp32``, ``bf16``, ``mixed``) and intra-op ``threads`` (0: the runtime's default)."""
 
     runtime: str
     precision: str = "fp32"
@@ -81,7 +82,8 @@ class Trial:
 class Choice:
     """The runtime picked for one network, size and ratio on this CPU, with the trials it was picked from.
 
-    ``seconds`` is what the tuning cost (0 when ``cached``)."""
+    ``seconds`` is what the tuning cost (0 when ``cached``); ``load`` the load average when it was tuned
+    (a choice tuned on a busy machine is tuned again by the first session that finds it quiet)."""
 
     candidate: Candidate
     trials: list[Trial] = field(default_factory=list)
@@ -89,6 +91,7 @@ class Choice:
     cached: bool = False
     signature: str = ""
     runner: Any = field(default=None, repr=False, compare=False)  # the winner as timed (tuning only)
+    load: float = 0.0
 
     def describe(self) -> str:
         """One line for the log."""
@@ -117,9 +120,8 @@ class Choice:
 
 
 def candidates(threads: int = 0) -> list[Candidate]:
-    """What is timed on this machine: onnxruntime fp32 first (the reference), then OpenVINO fp32, and
-    bf16 and mixed where the CPU has bf16 units, each at ``threads`` (0: every core, plus half of
-    them on 4 cores or more)."""
+    """What is timed here: onnxruntime fp32 first (the reference), OpenVINO fp32, and bf16 and mixed where
+    the CPU has bf16 units, each at ``threads`` (0: every core, and half of them on 4 cores or more)."""
     from videomatte.inference.openvino_runner import openvino_available
 
     cores = cpu_cores()
@@ -231,27 +233,27 @@ def choose_runtime(network: "nn.Module", device: "torch.device | str", dtype: "t
     graph = static_graph(network, height, width, ratio)
     path = _cache_path(graph, threads)
     cached = None if fresh else _read(path)
-    if cached is not None:
+    if cached is not None and not (machine_busy(cached.load) and not machine_busy()):
         return cached
     _announce(f"tuning the runtime for {width}x{height} ratio {ratio:g} on this CPU (once)...")
     start, cpu_start = time.perf_counter(), time.process_time()
     trials, _, runners = run_trials(graph, _tuning_frames(frames, height, width), budget_for(ratio), threads)
-    best = pick(trials)
-    choice = Choice(best, trials, time.perf_counter() - start, False, cpu_signature(), runners.get(best))
+    choice = Choice(pick(trials), trials, time.perf_counter() - start, False, cpu_signature(), load=load_average())
+    choice.runner = runners.get(choice.candidate)
     judged = all(t.note != NOT_JUDGED for t in trials)
+    busy = f", tuned again once the machine is quiet (load {choice.load:.1f})" if machine_busy(choice.load) else ""
     _announce(f"runtime for {width}x{height} ratio {ratio:g}: {choice.describe()} (tuned in {choice.seconds:.1f} s, "
-              f"{time.process_time() - cpu_start:.1f} s of CPU; {'cached' if judged else 'not cached: no person in view'})")
+              f"{time.process_time() - cpu_start:.1f} s of CPU; {'cached' + busy if judged else 'not cached: no person in view'})")
     if judged:
         _write(path, choice)
     return choice
 
 
 def _tuning_frames(frames: Optional[np.ndarray], height: int, width: int) -> np.ndarray:
-    if frames is not None and len(frames):
-        return np.ascontiguousarray(frames, np.float32)
     from videomatte.export.checks import synthetic_frames
 
-    return synthetic_frames(4, height, width).numpy()
+    return np.ascontiguousarray(frames, np.float32) if frames is not None and len(frames) else \
+        synthetic_frames(4, height, width).numpy()
 
 
 def _announce(message: str) -> None:
@@ -278,7 +280,7 @@ def _read(path: Path) -> Optional[Choice]:
         if data["signature"] != cpu_signature():
             return None
         trials = [Trial(Candidate(**t.pop("candidate")), **t) for t in data["trials"]]
-        return Choice(Candidate(**data["candidate"]), trials, 0.0, True, data["signature"])
+        return Choice(Candidate(**data["candidate"]), trials, 0.0, True, data["signature"], load=data.get("load", 0.0))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -286,6 +288,7 @@ def _read(path: Path) -> Optional[Choice]:
 def _write(path: Path, choice: Choice) -> None:
     """Store ``choice`` through a temporary name; a cache that cannot be written is skipped."""
     data = {"signature": choice.signature, "candidate": asdict(choice.candidate), "seconds": choice.seconds,
+            "load": choice.load,
             "trials": [asdict(t) for t in choice.trials]}
     staged = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
