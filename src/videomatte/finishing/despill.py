@@ -31,7 +31,7 @@ WIDE_SIDE = 160  # the wide pass runs on frames shrunk to about this
 RADIUS_SIDE = 640  # the window radii are in pixels of a frame this long (the paper's 90 and 6)
 WIDE_RADIUS = 90
 NARROW_RADIUS = 6
-FINE_RADIUS = 2  # a third pass, finer still: the band error 0.46x of the network's instead of 0.51x
+FINE_RADIUS = 2  # a third pass, finer still (docs/quality.md: the band error 0.47x of the network's, was 0.51x)
 _TINY = 1e-5
 
 __all__ = ["SOFT", "despill"]
@@ -91,21 +91,32 @@ def _means(src: Tensor, pha: Tensor, box: tuple[slice, slice]) -> Tensor:
     """The last pass's foreground and background means ``[1, 6, h, w]`` over the working pixels
     ``box`` of the working frame (``src`` ``[3, ., .]``, ``pha`` ``[1, ., .]``)."""
     scale = max(src.shape[-2:]) / RADIUS_SIDE
-    wide_fg, wide_bg = _wide_means(src[None], pha[None], WIDE_RADIUS * scale, box)
+    fg_mean, bg_mean = _wide_means(src[None], pha[None], WIDE_RADIUS * scale, box)
     image, alpha = src[(slice(None), *box)][None], pha[(slice(None), *box)][None]
-    fg_mean = wide_fg
     for radius in (NARROW_RADIUS, FINE_RADIUS):
-        fg_mean = _foreground_mean(_fuse(image, alpha, fg_mean, wide_bg), alpha, max(1, round(radius * scale)))
-    return torch.cat([fg_mean, wide_bg], 1)  # the wide background is already smooth at these windows' scale
+        fg_mean, bg_mean = _narrow_means(image, alpha, fg_mean, bg_mean, max(1, round(radius * scale)))
+    return torch.cat([fg_mean, bg_mean], 1)
 
 
-def _foreground_mean(fg: Tensor, alpha: Tensor, radius: int) -> Tensor:
-    """Alpha-weighted mean of ``fg`` ``[1, 3, h, w]`` in a ``(2r+1)^2`` window (``alpha`` ``[1, 1, h, w]``)."""
-    planes = torch.empty(1, 4, *alpha.shape[-2:], dtype=alpha.dtype)
+def _narrow_means(image: Tensor, alpha: Tensor, fg_mean: Tensor, bg_mean: Tensor, radius: int) -> tuple[Tensor, Tensor]:
+    """One more pass: the estimates of the foreground and of the background made from the last means
+    (``[1, 3, h, w]`` each, with ``image`` and ``alpha`` ``[1, 1, h, w]``), averaged again in a
+    ``(2r+1)^2`` window, weighted by alpha and 1 - alpha."""
+    residual = image - alpha * fg_mean - (1 - alpha) * bg_mean
+    planes = torch.empty(1, 7, *alpha.shape[-2:], dtype=alpha.dtype)
     planes[:, :1] = alpha
-    torch.mul(fg, alpha, out=planes[:, 1:])
-    sums = box_sum(planes, radius)  # the window's pixel count cancels in the ratio
-    return sums[:, 1:].div_(sums[:, :1].add_(_TINY))
+    torch.addcmul(fg_mean, alpha, residual, out=planes[:, 1:4]).clamp_(0, 1).mul_(alpha)
+    opacity = 1 - alpha
+    torch.addcmul(bg_mean, opacity, residual, out=planes[:, 4:]).clamp_(0, 1).mul_(opacity)
+    sums = box_sum(planes, radius)
+    count = _window_count(alpha.shape[-2], radius)[:, None] * _window_count(alpha.shape[-1], radius)
+    return sums[:, 1:4] / (sums[:, :1] + _TINY), sums[:, 4:] / (count - sums[:, :1] + _TINY)
+
+
+def _window_count(size: int, radius: int) -> Tensor:
+    """Pixels of a ``2r+1`` window around each of ``size`` positions that lie inside (``float32``)."""
+    index = torch.arange(size)
+    return ((index + radius + 1).clamp(max=size) - (index - radius).clamp(min=0)).float()
 
 
 def _sample(means: Tensor, rows: Tensor, cols: Tensor, factor: int, box: tuple[slice, slice]) -> tuple[Tensor, Tensor]:
