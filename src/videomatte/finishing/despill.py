@@ -5,16 +5,17 @@ network's foreground there keeps much of the background (the "green halo" over a
 :func:`despill` replaces the foreground of those pixels by Forte and Pitié's blur-fusion estimate
 ("Approximate fast foreground colour estimation", ICIP 2021), written here from the paper: local means of
 the foreground and background colours, weighted by alpha and 1 - alpha, then the residual of the
-matting equation put back in proportion to alpha; once with a wide window, once more with a narrow
-one seeded by the first. Alpha is never changed.
+matting equation put back in proportion to alpha; once with a wide window, then twice more with
+narrower ones, each averaging the last pass's estimates of the foreground and of the background.
+Alpha is never changed.
 
-What makes it cheap: both passes only need local means, which are smooth, so they run on every
-``factor``-th pixel of the frame (about 640 pixels on the longer side; the wide one on a frame shrunk
-further, to about 160), the narrow one on the soft band's bounding box only, as running-sum box blurs
-whose cost does not depend on the radius. Full-resolution pixels are touched only where the band can
-be: one pass over alpha finds the tiles holding a soft pixel (:mod:`videomatte.finishing.band`), and
-the last step, the matting equation's residual, runs on the soft pixels alone (about 2-3 % of a frame
-with people), gathered and written back by flat index, with the means read there bilinearly.
+What makes it cheap: the passes only need local means, which are smooth, so they run on every
+``factor``-th pixel of the frame (about 480 pixels on the longer side; the wide one on a frame shrunk
+further, to about 160), the narrow ones on the soft band's bounding box only, as running sums whose
+cost does not depend on the radius. Full-resolution pixels are touched only where the band is: one
+NumPy pass over alpha finds the soft pixels (:mod:`videomatte.finishing.band`), and the last step,
+the matting equation's residual, runs on them alone (about 2-3 % of a frame with people), gathered
+and written back by flat index, with the means read there bilinearly.
 Measured in ``docs/quality.md``.
 """
 from __future__ import annotations
@@ -23,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from videomatte.finishing.band import SOFT, soft_pixels
+from videomatte.finishing.band import soft_pixels
 from videomatte.finishing.blur import box_blur, box_sum
 
 WORK_SIDE = 480  # the means are computed on frames subsampled to about this longer side
@@ -31,10 +32,8 @@ WIDE_SIDE = 160  # the wide pass runs on frames shrunk to about this
 RADIUS_SIDE = 640  # the window radii are in pixels of a frame this long (the paper's 90 and 6)
 WIDE_RADIUS = 90
 NARROW_RADIUS = 6
-FINE_RADIUS = 2  # a third pass, finer still (docs/quality.md: the band error 0.47x of the network's, was 0.51x)
+FINE_RADIUS = 2  # a third pass, finer still (docs/quality.md: the band error 0.46x of the network's, was 0.51x)
 _TINY = 1e-5
-
-__all__ = ["SOFT", "despill"]
 
 
 def despill(src: Tensor, fgr: Tensor, pha: Tensor, inplace: bool = False) -> Tensor:
