@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from videomatte.evaluation.edge_colour import carry_foreground, composite, edge_errors
+from videomatte.finishing.band import SOFT, soft_pixels
 from videomatte.finishing.despill import despill
 
 GREEN = (0.0, 0.69, 0.25)
@@ -77,3 +78,32 @@ def test_wide_and_odd_frames_keep_their_shape_and_clean_a_green_edge(size: tuple
     assert out.shape == src.shape
     soft = ((pha > 0.1) & (pha < 0.9)).expand_as(src)
     assert (out - person).abs()[soft].mean() < 0.25 * (src - person).abs()[soft].mean()
+
+
+def test_soft_pixels_finds_every_soft_pixel_and_no_other() -> None:
+    alpha = torch.zeros(37, 53)
+    alpha[5:30, 10:40] = 1.0
+    alpha[3, 7], alpha[36, 52], alpha[20, 20] = 0.5, 0.01, 0.999  # single soft pixels, one inside
+    alpha[0, 0], alpha[10, 12] = 1 / 255, 1 - 1 / 255  # solid by the threshold
+    flat, rows, cols = soft_pixels(alpha)
+    expected = torch.nonzero((alpha > SOFT) & (alpha < 1 - SOFT))
+    assert torch.equal(torch.stack([rows, cols], 1), expected)
+    assert torch.equal(flat, rows * 53 + cols)
+
+
+def test_two_people_far_apart_in_a_large_frame_are_both_cleaned() -> None:
+    """Means on a subsampled working frame, over the band's box only: both people, wherever they are
+    on the working grid, get the factor claimed, and nearly the same colours."""
+    truth, alpha = synthetic_person(seed=2)
+    picture = composite(truth, alpha, GREEN)
+    big_alpha = np.zeros((700, 900), np.float32)
+    big_picture = np.broadcast_to(np.asarray(GREEN, np.float32), (700, 900, 3)).copy()
+    big_alpha[40:200, 60:180], big_picture[40:200, 60:180] = alpha, picture
+    big_alpha[501:661, 703:823], big_picture[501:661, 703:823] = alpha, picture  # odd offsets
+    out = _numpy(despill(_tensor(big_picture), _tensor(big_picture), _tensor(big_alpha)))
+    first, second = out[40:200, 60:180], out[501:661, 703:823]
+    before = edge_errors(picture, alpha, truth, alpha).foreground
+    for person in (first, second):
+        assert edge_errors(person, alpha, truth, alpha).foreground < 0.5 * before
+    band = (alpha > 0.1) & (alpha < 0.9)
+    assert np.abs(first - second)[band].mean() < 0.02

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from videomatte.finishing.matte import finish_matte
+from videomatte.finishing import near_edge
+from videomatte.finishing.matte import finish_matte, shrink, shrink_whole
 from videomatte.finishing.settings import Finishing
 
 
@@ -74,3 +75,24 @@ def test_grow_closes_a_gap_narrower_than_twice_the_move() -> None:
     pha = torch.ones(1, 1, 40, 40)
     pha[..., 18:21] = 0.0  # a 3-pixel gap between two solid halves
     assert float(finish_matte(pha, Finishing(shrink=-2)).min()) > 0.95
+
+
+def _blob(cy: float, cx: float, radius: float, soft: float, size: tuple[int, int] = (200, 300)) -> torch.Tensor:
+    """A disc ``[H, W]`` with a linear soft edge ``soft`` pixels wide."""
+    yy, xx = torch.meshgrid(torch.arange(float(size[0])), torch.arange(float(size[1])), indexing="ij")
+    return ((radius - torch.hypot(yy - cy, xx - cx)) / soft + 0.5).clamp(0, 1)
+
+
+@pytest.mark.parametrize("pixels", [0.5, -4.0, 7.25])
+def test_shrink_near_the_edges_only_equals_the_whole_frame_computation(pixels: float, monkeypatch) -> None:
+    """Shrink works on the pieces of the frame near an edge (strips of rows, runs of columns): the
+    same matte as computed over every pixel, including at the frame's border and between pieces."""
+    monkeypatch.setattr(near_edge, "STRIP", 48)  # more pieces, more seams
+    blob = _blob
+    pha = torch.maximum(blob(100, 70, 40, 4.0), blob(15, 290, 30, 1.0))  # one cut by the frame's corner
+    pha = torch.maximum(pha, blob(170, 200, 20, 8.0))
+    pha[0, 150:200] = 0.7  # a soft run on the top row
+    pha = torch.stack([pha, pha.flip(-1)])[:, None]  # two frames
+    assert (shrink(pha, pixels) - shrink_whole(pha, pixels)).abs().max() < 1 / 255
+    assert not torch.equal(shrink(pha, pixels), pha)
+    assert len(near_edge.edge_pieces(pha[0, 0], 9, 30)) > 6

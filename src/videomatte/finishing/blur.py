@@ -32,6 +32,29 @@ def box_blur(x: Tensor, radius: int) -> Tensor:
     return _box_axis(_box_axis(x, radius, -1), radius, -2)
 
 
+def box_sum(x: Tensor, radius: int) -> Tensor:
+    """Sum of the pixels of the ``(2r+1) x (2r+1)`` square around each pixel of ``x`` ``[N, C, H, W]``
+    that lie inside the picture (no normalisation: for ratios of two sums, which is all despill
+    needs, the window's pixel count cancels, saving a pass). A new tensor."""
+    return _sum_axis(_sum_axis(x, radius, -1), radius, -2)
+
+
+def _sum_axis(x: Tensor, radius: int, dim: int) -> Tensor:
+    """Sum over ``[i - radius, i + radius]`` along ``dim`` (clipped to the picture), from one
+    cumulative sum read at shifted slices (no padded copy)."""
+    size = x.shape[dim]
+    radius = min(radius, size - 1)
+    if radius <= 0:
+        return x.clone()
+    sums = x.cumsum(dim)
+    out = torch.empty_like(sums)
+    out.narrow(dim, 0, size - radius).copy_(sums.narrow(dim, radius, size - radius))  # upper end: i + r
+    out.narrow(dim, size - radius, radius).copy_(sums.narrow(dim, size - 1, 1).expand_as(
+        out.narrow(dim, size - radius, radius)))  # ... clipped at the end of the picture
+    out.narrow(dim, radius + 1, size - radius - 1).sub_(sums.narrow(dim, 0, size - radius - 1))  # minus i - r - 1
+    return out
+
+
 def gaussian_blur(x: Tensor, sigma: float) -> Tensor:
     """``x`` ``[N, C, H, W]`` blurred by a Gaussian of ``sigma`` pixels (separable, kernel of 3 sigma
     each side, borders mirrored so that a flat picture stays flat)."""

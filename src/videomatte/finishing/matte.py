@@ -10,11 +10,14 @@ finishes the job: a thin strand goes away instead of keeping its middle.
 """
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
 from videomatte.finishing.blur import gaussian_blur
+from videomatte.finishing.near_edge import edge_pieces
 from videomatte.finishing.settings import Finishing
 
 _FLAT = 1e-6  # below this gradient (per pixel) the matte is flat: no edge to move
@@ -35,7 +38,29 @@ def finish_matte(pha: Tensor, finishing: Finishing) -> Tensor:
 
 
 def shrink(pha: Tensor, pixels: float) -> Tensor:
-    """Move the edges of ``pha`` ``[T, 1, H, W]`` inward by ``pixels`` (outward when negative)."""
+    """Move the edges of ``pha`` ``[T, 1, H, W]`` inward by ``pixels`` (outward when negative).
+
+    Worked only near the matte's edges (:func:`~videomatte.finishing.near_edge.edge_pieces`): each
+    piece with a margin wide enough for the normal's blur, the move and the diamond, its crop aligned
+    to the normal's shrunk grid, so the result is the whole frame's (tested to within 1e-5)."""
+    factor = _normal_factor(abs(pixels))
+    reach = math.ceil(abs(pixels)) + 1  # farthest a changed pixel lies from a pixel whose neighbour differs
+    margin = factor * (_blur_radius(abs(pixels), factor) + 3) + reach
+    out = pha.clone()
+    height, width = pha.shape[-2:]
+    for t in range(pha.shape[0]):
+        for rows, cols in edge_pieces(pha[t, 0], reach, 2 * margin):
+            crop = tuple(slice(max(0, (s.start - margin) // factor * factor), min(n, s.stop + margin))
+                         for s, n in zip((rows, cols), (height, width)))
+            moved = shrink_whole(pha[t:t + 1, :, crop[0], crop[1]], pixels)
+            core = (slice(rows.start - crop[0].start, rows.stop - crop[0].start),
+                    slice(cols.start - crop[1].start, cols.stop - crop[1].start))
+            out[t, :, rows, cols] = moved[0, :, core[0], core[1]]
+    return out
+
+
+def shrink_whole(pha: Tensor, pixels: float) -> Tensor:
+    """:func:`shrink` computed over every pixel of ``pha`` ``[T, 1, H, W]``."""
     moved = _move_along_normal(pha, pixels)
     steps = int(abs(pixels))
     if steps == 0:
@@ -47,7 +72,7 @@ def shrink(pha: Tensor, pixels: float) -> Tensor:
     return extreme(moved, diamond)
 
 
-def _cross_step(x: Tensor, extreme) -> Tensor:  # noqa: ANN001 - torch.minimum or torch.maximum
+def _cross_step(x: Tensor, extreme) -> Tensor:  # extreme: torch.minimum or torch.maximum
     """Each pixel's extreme with its four neighbours (shifted slices: no padding, no copies of -x)."""
     out = x.clone()
     for dim in (-2, -1):
@@ -71,13 +96,28 @@ def _move_along_normal(pha: Tensor, pixels: float) -> Tensor:
     return F.grid_sample(pha, grid, mode="bilinear", padding_mode="border", align_corners=False)
 
 
+def _normal_factor(scale: float) -> int:
+    """How much :func:`edge_normal` shrinks the matte for a move of ``scale`` pixels."""
+    return max(2, int(scale // 2))
+
+
+def _normal_sigma(scale: float, factor: int) -> float:
+    """The blur of the shrunk matte :func:`edge_normal` takes the normal from, in shrunk pixels."""
+    return max(scale, 1.0) / factor
+
+
+def _blur_radius(scale: float, factor: int) -> int:
+    """Shrunk pixels that blur reaches (:func:`~videomatte.finishing.blur.gaussian_blur`'s kernel)."""
+    return max(1, int(3 * _normal_sigma(scale, factor) + 0.5))
+
+
 def edge_normal(pha: Tensor, scale: float) -> Tensor:
     """Unit vectors ``[T, 2, H, W]`` (x, y) pointing into the matte (towards higher alpha), zero where
     the matte blurred by ``scale`` pixels is flat. Computed on a frame shrunk by about ``scale / 2``
     (at least 2: the normal's direction is smooth)."""
-    factor = max(2, int(scale // 2))
+    factor = _normal_factor(scale)
     small = F.avg_pool2d(pha, factor, ceil_mode=True) if factor > 1 else pha
-    smooth = gaussian_blur(small, max(scale, 1.0) / factor)
+    smooth = gaussian_blur(small, _normal_sigma(scale, factor))
     grad_y, grad_x = torch.gradient(smooth[:, 0], dim=(-2, -1))
     grad = torch.stack([grad_x, grad_y], 1) / factor
     if factor > 1:
