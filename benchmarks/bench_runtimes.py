@@ -36,7 +36,6 @@ CASES = [((288, 512), 1.0, "clips/person_short_360x640.mp4"), ((1080, 1920), 0.2
 
 def steppers(net, graph: bytes, ratio: float, threads: int, frames8: np.ndarray) -> tuple[dict, str]:  # noqa: ANN001
     """``name -> step(index) -> alpha [H, W]`` for every runtime, and the session's tuning line."""
-    import torch
 
     from videomatte.export.runner import OnnxRunner
     from videomatte.inference.openvino_runner import OpenVinoRunner

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow  # a real local Ray instance
 from videomatte.cli.main import main  # noqa: E402
 from videomatte.cluster import FaultHooks, RayEngine  # noqa: E402
 from videomatte.cluster.plan import segment_starts  # noqa: E402
-from videomatte.errors import BatchError, VideoMatteError  # noqa: E402
+from videomatte.errors import BatchError  # noqa: E402
 from videomatte.conversion.batch import convert  # noqa: E402
 from videomatte.io.readers import VideoReader, open_reader  # noqa: E402
 from videomatte.io.seeking import open_seekable  # noqa: E402

@@ -16,7 +16,8 @@ from videomatte.export.checks import TOLERANCES
 
 from videomatte.inference.backends import BACKENDS
 from videomatte.inference.session import MattingSession
-from videomatte.models.network import MattingNetwork, min_ratio
+from videomatte.models.geometry import min_ratio
+from videomatte.models.network import MattingNetwork
 
 MEAN_TOL, MAX_TOL = TOLERANCES["fp32"]
 # ratio 1 at odd sizes: tests/export/test_onnx_export.py and the backend tests

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from robustness_helpers import digest, frames_of, leftovers, run_cli
+from robustness_helpers import digest, frames_of, run_cli
 
 TORCH = ["--weights", "none", "--backend", "torch", "--quiet"]
 

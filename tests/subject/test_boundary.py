@@ -4,7 +4,6 @@ boundary within a pixel or two where the tracker's working-resolution cut is off
 from __future__ import annotations
 
 import numpy as np
-import pytest
 import torch
 import torch.nn.functional as F
 from scipy import ndimage

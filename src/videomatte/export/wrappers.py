@@ -11,7 +11,7 @@ network as it is):
 """
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Optional
 
 import torch
 from torch.autograd.function import FunctionCtx

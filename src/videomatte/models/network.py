@@ -18,7 +18,7 @@ from videomatte.models.blocks.guided_filter import GuidedFilterRefiner
 from videomatte.models.blocks.layers import LRASPP, Projection, downsample, restore_time
 from videomatte.models.blocks.mobilenetv3 import MobileNetV3LargeEncoder
 from videomatte.models.blocks.resnet import ResNet50Encoder
-from videomatte.models.geometry import min_ratio, state_size
+from videomatte.models.geometry import state_size
 from videomatte.models.refiners import make_refiner
 from videomatte.models.designs.background_restoration import BG_CHANNELS, BackgroundRestoration
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import torch
 
 from videomatte.models.designs.background_restoration import BG_CHANNELS, BackgroundRestoration
-from videomatte.models.network import MattingNetwork
 from videomatte.models.registry import build_network
 
 
