@@ -31,6 +31,7 @@ from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from videomatte.conversion.threads import Pipeline
+from videomatte.live.adaptive import AdaptiveQuality, prepare_ladder
 from videomatte.live.live_options import LiveOptions
 from videomatte.live.sources import Pacer
 from videomatte.live.slots import END, Latest
@@ -73,6 +74,7 @@ class LiveMatting:
         self._errors = Pipeline()
         self._overlapped = False
         self.matter: object | None = None
+        self.adaptive: AdaptiveQuality | None = None  # --quality auto: keeps adjusting while running
 
     def stop(self) -> None:
         """End the run after the frame in flight (thread-safe)."""
@@ -136,6 +138,9 @@ class LiveMatting:
         cores = min(os.cpu_count() or 1, 2) if self._overlapped else 1  # two stages use two cores at most
         choice = quality.choose(self.options.quality, width, height, fps, frame_seconds, self.options.ratio, cores,
                                 self.options.overhead_ms / 1000)
+        if self.adaptive is not None:
+            prepare_ladder(session, image)
+            self.adaptive.restart(width, height, choice.ratio)
         session.fixed_ratio = choice.ratio
         if choice.frame_ms is None:
             session.step(image)  # a mode without timing runs: export (or load) the graph before the clock starts
@@ -165,11 +170,18 @@ class LiveMatting:
                 if frame.image.shape[:2] != size:
                     self._choose(matter, frame.image, fps)
                     size = frame.image.shape[:2]
+                self._follow_quality(matter)
                 begun = matter.begin(src)
                 if midbox.put((begun, frame), wait=wait) is not None:
                     self.stats.dropped()
         finally:
             midbox.close()
+
+    def _follow_quality(self, matter: FrameMatter) -> None:
+        """Apply a step of the quality controller before the next frame begins (the state restarts)."""
+        wanted = self.adaptive.ratio if self.adaptive is not None else None
+        if wanted is not None and wanted != matter.session.fixed_ratio:
+            matter.session.fixed_ratio = wanted
 
     def _complete(self, matter: FrameMatter, midbox: Latest, sinks: list[Sink]) -> None:
         """Finish each begun frame in order (the refiner, subject selection, smoothing) and send it."""
@@ -209,6 +221,8 @@ class LiveMatting:
             while output.is_alive():
                 output.join(0.1)
                 now = time.monotonic()
+                if self.adaptive is not None:
+                    self.adaptive.tick(now)
                 if self.options.readout and now - shown >= READOUT_EVERY:
                     print(f"\rvideomatte: live: {self.stats.readout()}", end="", file=sys.stderr, flush=True)
                     shown = now
@@ -243,6 +257,8 @@ class LiveMatting:
             self.matter = matter  # background and mirror may be changed from other threads while it runs
             stack.callback(matter.close)
             self.stats.backend = session.backend.name
+            if opts.quality == "auto" and opts.ratio is None:
+                self.adaptive = AdaptiveQuality(self.stats, fps, opts.control)
             self._overlapped = session.overlap_stages(True)
             stack.callback(session.overlap_stages, False)
             if session.backend.name in ("onnxruntime", "auto"):
@@ -277,5 +293,8 @@ class LiveMatting:
             error = self._errors.error
             for sink in sinks:
                 sink.close(error)
+                if hasattr(sink, "frames_written"):  # the recording, on its own thread
+                    self.stats.frames_recorded = sink.frames_written
+                    self.stats.record_wait_seconds = sink.waited_s
         if error is not None:
             raise error
