@@ -294,7 +294,6 @@ class LiveMatting:
             for sink in sinks:
                 sink.close(error)
                 if hasattr(sink, "frames_written"):  # the recording, on its own thread
-                    self.stats.frames_recorded = sink.frames_written
-                    self.stats.record_wait_seconds = sink.waited_s
+                    self.stats.frames_recorded, self.stats.record_wait_seconds = sink.frames_written, sink.waited_s
         if error is not None:
             raise error

@@ -18,6 +18,7 @@ import numpy as np
 from videomatte.errors import MediaError
 from videomatte.conversion.outputs import render
 from videomatte.live.frame_matter import MatteResult
+from videomatte.live.pictures import rgba_picture
 from videomatte.live.sources import Captured
 
 # a live recording trades file size for encoder time (measured per 1280x720 frame, one thread, Xeon AVX-512):
@@ -60,7 +61,10 @@ class Outgoing:
         key = (kind, bits)
         if key not in self._pictures:
             r = self.result
-            self._pictures[key] = render(kind, r.src, r.fgr, r.pha, r.background, r.index, bits=bits)[0]
+            if key == ("rgba", 8):  # the recording's picture: plane by plane (live.pictures)
+                self._pictures[key] = rgba_picture(r.fgr, r.pha)
+            else:
+                self._pictures[key] = render(kind, r.src, r.fgr, r.pha, r.background, r.index, bits=bits)[0]
         return self._pictures[key]
 
 
