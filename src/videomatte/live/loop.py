@@ -257,7 +257,7 @@ class LiveMatting:
             self.matter = matter  # background and mirror may be changed from other threads while it runs
             stack.callback(matter.close)
             self.stats.backend = session.backend.name
-            if opts.quality == "auto" and opts.ratio is None:
+            if opts.quality == "auto" and opts.ratio is None and not self._waits():  # unpaced: no rate to hold
                 self.adaptive = AdaptiveQuality(self.stats, fps, opts.control)
             self._overlapped = session.overlap_stages(True)
             stack.callback(session.overlap_stages, False)
