@@ -86,20 +86,43 @@ def authors_rate(frames: list[np.ndarray], ratio: float) -> tuple[float, float]:
     return fps, 1000 * (time.process_time() - began) / (len(frames) + 2)
 
 
+def authors_thread_ms(frames: list[np.ndarray], ratio: float) -> float:
+    """CPU ms a frame of the authors' ONNX model on one onnxruntime thread (``time.thread_time``, the
+    figure that load changes least; ``../shared/notes/measuring.md``)."""
+    import onnxruntime as ort
+
+    from bench_live import ONNX
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads, options.inter_op_num_threads = 1, 1
+    model = ort.InferenceSession(str(ONNX), options, providers=["CPUExecutionProvider"])
+    rec = [np.zeros((1, 1, 1, 1), np.float32)] * 4
+    feed = {"downsample_ratio": np.array([ratio], np.float32)}
+    inputs = [f.transpose(2, 0, 1)[None].astype(np.float32) / 255 for f in frames]
+    spent = 0.0
+    for k, src in enumerate(inputs):
+        began = time.thread_time()
+        _, _, *rec = model.run(None, {**feed, "src": src, "r1i": rec[0], "r2i": rec[1], "r3i": rec[2], "r4i": rec[3]})
+        spent += (time.thread_time() - began) if k >= 2 else 0.0  # the first two warm up
+    return 1000 * spent / (len(inputs) - 2)
+
+
 def bench_record(session: object, frames: list[np.ndarray], suffix: str, quality: str, rounds: int) -> dict:
     """The paced run, then ``rounds`` interleaved rounds of the unpaced loop and the authors' model."""
     with tempfile.TemporaryDirectory() as folder:
         clip = make_clip(frames, Path(folder) / "group_1280x720_30fps.mp4")
         paced = record_run(session, clip, suffix, pace=True, quality=quality)
         ratio = paced["ratio"]
-        loops, bare = [], []
+        loops, bare, one_thread = [], [], []
         for _ in range(rounds):
             loops.append(record_run(session, clip, suffix, pace=False, quality=quality, ratio=ratio))
             bare.append(authors_rate(frames[:40], ratio))
+            one_thread.append(authors_thread_ms(frames[:20], ratio))
     ratios = [run["fps"] / fps for run, (fps, _) in zip(loops, bare)]
     return {"suffix": suffix, "paced": paced, "no_pace": loops, "authors": [{"fps": round(f, 2), "cpu_ms_per_frame":
             round(c, 1)} for f, c in bare], "speedup_median": round(float(np.median(ratios)), 2),
-            "speedup_range": [round(min(ratios), 2), round(max(ratios), 2)]}
+            "speedup_range": [round(min(ratios), 2), round(max(ratios), 2)],
+            "authors_one_thread_cpu_ms": [round(v, 1) for v in one_thread]}
 
 
 def record_table(result: dict) -> str:
@@ -116,5 +139,6 @@ def record_table(result: dict) -> str:
     for k, (run, bare) in enumerate(zip(result["no_pace"], result["authors"])):
         lines.append(f"| {k + 1} | {run['fps']} ({run['cpu_ms_per_frame']} ms) | {bare['fps']} "
                      f"({bare['cpu_ms_per_frame']} ms) | {run['fps'] / bare['fps']:.2f}x |")
-    lines.append(f"\nunpaced / authors: median {result['speedup_median']}x, range {result['speedup_range']}")
+    lines.append(f"\nunpaced / authors: median {result['speedup_median']}x, range {result['speedup_range']}; the "
+                 f"authors' model on one thread: {result['authors_one_thread_cpu_ms']} ms of CPU a frame")
     return "\n".join(lines)
