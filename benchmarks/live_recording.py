@@ -90,7 +90,6 @@ def authors_thread_ms(frames: list[np.ndarray], ratio: float) -> float:
     """CPU ms a frame of the authors' ONNX model on one onnxruntime thread (``time.thread_time``, the
     figure that load changes least; ``../shared/notes/measuring.md``)."""
     import onnxruntime as ort
-
     from bench_live import ONNX
 
     options = ort.SessionOptions()
