@@ -97,7 +97,7 @@ def test_a_slow_source_is_not_judged_on_too_few_frames() -> None:
 
 def test_the_ladder_of_a_frame_size_has_each_ratio_once() -> None:
     assert [(r.mode, round(r.ratio, 3)) for r in ladder(1280, 720)] == [("high", 0.4), ("balanced", 0.25),
-                                                                        ("fast", 0.2)]
-    assert [r.mode for r in ladder(256, 144)] == ["high"]  # every mode is ratio 1 there
+                                                                        ("fast", 0.2), ("lowest", 0.125)]
+    assert [r.mode for r in ladder(160, 90)] == ["high"]  # every mode is ratio 1 there
     with pytest.raises(ValueError):
         QualityController([], 0, BUDGET)

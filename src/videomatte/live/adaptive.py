@@ -1,7 +1,7 @@
 """``AdaptiveQuality``: the quality controller wired to a running loop.
 
 The watching thread ticks it (``tick``) with what the run's statistics gained since the last tick; a
-step it decides is logged, kept in ``LiveStats.quality_changes`` and published as ``ratio``, which the
+step it decides is logged, kept in ``LiveStats.quality_changes`` and published as ``rung``, which the
 begin thread applies before the next frame it begins (the network's state restarts at a new ratio, as
 its sizes follow the ratio). Only ``--quality auto`` adapts; a fixed mode or ``--ratio`` stays put.
 """
@@ -61,7 +61,7 @@ class AdaptiveQuality:
         self._controller: QualityController | None = None
         self._seen = 0
         self._last_tick = 0.0
-        self.ratio: float | None = None
+        self.rung: Rung | None = None  # the mode the begin thread should use
 
     def restart(self, width: int, height: int, ratio: float) -> None:
         """A new frame size, whose warm-up chose ``ratio``: control along its ladder from there."""
@@ -70,7 +70,7 @@ class AdaptiveQuality:
         with self._lock:
             self._controller = QualityController(rungs, start, self.budget_s, self.settings)
             self._seen = self.stats.frames_processed
-            self.ratio = rungs[start].ratio
+            self.rung = rungs[start]
 
     def tick(self, now: float | None = None) -> None:
         """Feed the controller what happened since the last tick (at most every ``TICK_S``); make its step."""
@@ -84,6 +84,6 @@ class AdaptiveQuality:
             change = self._controller.observe(now, captured, processed, latencies)
             if change is None:
                 return
-            self.ratio = change.ratio
+            self.rung = self._controller.rung
         self.stats.changed_quality(change)
         log.info("live: %s", change.describe())

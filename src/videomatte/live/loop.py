@@ -6,17 +6,16 @@
     (source paces,      (network,        (the stateless rest: refiner; then composite/RGBA,
      input tensor)      recurrent part)   record, virtual camera, window, callback)
 
-``begin`` and ``finish`` are the two halves of ``FrameMatter.infer``: on the CPU with onnxruntime the
-session runs them as two half graphs on one thread each (``MattingSession.overlap_stages``), so the
-refiner of frame t runs on one core while the encoder of frame t+1 runs on the other; elsewhere
-``begin`` does all the work and ``finish`` only passes it on. The outputs are rendered and sent on the
-finishing thread: a separate output thread measured 20 ms more median latency at 720p (one more
-hand-over, a third busy thread on two cores). Each hand-over holds one item: a stage that falls behind
-finds only the newest frame waiting, and the ones it never saw are counted as dropped instead of
-queueing up into lag. A frame and its matte travel
-together (``MatteResult``), so what is sent is always composited with the frame it was computed from.
-The main thread watches the clock (``duration``), prints the readout and turns Ctrl-C into a clean end:
-the recording is finalised and ``stats.interrupted`` is set.
+``begin`` and ``finish`` are the two halves of ``FrameMatter.infer``: on the CPU with onnxruntime the session
+runs them as two half graphs on one thread each (``MattingSession.overlap_stages``), so the refiner of frame t
+runs on one core while the encoder of frame t+1 runs on the other; elsewhere ``begin`` does all the work and
+``finish`` only passes it on. The outputs are rendered and sent on the finishing thread (a separate output
+thread measured 20 ms more median latency at 720p), a recording's encoder on its own (``live.recorder``). Each
+hand-over holds one item: a stage that falls behind finds only the newest frame waiting, and the ones it never
+saw are counted as dropped instead of queueing up into lag. A frame and its matte travel together
+(``MatteResult``), so what is sent is always composited with the frame it was computed from. The main thread
+watches the clock (``duration``), ticks the quality controller (``live.adaptive``), prints the readout and
+turns Ctrl-C into a clean end (the recording finalised, ``stats.interrupted`` set).
 """
 from __future__ import annotations
 
@@ -179,9 +178,10 @@ class LiveMatting:
 
     def _follow_quality(self, matter: FrameMatter) -> None:
         """Apply a step of the quality controller before the next frame begins (the state restarts)."""
-        wanted = self.adaptive.ratio if self.adaptive is not None else None
-        if wanted is not None and wanted != matter.session.fixed_ratio:
-            matter.session.fixed_ratio = wanted
+        rung = self.adaptive.rung if self.adaptive is not None else None
+        if rung is not None and rung.ratio != matter.session.fixed_ratio:
+            matter.session.fixed_ratio = rung.ratio
+            self.stats.ratio, self.stats.chosen = rung.ratio, rung.mode
 
     def _complete(self, matter: FrameMatter, midbox: Latest, sinks: list[Sink]) -> None:
         """Finish each begun frame in order (the refiner, subject selection, smoothing) and send it."""

@@ -73,10 +73,9 @@ class LiveStats:
             return self.frames_captured, self.frames_processed, self.latencies[seen:]
 
     def changed_quality(self, change: Change) -> None:
-        """A step of the quality controller: the ratio in use and the record of changes follow it."""
+        """A step of the quality controller (``ratio`` and ``chosen`` follow once a frame begins with it)."""
         with self._lock:
             self.quality_changes.append(change)
-            self.ratio, self.chosen = change.ratio, change.after
 
     @property
     def fps(self) -> float:
