@@ -179,6 +179,7 @@ def main() -> int:
     parser.add_argument("--record", metavar="SUFFIX", choices=["mkv", "mp4", "mov", "webm"],
                         help="only `live --source 720p30.mp4 --record out.SUFFIX` (e.g. --record mkv)")
     parser.add_argument("--record-rounds", type=int, default=3, help="unpaced/authors rounds (default 3)")
+    parser.add_argument("--record-frames", type=int, default=150, help="length of the 720p30 file (default 150)")
     parser.add_argument("--mode-costs", action="store_true", help="only each quality mode's cost in the matte")
     parser.add_argument("--mode-frames", type=int, default=100, help="frames per clip for --mode-costs")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
@@ -205,7 +206,7 @@ def main() -> int:
         from live_recording import bench_record, record_table
 
         result = bench_record(session, load_frames(CLIP, (1280, 720), 100), args.record, args.quality,
-                              args.record_rounds)
+                              args.record_rounds, args.record_frames)
         print(record_table(result))
     elif args.mode_costs:
         from live_mode_costs import costs_table, mode_costs

@@ -106,10 +106,12 @@ def authors_thread_ms(frames: list[np.ndarray], ratio: float) -> float:
     return 1000 * spent / (len(inputs) - 2)
 
 
-def bench_record(session: object, frames: list[np.ndarray], suffix: str, quality: str, rounds: int) -> dict:
-    """The paced run, then ``rounds`` interleaved rounds of the unpaced loop and the authors' model."""
+def bench_record(session: object, frames: list[np.ndarray], suffix: str, quality: str, rounds: int,
+                 count: int = 150) -> dict:
+    """The paced run over ``count`` frames, then ``rounds`` interleaved rounds of the unpaced loop and the
+    authors' model."""
     with tempfile.TemporaryDirectory() as folder:
-        clip = make_clip(frames, Path(folder) / "group_1280x720_30fps.mp4")
+        clip = make_clip(frames, Path(folder) / "group_1280x720_30fps.mp4", count=count)
         paced = record_run(session, clip, suffix, pace=True, quality=quality)
         ratio = paced["ratio"]
         loops, bare, one_thread = [], [], []
@@ -117,7 +119,7 @@ def bench_record(session: object, frames: list[np.ndarray], suffix: str, quality
             loops.append(record_run(session, clip, suffix, pace=False, quality=quality, ratio=ratio))
             bare.append(authors_rate(frames[:40], ratio))
             one_thread.append(authors_thread_ms(frames[:20], ratio))
-    ratios = [run["fps"] / fps for run, (fps, _) in zip(loops, bare)]
+    ratios = [run["fps"] / fps for run, (fps, _) in zip(loops, bare)] or [float("nan")]  # --record-rounds 0
     return {"suffix": suffix, "paced": paced, "no_pace": loops, "authors": [{"fps": round(f, 2), "cpu_ms_per_frame":
             round(c, 1)} for f, c in bare], "speedup_median": round(float(np.median(ratios)), 2),
             "speedup_range": [round(min(ratios), 2), round(max(ratios), 2)],

@@ -86,8 +86,9 @@ def _add_matting_arguments(parser: argparse.ArgumentParser) -> None:
                       help="blend each matte with the previous one by S in [0, 1) (0.3 if no S; default off)")
     model = add_model_arguments(parser, "a fixed downsample ratio in (0, 1] (overrides --quality)")
     model.add_argument("--quality", default="auto", choices=QUALITIES,
-                       help="downsample ratio: high 512, balanced 320, fast 256 px on the long side; auto picks "
-                            "the best that holds the frame rate and adjusts while running (default)")
+                       help="downsample ratio: high 512, balanced 320, fast 256, lowest 160 px on the long side; "
+                            "auto picks the best that holds the frame rate (high to fast) and adjusts while "
+                            "running, down to lowest when the whole loop cannot keep up (default)")
 
 
 def _steps(changes: list) -> str:
