@@ -174,7 +174,7 @@ def main() -> int:
     parser.add_argument("--fps", type=float, default=30.0)
     parser.add_argument("--seconds", type=float, default=6.0, help="length of the paced run (default 6)")
     parser.add_argument("--nopace-frames", type=int, default=40)
-    parser.add_argument("--quality", default="auto", choices=["auto", "high", "balanced", "fast"])
+    parser.add_argument("--quality", default="auto", choices=["auto", "high", "balanced", "fast", "lowest"])
     parser.add_argument("--smooth-check", action="store_true", help="only the --smooth dtSSD measurement")
     parser.add_argument("--record", metavar="SUFFIX", choices=["mkv", "mp4", "mov", "webm"],
                         help="only `live --source 720p30.mp4 --record out.SUFFIX` (e.g. --record mkv)")
