@@ -12,12 +12,19 @@ then:
 3. **authors**: the authors' ONNX model alone in onnxruntime at the same size and ratio, frame after
    frame (no decode, no composite): the ratio no-pace / authors is the loop's speed-up.
 
+``--record mkv`` measures ``videomatte live --source 720p30.mp4 --record out.mkv`` (``live_recording.py``):
+dropped, latency, the quality steps and CPU a frame, and the unpaced loop with the recording against the
+authors' model. ``--mode-costs`` reports each quality mode's cost in the matte against the offline
+conversion (``live_mode_costs.py``).
+
 ``--smooth-check`` measures whether ``--smooth`` helps dtSSD: the fast ratio with and without smoothing
 against the high-ratio offline matte of ``person_walk_360x640.mp4`` (a reference, not ground truth).
 
     python benchmarks/bench_live.py                         # 640x360, 1280x720, 1920x1080 at 30 fps
     python benchmarks/bench_live.py --sizes 1280x720 --seconds 20 --quality fast
     python benchmarks/bench_live.py --smooth-check
+    python benchmarks/bench_live.py --record mkv --record-rounds 3   # 720p30 file into a recording
+    python benchmarks/bench_live.py --mode-costs --mode-frames 100
 
 The machine's load (``uptime``) is printed with the numbers: on a shared machine they are pessimistic.
 """
@@ -88,7 +95,7 @@ def live_run(session: object, frames: list[np.ndarray], fps: float, quality: str
 
     alphas: dict[int, np.ndarray] = {}
     keep = lambda alpha, captured: alphas.__setitem__(captured.index, alpha[..., 0])  # noqa: E731
-    live = LiveMatting(session=session, source=frames, fps=fps, pace=pace, quality=quality, ratio=ratio,
+    live = LiveMatting(session=session, source=frames, fps=fps, pace=pace, quality=quality, downsample_ratio=ratio,
                        virtual_camera=True, camera_backend="null", callback=keep, callback_picture="alpha")
     return live.run().as_dict(), alphas
 
@@ -167,8 +174,14 @@ def main() -> int:
     parser.add_argument("--fps", type=float, default=30.0)
     parser.add_argument("--seconds", type=float, default=6.0, help="length of the paced run (default 6)")
     parser.add_argument("--nopace-frames", type=int, default=40)
-    parser.add_argument("--quality", default="auto", choices=["auto", "high", "balanced", "fast"])
+    parser.add_argument("--quality", default="auto", choices=["auto", "high", "balanced", "fast", "lowest"])
     parser.add_argument("--smooth-check", action="store_true", help="only the --smooth dtSSD measurement")
+    parser.add_argument("--record", metavar="SUFFIX", choices=["mkv", "mp4", "mov", "webm"],
+                        help="only `live --source 720p30.mp4 --record out.SUFFIX` (e.g. --record mkv)")
+    parser.add_argument("--record-rounds", type=int, default=3, help="unpaced/authors rounds (default 3)")
+    parser.add_argument("--record-frames", type=int, default=150, help="length of the 720p30 file (default 150)")
+    parser.add_argument("--mode-costs", action="store_true", help="only each quality mode's cost in the matte")
+    parser.add_argument("--mode-frames", type=int, default=100, help="frames per clip for --mode-costs")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = parser.parse_args()
     if not (CLIP.is_file() and ONNX.is_file()):
@@ -189,6 +202,17 @@ def main() -> int:
     if args.smooth_check:
         result: object = smooth_check(session, 120)
         print(json.dumps(result, indent=1))
+    elif args.record:
+        from live_recording import bench_record, record_table
+
+        result = bench_record(session, load_frames(CLIP, (1280, 720), 100), args.record, args.quality,
+                              args.record_rounds, args.record_frames)
+        print(record_table(result))
+    elif args.mode_costs:
+        from live_mode_costs import costs_table, mode_costs
+
+        result = mode_costs(session, args.mode_frames)
+        print(costs_table(result))
     else:
         result = [bench_size(session, parse_size(s), args) for s in args.sizes.split(",")]
         print(table(result))

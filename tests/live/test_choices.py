@@ -27,7 +27,8 @@ def test_auto_quality_keeps_the_best_mode_that_fits_the_frame_interval() -> None
     assert "balanced, downsample ratio 0.25 on onnxruntime, 24 ms a frame for a 28 ms budget" in \
         choice.describe("auto", "onnxruntime")
     slow = choose("auto", 1280, 720, 30.0, lambda ratio: 1.0)
-    assert (slow.mode, slow.ratio) == ("fast", 0.2)
+    assert (slow.mode, slow.ratio) == ("fast", 0.2)  # the warm-up stops at fast; lowest is the controller's
+    assert choose("lowest", 1280, 720, 30.0, lambda ratio: 1.0).ratio == 0.125  # or the user's
 
 
 def test_overlapped_stages_must_also_leave_cpu_for_the_rest_of_the_loop() -> None:

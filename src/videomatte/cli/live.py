@@ -12,7 +12,10 @@ Matte frames as they arrive and send the person over --background to a virtual c
 OBS), a preview window or a recording. Capture, matting and output run concurrently and the newest frame
 wins: frames the machine cannot keep up with are dropped and counted, never queued into lag, and each
 matte is composited with the frame it was computed from. --quality auto times the network on the first
-frames and lowers the downsample ratio until it keeps the source's frame rate, and says what it chose.
+frames and lowers the downsample ratio until it keeps the source's frame rate, says what it chose, and
+keeps adjusting while it runs: a mode down when frames drop or the p95 latency passes 2.7 frame times
+(90 ms at 30 fps) over 3 s, a mode up after 6 s with room, each change logged. A recording is encoded
+on its own thread and keeps every frame that was sent (its encoder's load steps the quality down).
 
 Sources: a camera (0, /dev/video0; on Windows 'video=NAME'), a video file played at its own rate
 (--loop), a stream URL (rtsp://, http://, udp://), or testsrc (a synthetic pattern).
@@ -23,6 +26,7 @@ examples:
   videomatte live --virtual-camera --background blur --mirror      # camera 0 into a video call
   videomatte live --source /dev/video2 --size 1280x720 --fps 30 --window --background beach.jpg
   videomatte live --source talk.mp4 --loop --record out.mov        # ProRes with alpha, real-time pace
+  videomatte live --source 0 --record talk.mp4 --stats s.json      # H.264 (ultrafast); s.json: quality_changes
   videomatte live --source testsrc --duration 10 --stats stats.json
   videomatte live --window --background beach.jpg --despill --shrink 1 --feather 1.5   # cleaner edges
   videomatte live --source rtsp://mixer/program --virtual-camera --cuts off   # never reset at cuts
@@ -82,8 +86,14 @@ def _add_matting_arguments(parser: argparse.ArgumentParser) -> None:
                       help="blend each matte with the previous one by S in [0, 1) (0.3 if no S; default off)")
     model = add_model_arguments(parser, "a fixed downsample ratio in (0, 1] (overrides --quality)")
     model.add_argument("--quality", default="auto", choices=QUALITIES,
-                       help="downsample ratio: high 512, balanced 320, fast 256 px on the long side; auto picks "
-                            "the best that holds the frame rate (default)")
+                       help="downsample ratio: high 512, balanced 320, fast 256, lowest 160 px on the long side; "
+                            "auto picks the best that holds the frame rate (high to fast) and adjusts while "
+                            "running, down to lowest when the whole loop cannot keep up (default)")
+
+
+def _steps(changes: list) -> str:
+    """``, 2 quality changes`` for the summary (nothing when the quality held)."""
+    return f", {len(changes)} quality change{'s' if len(changes) > 1 else ''}" if changes else ""
 
 
 def run(args: argparse.Namespace) -> int:
@@ -114,5 +124,6 @@ def run(args: argparse.Namespace) -> int:
     info = stats.as_dict()
     print(f"videomatte: live: {info['frames_captured']} frames in, {info['frames_processed']} out, "
           f"{info['frames_dropped']} dropped; {info['fps']} fps; latency p50 {info['latency_ms']['p50']} ms, "
-          f"p95 {info['latency_ms']['p95']} ms; ratio {info['ratio']} ({info['chosen']})", file=sys.stderr)
+          f"p95 {info['latency_ms']['p95']} ms; ratio {info['ratio']} ({info['chosen']}"
+          f"{_steps(info['quality_changes'])})", file=sys.stderr)
     return 130 if stats.interrupted else 0

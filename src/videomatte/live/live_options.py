@@ -9,6 +9,7 @@ import numpy as np
 from videomatte.errors import OptionError
 from videomatte.inference.model_settings import ModelSettings, replace_with_model
 from videomatte.live.quality import QUALITIES
+from videomatte.live.quality_control import ControlSettings
 
 if TYPE_CHECKING:
     from videomatte.inference.session import MattingSession
@@ -46,6 +47,8 @@ class LiveOptions:
     among the frames matted; ``off`` never does. ``overhead_ms``: CPU
     time each frame costs outside the loop (a web page's decoding of the browser's picture and encoding of
     the reply), left out of ``quality auto``'s budget; a ``PushSource`` as ``source`` is used as it is.
+    ``control``: the thresholds with which ``quality auto`` keeps adjusting while it runs
+    (``live.quality_control.ControlSettings``).
     """
 
     source: str | Iterable[np.ndarray] = "testsrc"
@@ -71,6 +74,7 @@ class LiveOptions:
     readout: bool = False
     cuts: str = "auto"
     overhead_ms: float = 0.0
+    control: ControlSettings = field(default_factory=ControlSettings)
 
     def __post_init__(self) -> None:
         """Raises ``OptionError`` for a value out of range (before anything is opened or loaded)."""
@@ -118,18 +122,20 @@ class LiveOptions:
         return PictureSource(self.source, self.fps or 30.0, self.pace)
 
     def make_sinks(self, fps: float, controls: Controls, matter: Callable[[], FrameMatter]) -> list[Sink]:
-        """The outputs asked for, in the order frames reach them (cheap sinks first)."""
+        """The outputs asked for, in the order frames reach them (cheap sinks first; the recording is
+        encoded on its own thread)."""
+        from videomatte.live.recorder import BackgroundSink
         from videomatte.live.sinks import CallbackSink, RecordSink, VirtualCameraSink
 
         sinks: list[Sink] = []
         if self.callback is not None:
             sinks.append(CallbackSink(self.callback, self.callback_picture))
-        if self.record is not None:
-            sinks.append(RecordSink(self.record, fps, self.overwrite))
         if self.virtual_camera:
             sinks.append(VirtualCameraSink(fps, self.camera_backend, self.camera_device))
         if self.window:
             from videomatte.live.window import WindowSink
 
             sinks.append(WindowSink(controls, matter))
+        if self.record is not None:  # last: its hand-over waits when the encoder is behind (live.recorder)
+            sinks.append(BackgroundSink(RecordSink(self.record, fps, self.overwrite)))
         return sinks

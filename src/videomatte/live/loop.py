@@ -6,17 +6,16 @@
     (source paces,      (network,        (the stateless rest: refiner; then composite/RGBA,
      input tensor)      recurrent part)   record, virtual camera, window, callback)
 
-``begin`` and ``finish`` are the two halves of ``FrameMatter.infer``: on the CPU with onnxruntime the
-session runs them as two half graphs on one thread each (``MattingSession.overlap_stages``), so the
-refiner of frame t runs on one core while the encoder of frame t+1 runs on the other; elsewhere
-``begin`` does all the work and ``finish`` only passes it on. The outputs are rendered and sent on the
-finishing thread: a separate output thread measured 20 ms more median latency at 720p (one more
-hand-over, a third busy thread on two cores). Each hand-over holds one item: a stage that falls behind
-finds only the newest frame waiting, and the ones it never saw are counted as dropped instead of
-queueing up into lag. A frame and its matte travel
-together (``MatteResult``), so what is sent is always composited with the frame it was computed from.
-The main thread watches the clock (``duration``), prints the readout and turns Ctrl-C into a clean end:
-the recording is finalised and ``stats.interrupted`` is set.
+``begin`` and ``finish`` are the two halves of ``FrameMatter.infer``: on the CPU with onnxruntime the session
+runs them as two half graphs on one thread each (``MattingSession.overlap_stages``), so the refiner of frame t
+runs on one core while the encoder of frame t+1 runs on the other; elsewhere ``begin`` does all the work and
+``finish`` only passes it on. The outputs are rendered and sent on the finishing thread (a separate output
+thread measured 20 ms more median latency at 720p), a recording's encoder on its own (``live.recorder``). Each
+hand-over holds one item: a stage that falls behind finds only the newest frame waiting, and the ones it never
+saw are counted as dropped instead of queueing up into lag. A frame and its matte travel together
+(``MatteResult``), so what is sent is always composited with the frame it was computed from. The main thread
+watches the clock (``duration``), ticks the quality controller (``live.adaptive``), prints the readout and
+turns Ctrl-C into a clean end (the recording finalised, ``stats.interrupted`` set).
 """
 from __future__ import annotations
 
@@ -31,6 +30,7 @@ from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from videomatte.conversion.threads import Pipeline
+from videomatte.live.adaptive import AdaptiveQuality, prepare_ladder
 from videomatte.live.live_options import LiveOptions
 from videomatte.live.sources import Pacer
 from videomatte.live.slots import END, Latest
@@ -73,6 +73,7 @@ class LiveMatting:
         self._errors = Pipeline()
         self._overlapped = False
         self.matter: object | None = None
+        self.adaptive: AdaptiveQuality | None = None  # --quality auto: keeps adjusting while running
 
     def stop(self) -> None:
         """End the run after the frame in flight (thread-safe)."""
@@ -136,6 +137,9 @@ class LiveMatting:
         cores = min(os.cpu_count() or 1, 2) if self._overlapped else 1  # two stages use two cores at most
         choice = quality.choose(self.options.quality, width, height, fps, frame_seconds, self.options.ratio, cores,
                                 self.options.overhead_ms / 1000)
+        if self.adaptive is not None:
+            prepare_ladder(session, image)
+            self.adaptive.restart(width, height, choice.ratio)
         session.fixed_ratio = choice.ratio
         if choice.frame_ms is None:
             session.step(image)  # a mode without timing runs: export (or load) the graph before the clock starts
@@ -165,11 +169,19 @@ class LiveMatting:
                 if frame.image.shape[:2] != size:
                     self._choose(matter, frame.image, fps)
                     size = frame.image.shape[:2]
+                self._follow_quality(matter)
                 begun = matter.begin(src)
                 if midbox.put((begun, frame), wait=wait) is not None:
                     self.stats.dropped()
         finally:
             midbox.close()
+
+    def _follow_quality(self, matter: FrameMatter) -> None:
+        """Apply a step of the quality controller before the next frame begins (the state restarts)."""
+        rung = self.adaptive.rung if self.adaptive is not None else None
+        if rung is not None and rung.ratio != matter.session.fixed_ratio:
+            matter.session.fixed_ratio = rung.ratio
+            self.stats.ratio, self.stats.chosen = rung.ratio, rung.mode
 
     def _complete(self, matter: FrameMatter, midbox: Latest, sinks: list[Sink]) -> None:
         """Finish each begun frame in order (the refiner, subject selection, smoothing) and send it."""
@@ -209,6 +221,8 @@ class LiveMatting:
             while output.is_alive():
                 output.join(0.1)
                 now = time.monotonic()
+                if self.adaptive is not None:
+                    self.adaptive.tick(now)
                 if self.options.readout and now - shown >= READOUT_EVERY:
                     print(f"\rvideomatte: live: {self.stats.readout()}", end="", file=sys.stderr, flush=True)
                     shown = now
@@ -243,6 +257,8 @@ class LiveMatting:
             self.matter = matter  # background and mirror may be changed from other threads while it runs
             stack.callback(matter.close)
             self.stats.backend = session.backend.name
+            if opts.quality == "auto" and opts.ratio is None and not self._waits():  # unpaced: no rate to hold
+                self.adaptive = AdaptiveQuality(self.stats, fps, opts.control)
             self._overlapped = session.overlap_stages(True)
             stack.callback(session.overlap_stages, False)
             if session.backend.name in ("onnxruntime", "auto"):
@@ -277,5 +293,7 @@ class LiveMatting:
             error = self._errors.error
             for sink in sinks:
                 sink.close(error)
+                if hasattr(sink, "frames_written"):  # the recording, on its own thread
+                    self.stats.frames_recorded, self.stats.record_wait_seconds = sink.frames_written, sink.waited_s
         if error is not None:
             raise error

@@ -15,7 +15,12 @@ from typing import Callable
 # longest side of the encoder's picture per mode (high is conversion's default ratio, 512 / longest side)
 # 192 (ratio 0.15 at 720p) was tried and dropped: a ratio off the whole-number upsampling factors made the
 # refiner's full-resolution work slower, so the frame took as long as at 0.2, with twice the |Δα| (bench_live)
-MODES = {"high": 512, "balanced": 320, "fast": 256}
+# ``lowest`` (160 px, ratio 1/8 at 720p) is never picked by the warm-up's timing of the network alone
+# (``WARMUP_MODES``): only the running controller steps down to it, when the whole loop (a recording's
+# encoder included) cannot hold the rate at ``fast``; at 720p it takes the network's two halves from 44.5
+# to 27 ms of CPU a frame (Xeon, one thread each), at a larger cost in the matte (docs/live.md)
+MODES = {"high": 512, "balanced": 320, "fast": 256, "lowest": 160}
+WARMUP_MODES = ("high", "balanced", "fast")
 QUALITIES = ("auto", *MODES)
 BUDGET_SHARE = 0.85  # of the frame interval, for the slowest stage
 CPU_SHARE = 0.7  # of the cores' time in a frame interval, for the network's stages together
@@ -94,7 +99,7 @@ def choose(quality: str, width: int, height: int, fps: float,
         return Choice(mode_ratio(quality, width, height), quality, None, budget * 1000)
     seen: set[float] = set()
     choice = None
-    for mode in MODES:
+    for mode in WARMUP_MODES:
         ratio = mode_ratio(mode, width, height)
         if ratio in seen:
             continue

@@ -18,8 +18,15 @@ import numpy as np
 from videomatte.errors import MediaError
 from videomatte.conversion.outputs import render
 from videomatte.live.frame_matter import MatteResult
+from videomatte.live.pictures import rgba_picture
 from videomatte.live.sources import Captured
 
+# a live recording trades file size for encoder time (measured per 1280x720 frame, one thread, Xeon AVX-512):
+# libx264 veryfast 19.8 ms -> ultrafast + zerolatency 7.5 ms (40 kB a frame at crf 18 instead of 14); FFV1
+# (.mkv) has no cheaper setting (slices, threads, coder: 31 ms of CPU each), ProRes (.mov) neither
+LIVE_ENCODER_OPTIONS = {"libx264": {"preset": "ultrafast", "tune": "zerolatency"},
+                        "libx265": {"preset": "ultrafast", "tune": "zerolatency"},
+                        "libvpx-vp9": {"deadline": "realtime", "cpu-used": "8"}}
 VIRTUAL_CAMERA_FIX = ("no virtual camera device: on Linux load v4l2loopback (sudo modprobe v4l2loopback devices=1 "
                       "exclusive_caps=1 card_label=videomatte); on Windows and macOS install OBS Studio and start "
                       "its virtual camera once")
@@ -54,7 +61,10 @@ class Outgoing:
         key = (kind, bits)
         if key not in self._pictures:
             r = self.result
-            self._pictures[key] = render(kind, r.src, r.fgr, r.pha, r.background, r.index, bits=bits)[0]
+            if key == ("rgba", 8):  # the recording's picture: plane by plane (live.pictures)
+                self._pictures[key] = rgba_picture(r.fgr, r.pha)
+            else:
+                self._pictures[key] = render(kind, r.src, r.fgr, r.pha, r.background, r.index, bits=bits)[0]
         return self._pictures[key]
 
 
@@ -96,13 +106,22 @@ class RecordSink:
         self._size: tuple[int, int] | None = None
 
     def _open(self, width: int, height: int, origin: float) -> None:
+        from dataclasses import replace
+
+        from videomatte.io.codecs import codec_for, is_sequence_path
         from videomatte.io.readers import VideoInfo
-        from videomatte.io.writers import open_writer
+        from videomatte.io.stills import is_still_output
+        from videomatte.io.writers import VideoWriter, open_writer
 
         info = VideoInfo(path=Path(self.path), width=width, height=height,
                          frame_rate=Fraction(self.fps).limit_denominator(1001), time_base=Fraction(1, 1000))
-        writer = open_writer(self.path, info, alpha=self.kind == "rgba", codec=self.codec,
-                             overwrite=self.overwrite, audio=False)
+        alpha = self.kind == "rgba"
+        if is_sequence_path(self.path) or is_still_output(self.path):
+            writer = open_writer(self.path, info, alpha=alpha, codec=self.codec, overwrite=self.overwrite, audio=False)
+        else:
+            spec = codec_for(self.path, self.codec)
+            spec = replace(spec, options={**spec.options, **LIVE_ENCODER_OPTIONS.get(spec.encoder, {})})
+            writer = VideoWriter(self.path, info, spec, alpha=alpha, overwrite=self.overwrite, audio=False)
         self._writer = writer.__enter__()
         self._origin, self._size = origin, (width, height)
 

@@ -7,8 +7,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from videomatte.live.quality_control import Change
 
 
 @dataclass
@@ -24,6 +28,9 @@ class LiveStats:
         cuts: shot cuts found in the frames matted (``--cuts auto``), where the state was reset.
         warmup_seconds: the quality setting's timing runs and graph exports on the first frame, before
             the loop starts (``started``); a file or pattern source waits for it, a camera does not.
+        quality_changes: the steps ``--quality auto`` made while running (``live.quality_control.Change``).
+        frames_recorded, record_wait_seconds: frames the recording wrote, and how long the finishing
+            thread waited for its encoder (its queue full).
     """
 
     frames_captured: int = 0
@@ -39,6 +46,9 @@ class LiveStats:
     warmup_seconds: float = 0.0
     cuts: int = 0
     latencies: list[float] = field(default_factory=list)
+    quality_changes: list[Change] = field(default_factory=list)
+    frames_recorded: int | None = None
+    record_wait_seconds: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def captured(self) -> None:
@@ -56,6 +66,16 @@ class LiveStats:
             self.frames_processed += 1
             self.latencies.append(now - captured_at)
             self.ended = now
+
+    def since(self, seen: int) -> tuple[int, int, list[float]]:
+        """Frames captured and output so far, and the latencies (seconds) of the outputs after the first ``seen``."""
+        with self._lock:
+            return self.frames_captured, self.frames_processed, self.latencies[seen:]
+
+    def changed_quality(self, change: Change) -> None:
+        """A step of the quality controller (``ratio`` and ``chosen`` follow once a frame begins with it)."""
+        with self._lock:
+            self.quality_changes.append(change)
 
     @property
     def fps(self) -> float:
@@ -77,7 +97,9 @@ class LiveStats:
         return {"frames_captured": self.frames_captured, "frames_processed": self.frames_processed,
                 "frames_dropped": self.frames_dropped, "fps": round(self.fps, 2), "latency_ms": self.latency_ms(),
                 "ratio": self.ratio, "quality": self.quality, "chosen": self.chosen, "backend": self.backend,
-                "interrupted": self.interrupted, "warmup_s": round(self.warmup_seconds, 3), "cuts": self.cuts}
+                "interrupted": self.interrupted, "warmup_s": round(self.warmup_seconds, 3), "cuts": self.cuts,
+                "quality_changes": [c.as_dict(self.started) for c in self.quality_changes],
+                "frames_recorded": self.frames_recorded, "record_wait_s": round(self.record_wait_seconds, 3)}
 
     def readout(self) -> str:
         """One line: frames in and out, dropped, latency, ratio."""
