@@ -228,3 +228,20 @@ def test_rerun_after_a_failed_batch_reuses_finished_segments(batch, local, offic
     assert "2 of 3 segments finished already, reused" in err and "walk.mp4: finished already, skipping" in err
     _check_alpha(batch / "talk.mp4", local / "talk-alpha.mkv", tmp_path / "talk-alpha.mkv")
     assert not folder.exists()
+
+
+def test_a_pool_for_other_settings_ends_the_one_before(ray_local):
+    """Two conversions of one process with different model settings on a small cluster: the first pool's
+    actors would hold both CPUs for good and the second pool's workers would never start (a hang)."""
+    from videomatte.cluster.scheduler import WorkerPool
+    from videomatte.inference.model_settings import ModelSettings
+
+    engine = RayEngine(workers=2)
+    first = WorkerPool.get(ray_local, engine, ModelSettings(backend="onnxruntime"))
+    workers = first.take(2)
+    second = WorkerPool.get(ray_local, engine, ModelSettings(backend="torch"))
+    assert first.workers == [] and second is not first
+    for worker in workers:
+        with pytest.raises(ray_local.exceptions.RayActorError):
+            ray_local.get(worker.run.remote(None, [], None), timeout=60)
+    second.close(ray_local)

@@ -67,7 +67,8 @@ def run_segments(ray: object, workers: "WorkerPool", count: int, queue: deque, t
 
 class WorkerPool:
     """Worker actors of one model setting, kept between conversions of this process on the same Ray
-    connection (a model is loaded once per worker, not once per call)."""
+    connection (a model is loaded once per worker, not once per call); a conversion with other settings
+    ends the pool before it."""
 
     _pools: dict[tuple, "WorkerPool"] = {}
 
@@ -80,6 +81,10 @@ class WorkerPool:
         key = (ray.get_runtime_context().get_job_id(), engine.cpus_per_worker, engine.gpus_per_worker,
                repr(sorted(model.key().items())), engine.emulate_network)
         if key not in cls._pools:
+            for other in [k for k in cls._pools if k[0] == key[0]]:
+                # its actors would hold their CPUs (GPUs) for good, and a small cluster would then
+                # never start the new pool's workers: a second conversion with other settings hung
+                cls._pools.pop(other).close(ray)
             cls._pools[key] = WorkerPool(worker_class(ray, engine.cpus_per_worker, engine.gpus_per_worker), model,
                                          engine.emulate_network)
         return cls._pools[key]
@@ -94,6 +99,12 @@ class WorkerPool:
         while len(self.workers) < count:
             self.workers.append(self.actor.remote(self.model, self.emulate))
         return list(self.workers[:count])
+
+    def close(self, ray: object) -> None:
+        """End this pool's actors now, freeing what they hold on the cluster."""
+        for worker in self.workers:
+            ray.kill(worker)
+        self.workers = []
 
     def replace(self, dead: object) -> object:
         """A new worker in place of a dead one."""
