@@ -166,6 +166,9 @@ def test_a_choice_tuned_on_a_busy_machine_is_tuned_again_once_it_is_quiet(tiny_n
     assert not busy.cached and busy.load == load[0] and len(count_tunings) == 1
     assert choose_runtime(tiny_net, "cpu", torch.float32, *SIZE, RATIO, _frames()).cached  # still busy: kept
     load[0] = 0.5
+    assert choose_runtime(tiny_net, "cpu", torch.float32, *SIZE, RATIO, _frames()).cached  # one runtime per process
+    assert len(count_tunings) == 1
+    tuning._KEPT.clear()  # a later process
     quiet = choose_runtime(tiny_net, "cpu", torch.float32, *SIZE, RATIO, _frames())
     assert not quiet.cached and len(count_tunings) == 2  # the quiet machine tunes again, once
     load[0] = 4 * cpu_info.cpu_cores()

@@ -23,7 +23,7 @@ import logging
 import os
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
@@ -44,6 +44,7 @@ REFERENCE = ("onnxruntime", "fp32")
 # frames only float32 candidates compete, and the choice is not cached (the next session tunes again).
 MIN_SUBJECT = 0.01
 NOT_JUDGED = "not judged: no person in the tuning frames"
+_KEPT: dict[tuple[Path, str], "Choice"] = {}  # the choices this process made or read: cache path, CPU
 
 
 def budget_for(ratio: float) -> float:
@@ -232,8 +233,12 @@ def choose_runtime(network: "nn.Module", device: "torch.device | str", dtype: "t
         return Choice(Candidate("torch"))
     graph = static_graph(network, height, width, ratio)
     path = _cache_path(graph, threads)
+    kept = (path, cpu_signature())
+    if not fresh and kept in _KEPT:  # one runtime per graph for the life of a process, whatever the load
+        return _KEPT[kept]
     cached = None if fresh else _read(path)
     if cached is not None and not (machine_busy(cached.load) and not machine_busy()):
+        _KEPT[kept] = cached
         return cached
     _announce(f"tuning the runtime for {width}x{height} ratio {ratio:g} on this CPU (once)...")
     start, cpu_start = time.perf_counter(), time.process_time()
@@ -246,6 +251,7 @@ def choose_runtime(network: "nn.Module", device: "torch.device | str", dtype: "t
               f"{time.process_time() - cpu_start:.1f} s of CPU; {'cached' + busy if judged else 'not cached: no person in view'})")
     if judged:
         _write(path, choice)
+        _KEPT[kept] = replace(choice, runner=None, cached=True, seconds=0.0)
     return choice
 
 
