@@ -80,7 +80,8 @@ def learn_apart(models: ColourModels, owner: np.ndarray, alpha: np.ndarray, code
 
 
 def colour_vote(models: ColourModels, labels: list[int], codes: np.ndarray, candidate: np.ndarray,
-                sigma: float, confident: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                sigma: float, confident: float, check: float | None = None,
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Which of ``labels`` each pixel's colour (and its neighbours') points to, among its candidates.
 
     Args:
@@ -88,17 +89,31 @@ def colour_vote(models: ColourModels, labels: list[int], codes: np.ndarray, cand
         candidate: ``bool [K, h, w]``, whether each person may own each pixel (near where expected).
         sigma: pixels over which the likelihoods are pooled before the vote.
         confident: the posterior a person needs to win a pixel.
+        check: a wider pooling (pixels) whose vote must agree: a pixel is decided only where both
+            poolings give it, confidently, to the same person (one stripe of a patterned shirt that
+            looks like someone else's colours does not outvote the shirt around it); ``None``: one
+            pooling.
 
     Returns:
         the winner's index into ``labels`` ``int [h, w]``, where the vote is decided ``bool [h, w]``
         (at least two candidates and one of them at least ``confident``), and every person's posterior
-        ``float32 [K, h, w]`` regardless of candidates.
+        ``float32 [K, h, w]`` regardless of candidates (the wider pooling's when ``check`` is given).
     """
     like = np.stack([models.likelihood(k, codes) for k in labels])
+    winner, decided, anyone = _pooled_vote(like, candidate, sigma, confident)
+    if check is not None:
+        wide, wide_decided, anyone = _pooled_vote(like, candidate, check, confident)
+        decided &= wide_decided & (wide == winner)
+    return winner, decided, anyone
+
+
+def _pooled_vote(like: np.ndarray, candidate: np.ndarray, sigma: float,
+                 confident: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`colour_vote` for one pooling of the likelihoods ``like`` ``float32 [K, h, w]``."""
     if sigma > 0:
         like = ndimage.gaussian_filter(like, (0, sigma, sigma), mode="nearest", truncate=2.0)
     anyone = like / np.maximum(like.sum(axis=0), FLOOR)
-    like *= candidate
+    like = like * candidate
     posterior = like / np.maximum(like.sum(axis=0), FLOOR)
     decided = (candidate.sum(axis=0) >= 2) & (posterior.max(axis=0) >= confident)
     return np.argmax(posterior, axis=0), decided, anyone

@@ -196,7 +196,8 @@ class SubjectTracker:
         one in front; and the part of a person not chosen whose colours have gone (they left, or are
         hidden) to the one whose colours are there."""
         by_colour, decided, anyone = colour_vote(self._colours, present, self._codes[slices], candidate,
-                                                 self.settings.colour_sigma, self.settings.confident)
+                                                 self.settings.colour_sigma, self.settings.confident,
+                                                 self.settings.colour_check)
         winner = np.where(decided, by_colour, winner)
         inside = np.stack([near[k] == 0 for k in present])
         front = in_front(by_colour, decided, inside)

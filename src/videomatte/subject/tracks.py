@@ -55,6 +55,9 @@ class TrackerSettings:
         candidate: a person may take a pixel of a merged region within this many motion radii of
             where they were expected.
         colour_sigma: pixels over which colour likelihoods are pooled.
+        colour_check: a wider pooling (pixels) that must agree before colour decides a pixel (patterned
+            clothes: a few pixels like the other person's colours do not bite into a sleeve); ``None``:
+            ``colour_sigma``'s vote alone.
         colour_margin: fraction of the diagonal a person's learned pixels keep from anyone else's when
             they are side by side on the first frame.
         boundary: where the subject meets another person, the cut is decided again at the frame's
@@ -73,6 +76,7 @@ class TrackerSettings:
     colour: bool = True
     confident: float = 0.8
     candidate: float = 0.5
-    colour_sigma: float = 0.5  # 1.5 before 2026-12-07: on the crossing set MAD 1.122x -> 1.113x alone, leak max 1.84 -> 1.09
+    colour_sigma: float = 0.5  # 1.5 before 2026-12-07, now the check: see docs/quality.md, "Subject boundaries"
+    colour_check: float | None = 1.5
     colour_margin: float = 0.03
     boundary: BoundarySettings | None = BoundarySettings()
