@@ -138,7 +138,7 @@ def main() -> None:
         return
     if not CLIP.is_file() or not ONNX.is_file():
         sys.exit(f"needs {CLIP} and {ONNX}")
-    print(f"clip {args.clip.name}, ratio {args.ratio}, onnxruntime on the CPU, outputs: H.264 composite + alpha")
+    print(f"clip {args.clip.name}, ratio {args.ratio}, sequential: the authors' model in onnxruntime, pipeline: backend auto; outputs: H.264 composite + alpha")
     print(f"{'frames':>6} {'mode':>10} {'fps':>6} {'seconds':>8} {'peak RSS MB':>12} {'graph':>9} "
           f"{'CPU s/frame':>11} {'load':>5}")
     with tempfile.TemporaryDirectory() as tmp:

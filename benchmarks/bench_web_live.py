@@ -11,8 +11,9 @@ written by the page's script): frames shown per second and the latency from capt
 frame is the CPU time of this process (the server: Gradio, aiortc's codecs, the loop) and of the
 browser's processes over the window, divided by the frames shown. The matte: every picture the loop
 began in the first ``--check-frames`` (for WebRTC: the frames as the server decoded them) is matted
-again by ``LiveMatting`` (the ``videomatte live`` loop, ``--no-pace``: nothing dropped) at the quality
-mode the page chose; mean |Δα| (0..1) over the frames the page finished.
+again by ``LiveMatting`` (the ``videomatte live`` loop, ``--no-pace``: nothing dropped) at the ratio the
+page began with, up to the quality control's first step (after it, the page's frames were matted at
+another ratio); mean |Δα| (0..1) over the frames the page finished.
 
 ``--transport gradio`` measures the page before WebRTC (Gradio's streaming image input, commit
 40270e0): run it with that commit's sources first on the path, e.g.
@@ -68,7 +69,7 @@ class Recorder:
     def __init__(self, limit: int) -> None:
         from videomatte.live.frame_matter import FrameMatter
 
-        self.limit, self.begun, self.alphas = limit, [], {}
+        self.limit, self.begun, self.alphas, self.ratios = limit, [], {}, {}
         self._lock = threading.Lock()
         begin, finish = FrameMatter.begin, FrameMatter.finish
 
@@ -77,6 +78,7 @@ class Recorder:
             if begun.index < self.limit:
                 with self._lock:
                     self.begun.append((begun.index, (begun.src[0].permute(1, 2, 0) * 255).round().byte().numpy()))
+                    self.ratios[begun.index] = matter.session.downsample_ratio
             return begun
 
         def finish_kept(matter, begun):
@@ -93,19 +95,23 @@ class Recorder:
         self._restore()
 
     def frames_in_order(self) -> list[np.ndarray]:
-        """The pictures begun since the loop's last reset, in order (index 0 onwards)."""
+        """The pictures begun since the loop's last reset, in order (index 0 onwards), up to the first
+        change of the ratio (the quality control's first step, if any)."""
         last_start = max(i for i, (index, _) in enumerate(self.begun) if index == 0)
-        return [frame for _, frame in self.begun[last_start:]]
+        kept = self.begun[last_start:]
+        first = self.ratios[kept[0][0]]
+        steady = [i for i, (index, _) in enumerate(kept) if self.ratios[index] != first]
+        return [frame for _, frame in kept[:steady[0] if steady else len(kept)]]
 
 
-def live_alpha(frames: list[np.ndarray], mode: str, fps: float) -> dict[int, np.ndarray]:
-    """The same pictures through ``LiveMatting`` (no pacing, nothing dropped) at ``mode``: alpha per index
+def live_alpha(frames: list[np.ndarray], ratio: float, fps: float) -> dict[int, np.ndarray]:
+    """The same pictures through ``LiveMatting`` (no pacing, nothing dropped) at ``ratio``: alpha per index
     (the network's, before the 8-bit picture)."""
     from videomatte.live import LiveMatting
 
     recorder = Recorder(len(frames))
     try:
-        LiveMatting(source=frames, fps=fps, pace=False, quality=mode, weights=str(ONNX), device="cpu",
+        LiveMatting(source=frames, fps=fps, pace=False, downsample_ratio=ratio, weights=str(ONNX), device="cpu",
                     callback=lambda picture, captured: None).run()
     finally:
         recorder.close()
@@ -219,9 +225,12 @@ def bench_size(size: tuple[int, int], args: argparse.Namespace, folder: Path) ->
         recorder.close()
     mode = re.search(r"quality \w+: (\w+)", row["page"]).group(1)
     print(json.dumps(row), file=sys.stderr, flush=True)
-    offline = live_alpha(recorder.frames_in_order(), mode, args.fps)
-    deltas = [np.abs(alpha - offline[k]).mean() for k, alpha in recorder.alphas.items() if k in offline]
-    row.update(mode=mode, matte_frames=len(deltas),
+    steady = recorder.frames_in_order()
+    first_ratio = recorder.ratios[0]
+    offline = live_alpha(steady, first_ratio, args.fps)
+    deltas = [np.abs(alpha - offline[k]).mean() for k, alpha in recorder.alphas.items()
+              if k in offline and k < len(steady)]
+    row.update(mode=mode, checked_ratio=first_ratio, matte_frames=len(deltas),
                mean_abs_dalpha=float(np.mean(deltas)) if deltas else None)
     camera.unlink()
     return row
