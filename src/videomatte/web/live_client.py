@@ -83,6 +83,7 @@ const live = window.videomatteLive = {shown: [], latencies: [], presented: 0, ma
                                       captureSource: '', send: null, state: 'idle'};
 const worker = new Worker(URL.createObjectURL(new Blob([__WORKER__], {type: 'text/javascript'})));
 const captured = new Map();  // sender RTP time (uint32) -> capture time (ms since the epoch)
+const RATES = {min: 1500, start: 2500, max: 8000};  // the camera's VP8, kbit/s (see withBitrates)
 const replies = new Map();  // reply's RTP time from the first reply -> its camera frame's from the first
 let firstSent = null, firstReply = null, replyOrigin = null, pc = null, written = 0, waiting = [], late = [];
 worker.onmessage = (event) => {
@@ -141,6 +142,17 @@ function onMessage(event) {
   if (message.report) say(message.report);
   if (message.subject) $('live-subject').innerText = message.subject;
 }
+function withBitrates(sdp) {
+  // the server's bandwidth estimate starts low; Chromium then sends a 720p camera at a few frames a second
+  // (or, told to keep the rate, at 320x180): floor and start its VP8 rate where a local network is
+  const vp8 = /a=rtpmap:(\d+) VP8\/90000/.exec(sdp);
+  if (!vp8) return sdp;
+  const rates = 'x-google-min-bitrate=' + RATES.min + ';x-google-start-bitrate=' + RATES.start +
+    ';x-google-max-bitrate=' + RATES.max;
+  const fmtp = new RegExp('a=fmtp:' + vp8[1] + ' (.*)');
+  if (fmtp.test(sdp)) return sdp.replace(fmtp, (line, params) => 'a=fmtp:' + vp8[1] + ' ' + params + ';' + rates);
+  return sdp.replace(vp8[0], vp8[0] + '\r\na=fmtp:' + vp8[1] + ' ' + rates);
+}
 function gathered(connection) {
   return new Promise((resolve) => {
     if (connection.iceGatheringState === 'complete') return resolve();
@@ -179,7 +191,7 @@ async function connect() {
   say('Preparing the network (the first time at a size exports its graphs: seconds)');
   const answer = await server.offer({sdp: pc.localDescription.sdp, controls: window.videomatteControls || {}});
   if (answer.error) { say(answer.error); disconnect(); return; }
-  await pc.setRemoteDescription(answer);
+  await pc.setRemoteDescription({type: answer.type, sdp: withBitrates(answer.sdp)});
   stop.disabled = false;
 }
 function disconnect() {
