@@ -74,13 +74,6 @@ def batch(shared_data, tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def ray_local():
-    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)  # never a running cluster
-    yield ray
-    ray.shutdown()
-
-
 # Every output kind, in two conversions (one main output each): ProRes 4444 RGBA, FFV1 alpha, VP9 foreground,
 # an H.264 composite over the blurred input (both clips); VP9 RGBA with alpha, PNG alpha images, a ProRes
 # foreground (the clip with sound only, to keep the test short).

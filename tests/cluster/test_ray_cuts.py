@@ -46,13 +46,6 @@ def clip(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def ray_local():
-    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
-    yield ray
-    ray.shutdown()
-
-
 def _full_read(clip: Path) -> list[int]:
     """What the local engine reports: the cut test over every frame in order."""
     shots = ShotStarts("auto", Fraction(RATE))
