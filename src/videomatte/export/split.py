@@ -5,7 +5,7 @@ The *head* is every node whose name starts with one of the module prefixes (the 
 after the module path, e.g. ``/backbone/features.3/...``) plus everything those nodes need; the
 *tail* is the rest, fed with the graph's inputs and the tensors the head hands over::
 
-    head: the graph inputs the head reads              -> cut tensors (and any graph output it makes)
+    head: the graph inputs the head reads              -> cut tensors (any graph output it makes among them)
     tail: the graph inputs + the cut tensors           -> the graph's other outputs
 """
 from __future__ import annotations
@@ -33,7 +33,7 @@ def split_graph(model: bytes, prefixes: tuple[str, ...]) -> GraphSplit:
     """Cut the serialized ONNX ``model`` after the modules named by ``prefixes`` (e.g. ``("/backbone/",)``).
 
     Raises:
-        ValueError: no node matches the prefixes, or the head would need the tail (a cycle).
+        ValueError: no node matches the prefixes.
     """
     import onnx
     from onnx.utils import Extractor
@@ -48,14 +48,14 @@ def split_graph(model: bytes, prefixes: tuple[str, ...]) -> GraphSplit:
     for node in graph.node:
         if id(node) not in head:
             cut += [t for t in node.input if t in producer and id(producer[t]) in head and t not in cut]
-    head_outputs = [o.name for o in graph.output if id(producer[o.name]) in head]
-    if head_outputs:
-        raise ValueError(f"the head would produce graph outputs {head_outputs}: cut elsewhere")
+    # a graph output made in the head (the front stage's src_sm) is handed over and not made again
+    cut += [o.name for o in graph.output if id(producer[o.name]) in head and o.name not in cut]
     read = {t for node in graph.node if id(node) in head for t in node.input}
     head_inputs = tuple(i.name for i in graph.input if i.name in read)
     extractor = Extractor(proto)
     head_model = extractor.extract_model(list(head_inputs), cut)
-    tail_model = extractor.extract_model([i.name for i in graph.input] + cut, [o.name for o in graph.output])
+    tail_outputs = [o.name for o in graph.output if o.name not in cut]
+    tail_model = extractor.extract_model([i.name for i in graph.input] + cut, tail_outputs)
     return GraphSplit(head_model.SerializeToString(), tail_model.SerializeToString(), head_inputs, tuple(cut))
 
 

@@ -181,8 +181,9 @@ class TunedBackend(OnnxRuntimeBackend):
     measured fastest on this machine within the alpha budget (onnxruntime or OpenVINO, fp32 or bf16),
     tuned on the first frames of that size (seconds, once per CPU: the choice is cached).
 
-    Staged (the live loop's overlapped halves), it runs the two onnxruntime half graphs as
-    ``OnnxRuntimeBackend`` does.
+    Staged (the live loop's overlapped halves, one thread each), the halves run in the runtime and
+    precision tuned for the whole graph at that size and ratio: OpenVINO's (``OpenVinoStagedRunner``)
+    where it won, else onnxruntime's float32 halves as in ``OnnxRuntimeBackend``.
     """
 
     name = "auto"
@@ -190,16 +191,25 @@ class TunedBackend(OnnxRuntimeBackend):
     def __init__(self, model: nn.Module, device: torch.device, dtype: torch.dtype, threads: int = 0) -> None:
         super().__init__(model, device, dtype, threads)
         self.choices: dict[tuple[float, int, int], object] = {}
+        self.staged_choices: dict[tuple[float, int, int], object] = {}
 
     def describe(self) -> str:
         """``auto``, with the runtime chosen for each size and ratio met so far."""
         chosen = [f"{w}x{h} @{r:g}: {c.candidate.describe()}" for (r, h, w), c in self.choices.items()]  # type: ignore[attr-defined]
+        chosen += [f"{w}x{h} @{r:g} in halves: {c.candidate.describe()}"  # type: ignore[attr-defined]
+                   for (r, h, w), c in self.staged_choices.items()]
         return "auto" + (f" ({'; '.join(chosen)})" if chosen else " (tuned on first use of each size)")
 
     def __call__(self, src: Tensor, rec: States, ratio: float) -> tuple[Tensor, Tensor, States]:
         if not self.staged:
             self._tune(float(ratio), src)
         return super().__call__(src, rec, ratio)
+
+    def begin(self, src: Tensor, rec: States, ratio: float) -> tuple[object, States]:
+        """``OnnxRuntimeBackend.begin``; staged, the halves are opened in the tuned runtime first."""
+        if self.staged:
+            self._open_halves(float(ratio), src)
+        return super().begin(src, rec, ratio)
 
     def takes_pictures(self) -> bool:
         """Whether ``begin_pictures`` applies: whole frames (the staged halves take float frames)."""
@@ -218,15 +228,38 @@ class TunedBackend(OnnxRuntimeBackend):
         fgrs, phas = zip(*(runner.step_pictures(picture[None]) for picture in pictures))
         return (self._to_torch(list(fgrs)), self._to_torch(list(phas))), self._states(runner)
 
+    def _choose(self, ratio: float, src: Tensor, staged: bool = False) -> object:
+        """The tuned choice at ``src``'s size and ``ratio`` (tuned on ``src`` if new): for the whole graph,
+        or (``staged``) for the two halves on one thread each."""
+        from videomatte.inference.tuning import choose_runtime
+
+        height, width = int(src.shape[-2]), int(src.shape[-1])
+        frames = src[0].detach().float().cpu().numpy()
+        choice = choose_runtime(self.model, self.device, self.dtype, height, width, ratio, frames, self.threads,
+                                staged=staged)
+        (self.staged_choices if staged else self.choices)[(ratio, height, width)] = choice
+        return choice
+
+    def _open_halves(self, ratio: float, src: Tensor) -> None:
+        """Open the staged halves at this size in the runtime tuned for them."""
+        from videomatte.inference.tuning import open_runner, static_graph
+
+        height, width = int(src.shape[-2]), int(src.shape[-1])
+        if (ratio, height, width, True) in self._runners:
+            return
+        choice = self._choose(ratio, src, staged=True)
+        runner = choice.runner  # type: ignore[attr-defined]
+        if runner is None:  # a cached choice: open it
+            runner = open_runner(choice.candidate, static_graph(self.model, height, width, ratio, staged=True))  # type: ignore[attr-defined]
+        self._runners[(ratio, height, width, True)] = runner
+
     def _tune(self, ratio: float, src: Tensor) -> None:
-        from videomatte.inference.tuning import choose_runtime, open_runner, static_graph
+        from videomatte.inference.tuning import open_runner, static_graph
 
         height, width = int(src.shape[-2]), int(src.shape[-1])
         if (ratio, height, width, False) in self._runners:
             return
-        frames = src[0].detach().float().cpu().numpy()
-        choice = choose_runtime(self.model, self.device, self.dtype, height, width, ratio, frames, self.threads)
-        self.choices[(ratio, height, width)] = choice
+        choice = self._choose(ratio, src)
         runner = choice.runner  # type: ignore[attr-defined]
         if runner is None:  # a cached choice: open it
             runner = open_runner(choice.candidate, static_graph(self.model, height, width, ratio))  # type: ignore[attr-defined]

@@ -91,9 +91,18 @@ class OpenVinoRunner:
         (the same as ``step`` of ``picture / 255`` channels first, to float rounding)."""
         return self._run(self._compiled(uint8=True), np.ascontiguousarray(picture, np.uint8))
 
-    def _run(self, parts: list[CompiledPart], src: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def advance(self, src: np.ndarray) -> dict[str, np.ndarray]:
+        """Run the graph on ``src`` (float32 ``[1, 3, H, W]``, contiguous) and the states, keep the new
+        states, and return every tensor by name (the inputs and all the outputs)."""
+        return self._through(self.parts, src)
+
+    def _through(self, parts: list[CompiledPart], src: np.ndarray) -> dict[str, np.ndarray]:
         feed = {"src": src, **dict(zip(self.state_names, self.states))}
         for part in parts:
             feed.update(part.run(feed))
         self.states = [feed[name.replace("i", "o")] for name in self.state_names]
+        return feed
+
+    def _run(self, parts: list[CompiledPart], src: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        feed = self._through(parts, src)
         return feed[ONNX_OUTPUTS[0]], feed[ONNX_OUTPUTS[1]]

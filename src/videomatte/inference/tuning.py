@@ -25,7 +25,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 import numpy as np
 
@@ -44,6 +44,7 @@ REFERENCE = ("onnxruntime", "fp32")
 # frames only float32 candidates compete, and the choice is not cached (the next session tunes again).
 MIN_SUBJECT = 0.01
 NOT_JUDGED = "not judged: no person in the tuning frames"
+Graphs = Union[bytes, tuple[bytes, bytes]]  # a static graph, or its two halves (front, back)
 _KEPT: dict[tuple[Path, str], "Choice"] = {}  # the choices this process made or read: cache path, CPU
 
 
@@ -133,8 +134,12 @@ def candidates(threads: int = 0) -> list[Candidate]:
     return [Candidate(runtime, precision, count) for runtime, precision in kinds for count in counts]
 
 
-def open_runner(candidate: Candidate, graph: bytes) -> Any:
-    """A runner (``OnnxRunner``'s interface: ``states``, ``reset``, ``step``, ``dtype``) for ``candidate``."""
+def open_runner(candidate: Candidate, graph: Graphs) -> Any:
+    """A runner (``OnnxRunner``'s interface: ``states``, ``reset``, ``step``, ``dtype``) for ``candidate``;
+    for the two halves (``graph`` a ``(front, back)`` pair), ``StagedRunner``'s (``begin``, ``finish``),
+    each half on ``candidate.threads`` threads."""
+    if isinstance(graph, tuple):
+        return _open_halves(candidate, *graph)
     if candidate.runtime == "openvino":
         from videomatte.inference.openvino_runner import OpenVinoRunner
 
@@ -144,14 +149,29 @@ def open_runner(candidate: Candidate, graph: bytes) -> Any:
     return OnnxRunner(graph, providers=["CPUExecutionProvider"], threads=candidate.threads, spinning=False)
 
 
-def static_graph(network: "nn.Module", height: int, width: int, ratio: float) -> bytes:
-    """The cached static float32 graph of ``network`` at this size and ratio (exported on first use)."""
+def _open_halves(candidate: Candidate, front: bytes, back: bytes) -> Any:
+    if candidate.runtime == "openvino":
+        from videomatte.inference.openvino_staged import OpenVinoStagedRunner
+
+        return OpenVinoStagedRunner(front, back, candidate.precision, candidate.threads)
+    from videomatte.export.runner import StagedRunner
+
+    return StagedRunner(front, back, providers=["CPUExecutionProvider"], threads=candidate.threads, spinning=False)
+
+
+def static_graph(network: "nn.Module", height: int, width: int, ratio: float, staged: bool = False) -> Graphs:
+    """The cached static float32 graph of ``network`` at this size and ratio (exported on first use), or
+    (``staged``) its two halves ``(front, back)`` (``videomatte.export.stages``)."""
     from videomatte.export.onnx import OnnxSettings, trace_to_onnx
+    from videomatte.export.stages import STAGES
     from videomatte.inference.graph_cache import load_or_export
 
     net = copy.deepcopy(network).cpu().float()
-    settings = OnnxSettings(ratio=ratio, static=(height, width))
-    return load_or_export(net, settings, lambda path: trace_to_onnx(net, settings, path))
+    graphs = []
+    for stage in STAGES if staged else (None,):
+        settings = OnnxSettings(ratio=ratio, static=(height, width), stage=stage)
+        graphs.append(load_or_export(net, settings, lambda path, settings=settings: trace_to_onnx(net, settings, path)))
+    return tuple(graphs) if staged else graphs[0]
 
 
 def measure(steppers: dict[str, Callable[[np.ndarray], np.ndarray]], frames: np.ndarray,
@@ -177,7 +197,7 @@ def measure(steppers: dict[str, Callable[[np.ndarray], np.ndarray]], frames: np.
     return {name: (1000 * float(np.min(times[name])), alphas[name]) for name in steppers}
 
 
-def run_trials(graph: bytes, frames: np.ndarray, budget: float, threads: int = 0,
+def run_trials(graph: Graphs, frames: np.ndarray, budget: float, threads: int = 0,
                extra: Optional[dict[str, Callable[[np.ndarray], np.ndarray]]] = None
                ) -> tuple[list[Trial], dict[str, float], dict[Candidate, Any]]:
     """Every candidate on ``frames`` (float32 ``[T, 3, H, W]`` in 0..1), judged against the first
@@ -219,19 +239,22 @@ def pick(trials: list[Trial]) -> Candidate:
 
 def choose_runtime(network: "nn.Module", device: "torch.device | str", dtype: "torch.dtype | None",
                    height: int, width: int, ratio: float, frames: Optional[np.ndarray] = None,
-                   threads: int = 0, fresh: bool = False) -> Choice:
+                   threads: int = 0, fresh: bool = False, staged: bool = False) -> Choice:
     """The runtime for ``network`` at ``height x width`` and ``ratio`` on this machine.
 
     CPU, float32 and an exportable network: the cached choice for this CPU, else the tuning above on
     ``frames`` (float32 ``[T, 3, H, W]`` in 0..1, e.g. the first frames of the stream; ``None``:
     synthetic ones), whose result is cached. Anything else: eager PyTorch. ``fresh`` tunes again.
+    ``staged``: the runtime of the two halves that the live loop overlaps on two cores, one thread each
+    (timed in CPU seconds of both halves together: the cores are shared), tuned and cached on their own.
     """
     import torch
 
     if (torch.device(device).type != "cpu" or dtype not in (None, torch.float32)
             or not getattr(network, "exportable", False)):
         return Choice(Candidate("torch"))
-    graph = static_graph(network, height, width, ratio)
+    threads = 1 if staged else threads
+    graph = static_graph(network, height, width, ratio, staged)
     path = _cache_path(graph, threads)
     kept = (path, cpu_signature())
     if not fresh and kept in _KEPT:  # one runtime per graph for the life of a process, whatever the load
@@ -240,14 +263,15 @@ def choose_runtime(network: "nn.Module", device: "torch.device | str", dtype: "t
     if cached is not None and not (machine_busy(cached.load) and not machine_busy()):
         _KEPT[kept] = cached
         return cached
-    _announce(f"tuning the runtime for {width}x{height} ratio {ratio:g} on this CPU (once)...")
+    what = f"{'the halves of ' if staged else ''}{width}x{height} ratio {ratio:g}"
+    _announce(f"tuning the runtime for {what} on this CPU (once)...")
     start, cpu_start = time.perf_counter(), time.process_time()
     trials, _, runners = run_trials(graph, _tuning_frames(frames, height, width), budget_for(ratio), threads)
     choice = Choice(pick(trials), trials, time.perf_counter() - start, False, cpu_signature(), load=load_average())
     choice.runner = runners.get(choice.candidate)
     judged = all(t.note != NOT_JUDGED for t in trials)
     busy = f", tuned again once the machine is quiet (load {choice.load:.1f})" if machine_busy(choice.load) else ""
-    _announce(f"runtime for {width}x{height} ratio {ratio:g}: {choice.describe()} (tuned in {choice.seconds:.1f} s, "
+    _announce(f"runtime for {what}: {choice.describe()} (tuned in {choice.seconds:.1f} s, "
               f"{time.process_time() - cpu_start:.1f} s of CPU; {'cached' + busy if judged else 'not cached: no person in view'})")
     if judged:
         _write(path, choice)
@@ -270,11 +294,13 @@ def _announce(message: str) -> None:
         print(f"videomatte: {message}", file=sys.stderr, flush=True)
 
 
-def _cache_path(graph: bytes, threads: int) -> Path:
+def _cache_path(graph: Graphs, threads: int) -> Path:
     from videomatte.inference.graph_cache import graphs_dir
     from videomatte.inference.openvino_runner import openvino_available
 
-    digest = hashlib.sha256(graph)
+    digest = hashlib.sha256()
+    for part in graph if isinstance(graph, tuple) else (graph,):
+        digest.update(part)
     digest.update(f"{cpu_digest()} threads={threads} openvino={openvino_available()}".encode())
     return graphs_dir() / f"runtime-{digest.hexdigest()[:24]}.json"
 
