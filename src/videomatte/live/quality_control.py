@@ -10,7 +10,9 @@ controller watches the frames that went out over a sliding window and moves alon
 - **up** one mode when, for ``up_after_s`` seconds, almost nothing was dropped (``room_drop``) and the
   p95 latency stayed under ``room_share`` of the budget.
 
-Hysteresis keeps it from flapping: the thresholds for going up are well inside those for coming down,
+The warm-up's guess is judged sooner, over ``first_window_s``: until the first change a mode that
+cannot hold shows it in a second and a half, and every frame of those seconds is late (at 640x360 in the
+web page, the first 3 s at a mode too slow made the p95 of a 40 s run). Hysteresis keeps it from flapping: the thresholds for going up are well inside those for coming down,
 every change is followed by ``settle_s`` seconds in which nothing is judged (the frames in flight were
 begun at the old ratio) and a fresh window, and each time a mode proves too slow after a step up, the
 wait before trying it again doubles (``backoff``). Pure logic on numbers handed in (no clock, no
@@ -38,6 +40,7 @@ class ControlSettings:
     """The controller's thresholds (seconds, shares in 0..1); see the module's description."""
 
     window_s: float = 3.0
+    first_window_s: float = 1.5  # the window that judges the warm-up's choice, until the first change
     drop_limit: float = 0.05
     room_drop: float = 0.01
     room_share: float = 0.7
@@ -100,6 +103,7 @@ class QualityController:
         self._room_since: float | None = None
         self._waits = [self.settings.up_after_s] * len(self.ladder)  # before stepping up to each rung
         self._stepped_up_to: int | None = None  # the rung last reached by a step up, until it is left
+        self._window_s = self.settings.first_window_s
 
     @property
     def rung(self) -> Rung:
@@ -114,13 +118,13 @@ class QualityController:
             return None
         w.ticks.append((now, captured, processed))
         w.latencies.extend((now, value) for value in latencies)
-        start = now - s.window_s
+        start = now - self._window_s
         while len(w.ticks) > 1 and w.ticks[1][0] <= start:
             w.ticks.popleft()
         while w.latencies and w.latencies[0][0] < start:
             w.latencies.popleft()
         first = w.ticks[0]
-        if now - first[0] < s.window_s * 0.999 or captured - first[1] < s.min_frames:
+        if now - first[0] < self._window_s * 0.999 or captured - first[1] < s.min_frames:
             return None  # not a full window yet
         dropped = max(0.0, 1.0 - (processed - first[2]) / max(captured - first[1], 1))
         p95 = float(np.percentile([v for _, v in w.latencies], 95)) if w.latencies else np.inf
@@ -134,7 +138,7 @@ class QualityController:
             return self._step(now, self.index + 1, dropped, p95)
         if dropped <= s.room_drop and p95 <= s.room_share * self.budget:
             if self._room_since is None:
-                self._room_since = now - s.window_s
+                self._room_since = now - self._window_s
             if self.index > 0 and now - self._room_since >= self._waits[self.index - 1]:
                 return self._step(now, self.index - 1, dropped, p95)
         else:
@@ -143,7 +147,8 @@ class QualityController:
 
     def _step(self, now: float, index: int, dropped: float, p95: float) -> Change:
         change = Change(now, self.rung.mode, self.ladder[index].mode, self.ladder[index].ratio, p95 * 1000,
-                        dropped * 100, self.settings.window_s)
+                        dropped * 100, self._window_s)
+        self._window_s = self.settings.window_s
         self._stepped_up_to = index if index < self.index else None
         self.index = index
         self._since = now + self.settings.settle_s
