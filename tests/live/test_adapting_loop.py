@@ -82,7 +82,7 @@ def test_a_slow_output_makes_quality_auto_step_down_while_running(caplog, monkey
     slow = lambda picture, captured: time.sleep(0.07)
     live = LiveMatting(session=session, source=indexed_frames(75, 360, 640), fps=30, quality="auto",
                        background="black", callback=slow, callback_picture="alpha",
-                       control=ControlSettings(window_s=0.5, settle_s=0.2, min_frames=5))
+                       control=ControlSettings(window_s=0.5, first_window_s=0.5, settle_s=0.2, min_frames=5))
     with caplog.at_level(logging.INFO, logger="videomatte.live"):
         stats = live.run()
     steps = [(c.before, c.after) for c in stats.quality_changes]
