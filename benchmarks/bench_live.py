@@ -182,6 +182,7 @@ def main() -> int:
     parser.add_argument("--record-frames", type=int, default=150, help="length of the 720p30 file (default 150)")
     parser.add_argument("--mode-costs", action="store_true", help="only each quality mode's cost in the matte")
     parser.add_argument("--mode-frames", type=int, default=100, help="frames per clip for --mode-costs")
+    parser.add_argument("--backend", default="auto", help="the session's runtime (default auto, as `videomatte live`)")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = parser.parse_args()
     if not (CLIP.is_file() and ONNX.is_file()):
@@ -197,7 +198,7 @@ def main() -> int:
 
     keep_freed_memory()  # as `videomatte live` does
     pyvirtualcam.register_backend("null", NullCamera)
-    session = MattingSession("mobilenetv3", weights=str(ONNX), device="cpu", backend="onnxruntime")
+    session = MattingSession("mobilenetv3", weights=str(ONNX), device="cpu", backend=args.backend)
     print(f"load before: {os.getloadavg()}", flush=True)
     if args.smooth_check:
         result: object = smooth_check(session, 120)

@@ -41,6 +41,29 @@ def test_overlapped_stages_must_also_leave_cpu_for_the_rest_of_the_loop() -> Non
     assert choose("auto", 1280, 720, 30.0, times.__getitem__, cores=4).ratio == 0.25
 
 
+def test_the_outputs_cost_is_set_aside_and_lets_the_warm_up_start_at_lowest() -> None:
+    times = {0.4: (0.060, 0.110), 0.25: (0.027, 0.052), 0.2: (0.020, 0.038), 0.125: (0.012, 0.022)}
+    alone = choose("auto", 1280, 720, 30.0, times.__getitem__, cores=2)
+    assert alone.mode == "fast"  # 38 ms of CPU for 47
+    recording = choose("auto", 1280, 720, 30.0, times.__getitem__, cores=2, overhead_s=0.015)
+    assert (recording.mode, recording.ratio, round(recording.cpu_budget_ms, 1)) == ("lowest", 0.125, 31.7)
+    heavy = choose("auto", 1280, 720, 30.0, times.__getitem__, cores=2, overhead_s=0.040)
+    assert heavy.mode == "lowest" and not heavy.fits  # nothing fits: the cheapest, and the controller watches
+
+
+def test_a_recordings_cost_is_timed_on_a_scratch_file(tmp_path) -> None:
+    import numpy as np
+
+    from videomatte.live.sinks import RecordSink
+
+    picture = np.random.default_rng(0).integers(0, 256, (72, 128, 3), dtype=np.uint8)
+    for name in ("out.mp4", "out.mkv"):
+        sink = RecordSink(str(tmp_path / name), 30.0)
+        assert sink.cost_ms(picture, frames=2) > 0
+    assert sorted(tmp_path.iterdir()) == []  # the probe wrote nowhere near the recording
+    assert RecordSink(str(tmp_path / "frames" / "%04d.png"), 30.0).cost_ms(picture) == 0.0
+
+
 def test_fixed_modes_and_ratios_time_nothing() -> None:
     never = lambda ratio: pytest.fail("timed")  # noqa: E731
     assert choose("high", 1920, 1080, 30, never).ratio == pytest.approx(512 / 1920)

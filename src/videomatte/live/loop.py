@@ -72,6 +72,7 @@ class LiveMatting:
         self._finish = threading.Event()
         self._errors = Pipeline()
         self._overlapped = False
+        self._sinks: list[Sink] = []
         self.matter: object | None = None
         self.adaptive: AdaptiveQuality | None = None  # --quality auto: keeps adjusting while running
 
@@ -135,8 +136,9 @@ class LiveMatting:
                  "seconds; cached after)", width, height)
         began = time.monotonic()
         cores = min(os.cpu_count() or 1, 2) if self._overlapped else 1  # two stages use two cores at most
+        overhead_ms = self.options.overhead_ms + self._outputs_cost_ms(image)
         choice = quality.choose(self.options.quality, width, height, fps, frame_seconds, self.options.ratio, cores,
-                                self.options.overhead_ms / 1000)
+                                overhead_ms / 1000)
         if self.adaptive is not None:
             prepare_ladder(session, image)
             self.adaptive.restart(width, height, choice.ratio)
@@ -147,6 +149,17 @@ class LiveMatting:
         self.stats.ratio, self.stats.chosen = choice.ratio, choice.mode
         self.stats.warmup_seconds += time.monotonic() - began
         log.info("live: %s", choice.describe(self.options.quality, session.runtime))
+
+    def _outputs_cost_ms(self, image: np.ndarray) -> float:
+        """CPU ms a frame the outputs will cost (a recording's encoder, timed on a scratch file), set
+        aside by ``--quality auto`` (only where it chooses)."""
+        if self.options.quality != "auto" or self.options.ratio is not None:
+            return 0.0
+        cost = sum(sink.cost_ms(image) for sink in self._sinks if hasattr(sink, "cost_ms"))
+        if cost:
+            log.info("live: the outputs cost %.0f ms of CPU a frame at %dx%d (a recording's encoder): "
+                     "set aside from the network's budget", cost, image.shape[1], image.shape[0])
+        return cost
 
     def _infer(self, matter: FrameMatter, inbox: Latest, midbox: Latest, fps: float, first: Captured | None) -> None:
         """Begin the newest frame, again and again; the quality is chosen anew when the size changes
@@ -247,6 +260,7 @@ class LiveMatting:
             stack.callback(source.close)
             fps = float(opts.fps or source.fps or 30.0)
             sinks = opts.make_sinks(fps, self.controls, lambda: matter)
+            self._sinks = sinks
             for sink in sinks:  # a missing virtual camera device, too, is told before the model loads
                 if getattr(source, "size", None) and hasattr(sink, "prepare"):
                     sink.prepare(*source.size)

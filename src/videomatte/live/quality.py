@@ -16,7 +16,8 @@ from typing import Callable
 # 192 (ratio 0.15 at 720p) was tried and dropped: a ratio off the whole-number upsampling factors made the
 # refiner's full-resolution work slower, so the frame took as long as at 0.2, with twice the |Δα| (bench_live)
 # ``lowest`` (160 px, ratio 1/8 at 720p) is never picked by the warm-up's timing of the network alone
-# (``WARMUP_MODES``): only the running controller steps down to it, when the whole loop (a recording's
+# (``WARMUP_MODES``), only where the loop's other costs are counted too (``overhead_s``: a web page's
+# transport, a recording's encoder), or by the running controller, when the whole loop (a recording's
 # encoder included) cannot hold the rate at ``fast``; at 720p it takes the network's two halves from 44.5
 # to 27 ms of CPU a frame (Xeon, one thread each), at a larger cost in the matte (docs/live.md)
 MODES = {"high": 512, "balanced": 320, "fast": 256, "lowest": 160}
@@ -90,7 +91,8 @@ def choose(quality: str, width: int, height: int, fps: float,
         fixed_ratio: a ratio given by the user, which wins over every mode.
         cores: the cores the stages share (for the CPU budget).
         overhead_s: CPU seconds each frame costs outside the network's stages on those cores (a web
-            page's decoding and encoding), taken from the CPU budget.
+            page's decoding and encoding, a recording's encoder), taken from the CPU budget; where it is
+            counted, ``lowest`` is tried too when no other mode fits.
     """
     budget = BUDGET_SHARE / fps
     if fixed_ratio is not None:
@@ -99,7 +101,8 @@ def choose(quality: str, width: int, height: int, fps: float,
         return Choice(mode_ratio(quality, width, height), quality, None, budget * 1000)
     seen: set[float] = set()
     choice = None
-    for mode in WARMUP_MODES:
+    # with the loop's other costs counted the timing speaks for the whole loop, so it may start at lowest
+    for mode in WARMUP_MODES + ("lowest",) * (overhead_s > 0):
         ratio = mode_ratio(mode, width, height)
         if ratio in seen:
             continue

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 
 import numpy as np
 
@@ -24,6 +24,7 @@ from videomatte.live.sources import Captured
 # a live recording trades file size for encoder time (measured per 1280x720 frame, one thread, Xeon AVX-512):
 # libx264 veryfast 19.8 ms -> ultrafast + zerolatency 7.5 ms (40 kB a frame at crf 18 instead of 14); FFV1
 # (.mkv) has no cheaper setting (slices, threads, coder: 31 ms of CPU each), ProRes (.mov) neither
+PROBE_FRAMES = 6  # frames a recording's cost is timed on (``RecordSink.cost_ms``)
 LIVE_ENCODER_OPTIONS = {"libx264": {"preset": "ultrafast", "tune": "zerolatency"},
                         "libx265": {"preset": "ultrafast", "tune": "zerolatency"},
                         "libvpx-vp9": {"deadline": "realtime", "cpu-used": "8"}}
@@ -105,25 +106,52 @@ class RecordSink:
         self._origin = 0.0
         self._size: tuple[int, int] | None = None
 
-    def _open(self, width: int, height: int, origin: float) -> None:
+    def _is_video(self) -> bool:
+        from videomatte.io.codecs import is_sequence_path
+        from videomatte.io.stills import is_still_output
+
+        return not (is_sequence_path(self.path) or is_still_output(self.path))
+
+    def _make_writer(self, path: str, width: int, height: int, overwrite: bool) -> Any:
         from dataclasses import replace
 
-        from videomatte.io.codecs import codec_for, is_sequence_path
+        from videomatte.io.codecs import codec_for
         from videomatte.io.readers import VideoInfo
-        from videomatte.io.stills import is_still_output
         from videomatte.io.writers import VideoWriter, open_writer
 
-        info = VideoInfo(path=Path(self.path), width=width, height=height,
+        info = VideoInfo(path=Path(path), width=width, height=height,
                          frame_rate=Fraction(self.fps).limit_denominator(1001), time_base=Fraction(1, 1000))
         alpha = self.kind == "rgba"
-        if is_sequence_path(self.path) or is_still_output(self.path):
-            writer = open_writer(self.path, info, alpha=alpha, codec=self.codec, overwrite=self.overwrite, audio=False)
-        else:
-            spec = codec_for(self.path, self.codec)
-            spec = replace(spec, options={**spec.options, **LIVE_ENCODER_OPTIONS.get(spec.encoder, {})})
-            writer = VideoWriter(self.path, info, spec, alpha=alpha, overwrite=self.overwrite, audio=False)
-        self._writer = writer.__enter__()
+        if not self._is_video():
+            return open_writer(path, info, alpha=alpha, codec=self.codec, overwrite=overwrite, audio=False)
+        spec = codec_for(path, self.codec)
+        spec = replace(spec, options={**spec.options, **LIVE_ENCODER_OPTIONS.get(spec.encoder, {})})
+        return VideoWriter(path, info, spec, alpha=alpha, overwrite=overwrite, audio=False)
+
+    def _open(self, width: int, height: int, origin: float) -> None:
+        self._writer = self._make_writer(self.path, width, height, self.overwrite).__enter__()
         self._origin, self._size = origin, (width, height)
+
+    def cost_ms(self, picture: np.ndarray, frames: int = PROBE_FRAMES) -> float:
+        """CPU milliseconds (every thread of the process) that encoding one frame like ``picture``
+        (``uint8 [H, W, 3]``) costs, timed on a scratch file of the same codec in a temporary folder:
+        what the live quality choice sets aside for the recording. 0 for image sequences (not timed)."""
+        import tempfile
+        import time
+
+        if not self._is_video():
+            return 0.0
+        height, width = picture.shape[:2]
+        plane = np.concatenate([picture, np.full_like(picture[..., :1], 255)], -1) if self.kind == "rgba" else picture
+        with tempfile.TemporaryDirectory() as folder:
+            with self._make_writer(str(Path(folder) / Path(self.path).name), width, height, True) as writer:
+                plane = plane.astype(np.uint16) * 257 if writer.deep else plane
+                writer.write(plane, 0, Fraction(1, 1000))  # opening the encoder: not timed
+                start = time.process_time()
+                for k in range(1, frames + 1):
+                    writer.write(plane, round(k * 1000 / self.fps), Fraction(1, 1000))
+                spent = time.process_time() - start
+        return spent * 1000 / frames
 
     def send(self, out: Outgoing) -> None:
         height, width = out.captured.image.shape[:2]
