@@ -112,24 +112,31 @@ class LiveMatting:
             inbox.close()
 
     def _choose(self, matter: FrameMatter, image: np.ndarray, fps: float) -> None:
+        import torch
+
         from videomatte.live import quality
 
         session = matter.session
 
         def frame_seconds(ratio: float) -> float | tuple[float, float]:
-            """Seconds a frame takes: both halves together, or, when they overlap, ``(slower half, both)``."""
+            """Seconds a frame takes on the loop's threads: the network's halves with what runs beside
+            each (the input's conversion on the capture thread, the composite after the second half);
+            when the halves overlap, ``(slower stage, all of it)``, else all of it."""
             session.fixed_ratio = ratio
             session.reset()
             session.step(image)  # the first call at a size exports (or loads) its graph: not timed
-            halves = []
+            stages = []
             for _ in range(2):
                 start = time.perf_counter()
-                flight = session.begin(image)
+                src = matter.prepare(image)
+                prepared = time.perf_counter()
+                begun = matter.begin(src)
                 middle = time.perf_counter()
-                session.finish(flight)
-                halves.append((middle - start, time.perf_counter() - middle))
-            first, second = min(h[0] for h in halves), min(h[1] for h in halves)
-            return (max(first, second), first + second) if self._overlapped else first + second
+                with torch.inference_mode():
+                    matter.finish(begun).composite()
+                stages.append((prepared - start, middle - prepared, time.perf_counter() - middle))
+            prepare, first, second = (min(s[k] for s in stages) for k in range(3))
+            return (max(first, second), prepare + first + second) if self._overlapped else prepare + first + second
 
         height, width = image.shape[:2]
         log.info("live: preparing the network for %dx%d (the first run at a size exports its graphs: "

@@ -2,10 +2,11 @@
 
 Like NVIDIA Maxine's quality and performance modes, each mode is a size for the picture the network's
 encoder sees (its longest side); the guided-filter refiner always works at full resolution. ``auto``
-times the network on the live frames, from the best mode down, and keeps the first that fits: its
-slowest stage within ``BUDGET_SHARE`` of the frame interval, and the CPU time of all its stages within
-``CPU_SHARE`` of what the cores give in a frame interval (the rest is for capture, compositing and the
-outputs; a loop that keeps the cores busier drops frames and lags whenever anything else runs).
+times a live frame's path (the input's conversion, the network's halves, the composite), from the best
+mode down, and keeps the first that fits: its slowest stage within ``BUDGET_SHARE`` of the frame
+interval, and the CPU time of all its stages, plus what the outputs cost (``overhead_s``), within
+``CPU_SHARE`` of what the cores give in a frame interval (the rest is for capture and the outputs'
+rendering; a loop that keeps the cores busier drops frames and lags whenever anything else runs).
 """
 from __future__ import annotations
 
