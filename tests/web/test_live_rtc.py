@@ -73,8 +73,9 @@ async def _call(peers: RtcPeers, controls: dict, seconds: float) -> tuple[list, 
     busy = await peers.offer(client.localDescription.sdp, controls)  # a second caller while one runs
     for task in tasks:
         task.cancel()
+    await asyncio.to_thread(peers.shutdown)  # as the server stopping does, from another thread
+    assert peers.peers and all(peer.closed for peer in peers.peers)
     await client.close()
-    await peers.close()
     bad = await peers.offer("v=0 not an offer", controls)  # the slot is free again; this offer is not SDP
     return replies, messages, (busy, bad)
 

@@ -32,7 +32,10 @@ class Served:
     workspaces: Workspaces
 
     def close(self) -> None:
-        """Stop the server and delete every session's files."""
+        """End the live connections, stop the server and delete every session's files."""
+        peers = getattr(self.app, "videomatte_peers", None)
+        if peers is not None:
+            peers.shutdown()
         self.app.close()
         self.workspaces.close()
 

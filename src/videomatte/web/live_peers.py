@@ -3,6 +3,7 @@ offer answered, ``--concurrency`` of them at most, network sessions kept for the
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,10 +33,12 @@ class RtcPeers:
         self.peers: list[RtcPeer] = []
         self._idle: list[MattingSession] = []
         self._opening = 0
+        self._loop: asyncio.AbstractEventLoop | None = None  # the server's loop, where the connections live
 
     async def offer(self, sdp: str, controls: dict) -> dict:
         """Answer the page's offer (SDP text, all its ICE candidates in it): ``{"sdp", "type"}``, or
         ``{"error": one line}`` when the server has no room or the offer is not valid."""
+        self._loop = asyncio.get_running_loop()
         self.peers = [p for p in self.peers if not p.closed]
         if len(self.peers) + self._opening >= self.settings.concurrency:
             return {"error": f"videomatte: error: the server runs {self.settings.concurrency} live stream(s) "
@@ -64,6 +67,17 @@ class RtcPeers:
         """Close every connection."""
         for peer in self.peers:
             await peer.close()
+
+    def shutdown(self, timeout: float = 15.0) -> None:
+        """Close every connection from another thread than the server's loop (the server stopping): its
+        camera stream, matting loop and network session end; waits up to ``timeout`` seconds."""
+        loop = self._loop
+        if loop is None or loop.is_closed() or not any(not p.closed for p in self.peers):
+            return
+        try:
+            asyncio.run_coroutine_threadsafe(self.close(), loop).result(timeout)
+        except (RuntimeError, concurrent.futures.TimeoutError):  # the loop stopped first: nothing is left running on it
+            pass
 
 
 def live_session(settings: ServeSettings) -> MattingSession:
