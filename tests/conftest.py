@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from graph_sharing import graphs_served_from
 from media_clips import make_clip
 from shared_paths import OFFICIAL_ONNX, SHARED, SHARED_DATA
 
@@ -25,36 +26,11 @@ def _private_weights_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def shared_graphs(_private_weights_cache: Path, monkeypatch: pytest.MonkeyPatch) -> list:
-    """For a test whose ``VIDEOMATTE_CACHE`` is its own (testing the graph cache, or a tuning of its own):
-    the exporter, ``videomatte.export.onnx.trace_to_onnx``, answers from the session's graph cache, which
-    holds what the other tests exported (by ``graph_key``, as the cache names them): the bytes the exporter
-    writes, copied rather than traced again; a graph nobody exported yet is traced and added there. The
-    test's own cache still sees every call as an export. Returns the settings of each call, in order."""
-    import shutil
-
-    import videomatte.export.onnx as onnx_export
-    from videomatte.inference.graph_cache import graph_key
-
-    calls: list = []
-    real = onnx_export.trace_to_onnx
-
-    def export(net, settings, target, rewrites=None):  # noqa: ANN001, ANN202 - trace_to_onnx's signature
-        calls.append(settings)
-        if rewrites is not None:
-            return real(net, settings, target, rewrites)
-        stored = _private_weights_cache / "graphs" / f"{graph_key(net, settings)}.onnx"
-        if stored.is_file():
-            shutil.copyfile(stored, target)
-            return None
-        real(net, settings, target)
-        stored.parent.mkdir(parents=True, exist_ok=True)
-        staged = stored.with_name(f".{stored.name}.{os.getpid()}")
-        shutil.copyfile(target, staged)
-        os.replace(staged, stored)
-        return None
-
-    monkeypatch.setattr(onnx_export, "trace_to_onnx", export)
-    return calls
+    """For a test whose ``VIDEOMATTE_CACHE`` is its own (testing the graph cache, or a tuning of its own)
+    or that exports a graph other tests export too: every export of the test through
+    ``graphs_served_from`` the session's cache. The test's own cache still sees each call as an export.
+    Returns the settings of each call, in order."""
+    return graphs_served_from(_private_weights_cache, monkeypatch)
 
 
 @pytest.fixture(scope="session")
