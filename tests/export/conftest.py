@@ -25,8 +25,8 @@ def dynamic_onnx(tiny_net: MattingNetwork, export_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def static_onnx(tiny_net: MattingNetwork, export_dir: Path, _private_weights_cache: Path) -> Path:
     """Static ``TINY_SIZE`` (64x96) input, ratio 0.5 baked in: checked and written by ``export_onnx``, the
-    trace itself copied from the session's graph cache where another test made it already (the other
-    tests run this graph in onnxruntime: tests/conftest.py, ``graphs_served_from``)."""
+    trace itself copied from the session's graph cache where another test traced it already (the backend
+    and tuning tests run this graph: tests/graph_sharing.py; the bytes are the exporter's own)."""
     from graph_sharing import graphs_served_from
     from videomatte.export.onnx import OnnxSettings, export_onnx
 
