@@ -11,14 +11,26 @@ from pathlib import Path
 
 import pytest
 
+from graph_sharing import graphs_served_from
 from media_clips import make_clip
 from shared_paths import OFFICIAL_ONNX, SHARED, SHARED_DATA
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _private_weights_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Never read or write the user's own weights cache from tests."""
-    os.environ["VIDEOMATTE_CACHE"] = str(tmp_path_factory.mktemp("weights-cache"))
+def _private_weights_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Never read or write the user's own weights cache from tests: one cache for the session."""
+    cache = tmp_path_factory.mktemp("weights-cache")
+    os.environ["VIDEOMATTE_CACHE"] = str(cache)
+    return cache
+
+
+@pytest.fixture
+def shared_graphs(_private_weights_cache: Path, monkeypatch: pytest.MonkeyPatch) -> list:
+    """For a test whose ``VIDEOMATTE_CACHE`` is its own (testing the graph cache, or a tuning of its own)
+    or that exports a graph other tests export too: every export of the test through
+    ``graphs_served_from`` the session's cache. The test's own cache still sees each call as an export.
+    Returns the settings of each call, in order."""
+    return graphs_served_from(_private_weights_cache, monkeypatch)
 
 
 @pytest.fixture(scope="session")

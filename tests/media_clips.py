@@ -9,6 +9,10 @@ import numpy as np
 
 NTSC = Fraction(30000, 1001)
 SHARED_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+# (height, width) of the tests that run ``tiny_net`` or ``random_weights`` (tests/conftest.py) through a graph
+# runtime at a size of no importance to them, the size of ``make_clip``'s clips: the session's graph cache
+# then exports the network once per ratio for all of them (each export takes a second or two)
+TINY_SIZE = (64, 96)
 
 
 def moving_scene(index: int, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:

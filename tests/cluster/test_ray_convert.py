@@ -29,7 +29,8 @@ SEGMENT_SECONDS = 0.75
 # default would warm every segment up from frame 0 and so test nothing about warm-up.
 WARMUP = 16
 # one runtime for both engines: the tuner may choose bf16 in one process and fp32 in another under load,
-# and the foreground where alpha is near 0 is free enough to move by 1e-2 between them
+# and the foreground where alpha is near 0 is free enough to move by 1e-2 between them; the same model
+# settings in every test also keep one pool of workers (started once) for them all
 PINNED = "onnxruntime"
 CLIPS = {"talk": ("person_short_360x640.mp4", 48, 24, True), "walk": ("person_walk_360x640.mp4", 30, 30, False)}
 
@@ -195,7 +196,7 @@ def test_worker_killed_mid_task_still_yields_the_output(batch, local, official_o
     engine = RayEngine(workers=2, segment_seconds=SEGMENT_SECONDS, warmup=WARMUP,
                        hooks=FaultHooks(crash_marker=str(marker), crash_segment=1))
     [result] = convert(batch / "talk.mp4", alpha=tmp_path / "talk-alpha.mkv", weights=official_onnx,
-                       progress=False, engine=engine)
+                       backend=PINNED, progress=False, engine=engine)
     assert not marker.exists(), "the worker never crashed"
     assert result.frames == 48
     _check_alpha(batch / "talk.mp4", local / "talk-alpha.mkv", tmp_path / "talk-alpha.mkv")
@@ -208,7 +209,7 @@ def test_rerun_after_a_failed_batch_reuses_finished_segments(batch, local, offic
     alpha = f"{tmp_path}/{{name}}-alpha.mkv"
     broken = RayEngine(workers=2, segment_seconds=SEGMENT_SECONDS, warmup=WARMUP, hooks=FaultHooks(fail_segment=2))
     with pytest.raises(BatchError, match="1 converted, 1 failed") as failure:
-        convert(batch, alpha=alpha, weights=official_onnx, progress=False, engine=broken)
+        convert(batch, alpha=alpha, weights=official_onnx, backend=PINNED, progress=False, engine=broken)
     assert [(Path(r.source).name, r.error) for r in failure.value.results] == [
         ("talk.mp4", "segment 2 failed: segment 2 fails on purpose (test hook)"), ("walk.mp4", None)]
     assert "videomatte: " in capsys.readouterr().err
@@ -216,7 +217,7 @@ def test_rerun_after_a_failed_batch_reuses_finished_segments(batch, local, offic
     [folder] = tmp_path.glob(".videomatte-segments-talk-*")
     assert sorted(p.name for p in folder.glob("segment-*.json")) == ["segment-00000.json", "segment-00001.json"]
     engine = RayEngine(workers=2, segment_seconds=SEGMENT_SECONDS, warmup=WARMUP)
-    convert(batch, alpha=alpha, weights=official_onnx, progress=True, engine=engine)
+    convert(batch, alpha=alpha, weights=official_onnx, backend=PINNED, progress=True, engine=engine)
     err = capsys.readouterr().err
     assert "2 of 3 segments finished already, reused" in err and "walk.mp4: finished already, skipping" in err
     _check_alpha(batch / "talk.mp4", local / "talk-alpha.mkv", tmp_path / "talk-alpha.mkv")

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from media_clips import TINY_SIZE
 from videomatte.models.network import MattingNetwork
 
 
@@ -22,8 +23,13 @@ def dynamic_onnx(tiny_net: MattingNetwork, export_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def static_onnx(tiny_net: MattingNetwork, export_dir: Path) -> Path:
-    """Static 72x128 input, ratio 0.5 baked in."""
+def static_onnx(tiny_net: MattingNetwork, export_dir: Path, _private_weights_cache: Path) -> Path:
+    """Static ``TINY_SIZE`` (64x96) input, ratio 0.5 baked in: checked and written by ``export_onnx``, the
+    trace itself copied from the session's graph cache where another test traced it already (the backend
+    and tuning tests run this graph: tests/graph_sharing.py; the bytes are the exporter's own)."""
+    from graph_sharing import graphs_served_from
     from videomatte.export.onnx import OnnxSettings, export_onnx
 
-    return export_onnx(tiny_net, export_dir / "static.onnx", OnnxSettings(ratio=0.5, static=(72, 128))).path
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        graphs_served_from(_private_weights_cache, monkeypatch)
+        return export_onnx(tiny_net, export_dir / "static.onnx", OnnxSettings(ratio=0.5, static=TINY_SIZE)).path

@@ -8,6 +8,7 @@ import onnx
 import pytest
 
 from export_helpers import MAX_TOL, MEAN_TOL, frames
+from media_clips import TINY_SIZE
 
 from videomatte.export.checks import differences, eager_outputs, onnx_outputs
 from videomatte.export.runner import OnnxRunner
@@ -56,7 +57,7 @@ def test_static_export_has_no_dynamic_dims_or_shape_ops(static_onnx):
 
 
 def test_static_export_round_trips(tiny_net, static_onnx):
-    clip = frames(72, 128)
+    clip = frames(*TINY_SIZE)
     found = differences(eager_outputs(tiny_net, clip, 0.5, force_refiner=False), onnx_outputs(static_onnx, clip, None))
     mean, worst = found.mean_abs, found.max_abs
     assert mean <= MEAN_TOL and worst <= MAX_TOL
@@ -100,10 +101,12 @@ def test_official_weights_static_export_round_trips(official_onnx, export_dir):
     assert mean <= MEAN_TOL and worst <= MAX_TOL
 
 
-def test_static_fp16_export_runs_close_to_fp32(tiny_net, export_dir):
+def test_static_fp16_export_runs_close_to_fp32(tiny_net, export_dir, shared_graphs):
     from videomatte.export.onnx import OnnxSettings, export_onnx
 
-    path = export_onnx(tiny_net, export_dir / "static16.onnx", OnnxSettings(ratio=0.5, static=(72, 128), fp16=True)).path
+    # export_onnx traces and checks the float32 graph first (that trace: from the session's cache, as static_onnx)
+    path = export_onnx(tiny_net, export_dir / "static16.onnx", OnnxSettings(ratio=0.5, static=TINY_SIZE, fp16=True)).path
+    assert [settings.fp16 for settings in shared_graphs] == [False, True]
     model = onnx.load(str(path))
     assert model.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT16
     # the identities that enter onnxruntime's blocked layout (depthwise 1x1 convolutions) are half precision too
@@ -111,7 +114,7 @@ def test_static_fp16_export_runs_close_to_fp32(tiny_net, export_dir):
                   and any(a.name == "group" and a.i > 1 for a in node.attribute)
                   and any(a.name == "kernel_shape" and list(a.ints) == [1, 1] for a in node.attribute)}
     assert identities and {init.data_type for init in model.graph.initializer if init.name in identities} == {onnx.TensorProto.FLOAT16}
-    clip = frames(72, 128, count=3)
+    clip = frames(*TINY_SIZE, count=3)
     expected = [[t.numpy() for t in frame] for frame in eager_outputs(tiny_net, clip, 0.5, force_refiner=False)]
     states = [np.zeros([d.dim_value for d in i.type.tensor_type.shape.dim], np.float16) for i in model.graph.input[1:5]]
     sess = OnnxRunner(path).session

@@ -6,7 +6,7 @@ import copy
 import pytest
 import torch
 
-import videomatte.export.onnx as onnx_export
+from media_clips import TINY_SIZE
 from videomatte.inference.backends import OnnxRuntimeBackend
 from videomatte.inference.graph_cache import graph_key, graphs_dir
 
@@ -14,12 +14,11 @@ pytestmark = pytest.mark.slow  # each backend exports the network once
 
 
 @pytest.fixture
-def private_cache(tmp_path, monkeypatch):
+def private_cache(tmp_path, monkeypatch, shared_graphs):
+    """A cache of the test's own; returns the settings of every export (tests/conftest.py: the exporter's
+    graphs, copied from the session's cache where another test exported them already)."""
     monkeypatch.setenv("VIDEOMATTE_CACHE", str(tmp_path / "cache"))
-    exports = []
-    real = onnx_export.trace_to_onnx
-    monkeypatch.setattr(onnx_export, "trace_to_onnx", lambda *args: exports.append(args[1]) or real(*args))
-    return exports
+    return shared_graphs
 
 
 def _run(net, frame):
@@ -29,7 +28,7 @@ def _run(net, frame):
 
 
 def test_a_second_backend_reuses_the_exported_graph_and_others_get_their_own(tiny_net, private_cache):
-    frame = torch.rand(1, 1, 3, 48, 64)
+    frame = torch.rand(1, 1, 3, *TINY_SIZE)
     first = _run(tiny_net, frame)
     second = _run(tiny_net, frame)
     assert len(private_cache) == 1 and len(list(graphs_dir().glob("*.onnx"))) == 1
@@ -49,7 +48,7 @@ def test_a_second_backend_reuses_the_exported_graph_and_others_get_their_own(tin
 
 
 def test_a_damaged_cached_graph_is_exported_again(tiny_net, private_cache):
-    frame = torch.rand(1, 1, 3, 48, 64)
+    frame = torch.rand(1, 1, 3, *TINY_SIZE)
     expected = _run(tiny_net, frame)
     (cached,) = graphs_dir().glob("*.onnx")
     cached.write_bytes(b"not a graph")
@@ -61,7 +60,7 @@ def test_an_unwritable_cache_only_costs_the_export(tiny_net, private_cache, tmp_
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     monkeypatch.setenv("VIDEOMATTE_CACHE", str(blocker))  # its graphs folder cannot be created
-    frame = torch.rand(1, 1, 3, 48, 64)
+    frame = torch.rand(1, 1, 3, *TINY_SIZE)
     assert torch.equal(_run(tiny_net, frame), _run(tiny_net, frame))
     assert len(private_cache) == 2
 

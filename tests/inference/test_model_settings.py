@@ -6,6 +6,7 @@ import pytest
 import torch
 
 import videomatte
+from media_clips import TINY_SIZE
 from videomatte.errors import OptionError, UnknownModelError
 from videomatte.inference.factory import create_session
 from videomatte.inference.model_settings import ModelSettings
@@ -43,7 +44,7 @@ def test_create_session_chooses_the_runtime_and_names_it(tiny_net) -> None:
     assert auto.backend.name == "auto"  # float32 on the CPU: the runtime tuned on this machine
     assert "runtime='auto (" in repr(auto) and "downsample_ratio=0.5" in repr(auto)
     eager = create_session(ModelSettings(device="cpu", downsample_ratio=0.5), network=tiny_net, backend="torch")
-    frame = np.random.default_rng(0).integers(0, 256, (48, 64, 3), dtype=np.uint8)
+    frame = np.random.default_rng(0).integers(0, 256, (*TINY_SIZE, 3), dtype=np.uint8)
     difference = (auto.step(frame).pha - eager.step(frame).pha).abs().mean()
     assert float(difference) <= 2e-3  # the tuned runtime keeps alpha within the tuning's budget
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from media_clips import TINY_SIZE
 from videomatte.inference import cpu_info, tuning
 from videomatte.inference.openvino_runner import openvino_available
 from videomatte.inference.tuning import Candidate
 
-SIZE, RATIO = (64, 96), 0.5
+SIZE, RATIO = TINY_SIZE, 0.5
 needs_openvino = pytest.mark.skipif(not openvino_available(), reason="the openvino extra is not installed")
 slow = pytest.mark.slow  # exports a graph and compiles it
 
@@ -51,7 +52,7 @@ def openvino_only(monkeypatch):
 @slow
 @needs_openvino
 def test_the_session_on_openvino_matches_onnxruntime_across_cuts_and_resets(tiny_net, openvino_only, monkeypatch,
-                                                                           tmp_path):
+                                                                           tmp_path, shared_graphs):
     from videomatte.inference.session import MattingSession
 
     monkeypatch.setenv("VIDEOMATTE_CACHE", str(tmp_path))  # a tuning of its own, with the one candidate

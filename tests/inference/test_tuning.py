@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import torch
 
+from media_clips import TINY_SIZE
 from videomatte.export.runner import OnnxRunner
 from videomatte.inference import tuning
 from videomatte.inference.cpu_info import cpu_has_bf16, cpu_signature
@@ -12,7 +13,7 @@ from videomatte.inference.openvino_runner import openvino_available
 from videomatte.inference.tuning import Candidate, Trial, choose_runtime, pick, static_graph
 
 pytestmark = pytest.mark.slow  # the tests export a graph and compile it in two or three runtimes
-SIZE, RATIO = (64, 96), 0.5
+SIZE, RATIO = TINY_SIZE, 0.5
 needs_openvino = pytest.mark.skipif(not openvino_available(), reason="the openvino extra is not installed")
 needs_bf16 = pytest.mark.skipif(not cpu_has_bf16(), reason="this CPU has neither AVX512-BF16 nor AMX")
 
@@ -21,6 +22,13 @@ def _frames(count: int = 3) -> np.ndarray:
     from videomatte.export.checks import synthetic_frames
 
     return synthetic_frames(count, *SIZE, seed=3).numpy()
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch, shared_graphs):
+    """A cache of each test's own, so that what a test tunes or reads never depends on the tests before
+    it (the graphs themselves are copied from the session's cache: tests/conftest.py)."""
+    monkeypatch.setenv("VIDEOMATTE_CACHE", str(tmp_path / "cache"))
 
 
 @pytest.fixture(autouse=True)
@@ -72,7 +80,7 @@ def test_the_tuner_keeps_a_candidate_within_budget_and_caches_it(tiny_net, two_c
 
 
 def test_a_cache_written_on_another_cpu_is_not_trusted(tiny_net, two_candidates, count_tunings, monkeypatch):
-    choose_runtime(tiny_net, "cpu", torch.float32, *SIZE, RATIO, _frames())  # tuned, or cached by a test above
+    assert not choose_runtime(tiny_net, "cpu", torch.float32, *SIZE, RATIO, _frames()).cached
     tuned = len(count_tunings)
     monkeypatch.setattr(tuning, "cpu_signature", lambda: "Another CPU")  # same file name, other signature inside
     assert not choose_runtime(tiny_net, "cpu", torch.float32, *SIZE, RATIO, _frames()).cached
@@ -155,10 +163,9 @@ def test_frames_without_a_person_judge_no_bf16_and_are_not_cached(tiny_net, coun
 
 
 def test_a_choice_tuned_on_a_busy_machine_is_tuned_again_once_it_is_quiet(tiny_net, two_candidates, count_tunings,
-                                                                         monkeypatch, tmp_path):
+                                                                         monkeypatch):
     from videomatte.inference import cpu_info
 
-    monkeypatch.setenv("VIDEOMATTE_CACHE", str(tmp_path))
     load = [4 * cpu_info.cpu_cores()]  # others are running
     monkeypatch.setattr(cpu_info, "load_average", lambda: load[0])
     monkeypatch.setattr(tuning, "load_average", lambda: load[0])

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from media_clips import TINY_SIZE
 from videomatte.errors import SubjectError
 from videomatte.subject.tracker import SubjectTracker
 from videomatte.subject.prompt import Box, Point, SubjectPrompt
@@ -151,14 +152,15 @@ def test_session_applies_the_subject_and_resets_it(random_weights):
     from videomatte.inference.session import MattingSession
     from videomatte.models.weights.zoo import load_model
 
-    frame = np.zeros((48, 80, 3), np.uint8)
+    frame = np.zeros((*TINY_SIZE, 3), np.uint8)
     frame[10:40, 10:30] = 230
     network = load_model("mobilenetv3", random_weights)
-    everyone = MattingSession(network, device="cpu", downsample_ratio=0.5)
+    # the subject is applied after the runtime, whichever it is: onnxruntime, no tuning
+    everyone = MattingSession(network, device="cpu", downsample_ratio=0.5, backend="onnxruntime")
     raw = everyone.step(frame).pha[0, 0].numpy()
     y, x = np.unravel_index(int(np.argmax(raw)), raw.shape)
     prompt = SubjectPrompt((Point(float(x), float(y)),))
-    session = MattingSession(network, device="cpu", downsample_ratio=0.5, subject=prompt)
+    session = MattingSession(network, device="cpu", downsample_ratio=0.5, subject=prompt, backend="onnxruntime")
     first = session.step(frame).pha[0, 0].numpy()
     assert (first <= raw + 1e-6).all() and first[y, x] == pytest.approx(raw[y, x])
     assert session._subject.frame == 1

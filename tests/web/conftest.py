@@ -19,12 +19,15 @@ def free_port() -> int:
 
 
 def start_server(weights: Path, **limits: float):
-    """``videomatte serve`` in this process on a free port (``close()`` it); limits are ServeSettings'."""
+    """``videomatte serve`` in this process on a free port (``close()`` it); limits are ServeSettings'.
+
+    The runtime is pinned to onnxruntime: the pages and the API are under test here, not the runtime the
+    tuner picks (tests/inference), and a tuning per frame size and ratio would cost a second or more."""
     from videomatte.web.app import launch
     from videomatte.inference.model_settings import ModelSettings
     from videomatte.web.settings import ServeSettings
 
-    settings = ServeSettings(model=ModelSettings(weights=str(weights), device="cpu"), **limits)
+    settings = ServeSettings(model=ModelSettings(weights=str(weights), device="cpu", backend="onnxruntime"), **limits)
     return launch(settings, host="127.0.0.1", port=free_port(), block=False)
 
 

@@ -65,7 +65,7 @@ def test_a_zip_of_images_becomes_a_zip_of_rgba_pngs(client, tmp_path: Path) -> N
     archive = tmp_path / "shot.zip"
     with zipfile.ZipFile(archive, "w") as zipped:
         for index in range(4):
-            picture, _ = moving_scene(index, 64, 48)
+            picture, _ = moving_scene(index, 96, 64)  # the size of make_clip's clips: the same graph
             path = tmp_path / f"f{index:03d}.png"
             Image.fromarray(picture).save(path)
             zipped.write(path, f"shot/{path.name}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import io
 import os
 import tempfile
 import warnings
@@ -115,12 +116,13 @@ def trace_to_onnx(net: MattingNetwork, settings: OnnxSettings, target: Path,
     if rewrites is None:
         rewrites = REWRITES if settings.static is not None else REWRITES - {"block_upsamplings"}
     wrapper, inputs, names, outputs = _traced_module(source, settings, dtype)
+    traced = io.BytesIO()  # in memory: the file is written once, when the graph is final
     with quiet_exporter(), torch.no_grad(), TraceRewrites(rewrites):
-        torch.onnx.export(wrapper, inputs, str(target), input_names=names, output_names=outputs,
+        torch.onnx.export(wrapper, inputs, traced, input_names=names, output_names=outputs,
                           opset_version=settings.opset, dynamo=False, do_constant_folding=True,
                           dynamic_axes=None if settings.static else {k: v for k, v in dynamic_axes().items()
                                                                       if k in names or k in ONNX_OUTPUTS})
-    model = onnx.load(str(target))
+    model = onnx.load_from_string(traced.getvalue())
     if settings.static is None:
         _set_output_dims(model, [3, 1, *getattr(wrapper, "state_channels", [])])
     else:
