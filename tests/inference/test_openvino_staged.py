@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from media_clips import TINY_SIZE
 
 from videomatte.inference import tuning
 from videomatte.inference.openvino_runner import openvino_available
 from videomatte.inference.tuning import Candidate
 
-SIZE, RATIO = (64, 96), 0.5
+SIZE, RATIO = TINY_SIZE, 0.5
 needs_openvino = pytest.mark.skipif(not openvino_available(), reason="the openvino extra is not installed")
 
 
@@ -59,7 +60,7 @@ def test_openvino_halves_in_float32_match_onnxruntime_halves(tiny_net):
 
 
 @needs_openvino
-def test_the_overlapped_session_runs_the_halves_tuned_for_them(tiny_net, monkeypatch, tmp_path):
+def test_the_overlapped_session_runs_the_halves_tuned_for_them(tiny_net, shared_graphs, monkeypatch, tmp_path):
     from videomatte.inference.openvino_staged import OpenVinoStagedRunner
     from videomatte.inference.session import MattingSession
 
