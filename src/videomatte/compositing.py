@@ -61,6 +61,8 @@ def cover(image: Tensor, height: int, width: int) -> Tensor:
 class Background(ABC):
     """Base of the backgrounds: ``frames(src, index)`` gives what goes behind frames ``index..index+T-1``."""
 
+    reads_pixels = False  # whether ``frames`` reads ``src``'s values (else only its shape, type, device)
+
     @abstractmethod
     def frames(self, src: Tensor, index: int) -> Tensor:
         """Background ``[T or 1, 3, H or 1, W or 1]`` in 0..1 for the input chunk ``src [T, 3, H, W]``."""
@@ -145,6 +147,8 @@ class VideoBackground(Background):
 
 class BlurBackground(Background):
     """The input itself, heavily blurred (a box-downscale, a Gaussian, then a bilinear upscale)."""
+
+    reads_pixels = True
 
     def __init__(self, sigma: float = 3.0, factor: int = 8) -> None:
         self.sigma, self.factor = sigma, factor

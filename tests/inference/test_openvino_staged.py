@@ -60,6 +60,32 @@ def test_openvino_halves_in_float32_match_onnxruntime_halves(tiny_net):
 
 
 @needs_openvino
+def test_a_live_frame_handed_as_a_picture_is_matted_and_composited_as_a_float_one(tiny_net, shared_graphs,
+                                                                                  monkeypatch, tmp_path):
+    from videomatte.inference.session import MattingSession
+    from videomatte.live.frame_matter import FrameMatter
+
+    monkeypatch.setenv("VIDEOMATTE_CACHE", str(tmp_path))
+    monkeypatch.setattr(tuning, "candidates", lambda threads=0: [Candidate("openvino", "fp32", threads or 2)])
+    mattes = []
+    for backend in ("auto", "onnxruntime"):
+        session = MattingSession(tiny_net, device="cpu", downsample_ratio=RATIO, backend=backend)
+        session.overlap_stages(True)
+        pictures = (_frames(3, seed=6).transpose(0, 2, 3, 1) * 255).round().astype(np.uint8)
+        session.step(pictures[0])  # opens (and tunes) the halves
+        for background in ("blur", "#102030"):
+            matter = FrameMatter(session, background=background, mirror=True)
+            prepared = [matter.prepare(picture) for picture in pictures]
+            assert all(isinstance(p, np.ndarray) == (backend == "auto") for p in prepared)
+            results = [matter.finish(matter.begin(p, prepared=True)) for p in prepared]
+            mattes.append([(r.composite(), r.pha, r.src) for r in results])
+    for (pictures_kept, floats) in zip(mattes[:2], mattes[2:]):
+        for (composite, pha, src), (want_composite, want_pha, want_src) in zip(pictures_kept, floats):
+            assert (pha - want_pha).abs().max() <= 1e-5 and (src - want_src).abs().max() <= 1e-6
+            assert np.abs(composite.astype(int) - want_composite).max() <= 1
+
+
+@needs_openvino
 def test_the_overlapped_session_runs_the_halves_tuned_for_them(tiny_net, shared_graphs, monkeypatch, tmp_path):
     from videomatte.inference.openvino_staged import OpenVinoStagedRunner
     from videomatte.inference.session import MattingSession
@@ -73,6 +99,13 @@ def test_the_overlapped_session_runs_the_halves_tuned_for_them(tiny_net, shared_
         got, want = tuned.finish(tuned.begin(frame)), exact.finish(exact.begin(frame))
         assert (got.pha - want.pha).abs().max() <= 1e-5
     assert "in halves: openvino fp32, 1 thread" in tuned.runtime
+    assert tuned.takes_pictures() and not exact.takes_pictures()  # OpenVINO halves convert pictures inside
+    pictures = (_frames(3, seed=4).transpose(0, 2, 3, 1) * 255).round().astype(np.uint8)
+    for picture in pictures:  # the picture as it is, converted inside both halves, against floats
+        got, want = tuned.finish(tuned.begin(picture)), exact.finish(exact.begin(picture))
+        assert (got.pha - want.pha).abs().max() <= 1e-5 and (got.fgr - want.fgr).abs().max() <= 1e-5
+    tuned.despill = True  # despill reads the float frames: they are made before begin again
+    assert not tuned.takes_pictures()
     assert any(isinstance(r, OpenVinoStagedRunner) for r in tuned.backend._runners.values())
     kept = next(tmp_path.rglob("runtime-*.json"))  # cached apart from the whole graph's choice
     assert '"threads": 1' in kept.read_text()

@@ -212,12 +212,18 @@ class TunedBackend(OnnxRuntimeBackend):
         return super().begin(src, rec, ratio)
 
     def takes_pictures(self) -> bool:
-        """Whether ``begin_pictures`` applies: whole frames (the staged halves take float frames)."""
-        return not self.staged
+        """Whether ``begin_pictures`` pays: whole frames, or the staged halves once every size opened so
+        far runs them in OpenVINO (onnxruntime's halves take float frames, converted off the begin thread)."""
+        if not self.staged:
+            return True
+        halves = [runner for key, runner in self._runners.items() if key[3]]
+        return bool(halves) and all(hasattr(runner, "begin_pictures") for runner in halves)
 
     def begin_pictures(self, pictures: np.ndarray, rec: States, ratio: float) -> tuple[object, States]:
         """``begin`` of decoded pictures ``uint8 [T, H, W, 3]`` RGB: OpenVINO converts them inside its
         compiled graph (no float copy of the frame); for onnxruntime they are converted here."""
+        if self.staged:
+            return self._begin_halves(pictures, rec, float(ratio))
         height, width = int(pictures.shape[1]), int(pictures.shape[2])
         if (float(ratio), height, width, False) not in self._runners:
             self._tune(float(ratio), to_tensor(pictures)[None])
@@ -239,6 +245,18 @@ class TunedBackend(OnnxRuntimeBackend):
                                 staged=staged)
         (self.staged_choices if staged else self.choices)[(ratio, height, width)] = choice
         return choice
+
+    def _begin_halves(self, pictures: np.ndarray, rec: States, ratio: float) -> tuple[object, States]:
+        """The front halves of decoded pictures (staged); converted here for halves without ``begin_pictures``."""
+        height, width = int(pictures.shape[1]), int(pictures.shape[2])
+        if (ratio, height, width, True) not in self._runners:
+            self._open_halves(ratio, to_tensor(pictures)[None])
+        runner = self._runners[(ratio, height, width, True)]
+        if not hasattr(runner, "begin_pictures"):
+            return self.begin(to_tensor(pictures, self.device)[None], rec, ratio)
+        self._load_states(runner, rec)
+        handoffs = [runner.begin_pictures(picture[None]) for picture in pictures]
+        return (runner, handoffs), self._states(runner)
 
     def _open_halves(self, ratio: float, src: Tensor) -> None:
         """Open the staged halves at this size in the runtime tuned for them."""

@@ -79,6 +79,7 @@ class CompiledPart:
         import openvino as ov
 
         self._tensor = ov.Tensor
+        self.precision = precision
         self.compiled = compile_graph(graph, precision, threads, uint8 and _reads_source(graph))
         self.request = self.compiled.create_infer_request()
         self.inputs = [i.get_any_name() for i in self.compiled.inputs]

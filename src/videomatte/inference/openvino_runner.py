@@ -92,9 +92,10 @@ class OpenVinoRunner:
         return self._run(self._compiled(uint8=True), np.ascontiguousarray(picture, np.uint8))
 
     def advance(self, src: np.ndarray) -> dict[str, np.ndarray]:
-        """Run the graph on ``src`` (float32 ``[1, 3, H, W]``, contiguous) and the states, keep the new
-        states, and return every tensor by name (the inputs and all the outputs)."""
-        return self._through(self.parts, src)
+        """Run the graph on ``src`` (float32 ``[1, 3, H, W]``, or a decoded picture ``uint8 [1, H, W, 3]``
+        converted inside; contiguous) and the states, keep the new states, and return every tensor by
+        name (the inputs and all the outputs)."""
+        return self._through(self._compiled(uint8=src.dtype == np.uint8), src)
 
     def _through(self, parts: list[CompiledPart], src: np.ndarray) -> dict[str, np.ndarray]:
         feed = {"src": src, **dict(zip(self.state_names, self.states))}

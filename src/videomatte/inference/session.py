@@ -252,6 +252,13 @@ class MattingSession:
                 handoff, self._rec = self.backend.begin(src[None], self._rec, ratio)
             return InFlight(handoff, self._subject, src, pictures)
 
+    def takes_pictures(self) -> bool:
+        """Whether :meth:`begin` takes decoded ``uint8`` pictures without a float copy (the runtime
+        converts them inside its graph, and neither a subject nor despill reads the float frames): a
+        caller that prepares frames ahead of ``begin`` (the live loop) then hands the pictures as they are."""
+        takes = getattr(self.backend, "takes_pictures", None)
+        return bool(takes is not None and takes()) and self._subject is None and not self.despill
+
     def _pictures(self, frames: np.ndarray | Tensor) -> np.ndarray | None:
         """``uint8`` RGB ``frames`` as ``[T, H, W, 3]`` when the backend converts pictures itself (OpenVINO
         inside its compiled graph: no float copy of the frame here), else ``None``."""

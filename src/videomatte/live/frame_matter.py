@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import torch
@@ -17,7 +18,7 @@ from torch import Tensor
 
 from videomatte.compositing import Background, composite_pictures, parse_background
 from videomatte.inference.session import InFlight, MattingSession
-from videomatte.io.frames import to_numpy
+from videomatte.io.frames import to_numpy, to_tensor
 
 
 @dataclass
@@ -26,21 +27,32 @@ class MatteResult:
 
     Attributes:
         index: number of the frame since the last reset (drives looping video backgrounds).
-        src: the (mirrored, if asked) input ``[1, 3, H, W]`` in 0..1.
+        source: the (mirrored, if asked) input as prepared: ``[1, 3, H, W]`` in 0..1, or the ``uint8``
+            ``[H, W, 3]`` picture a session took as it is (``MattingSession.takes_pictures``).
         fgr: foreground ``[1, 3, H, W]`` in 0..1.
         pha: alpha ``[1, 1, H, W]`` in 0..1.
         background: the background in force when the frame was matted.
     """
 
     index: int
-    src: Tensor
+    source: Tensor | np.ndarray
     fgr: Tensor
     pha: Tensor
     background: Background
 
+    @cached_property
+    def src(self) -> Tensor:
+        """The input ``[1, 3, H, W]`` in 0..1 (converted on first use where a picture was kept)."""
+        return self.source if isinstance(self.source, Tensor) else to_tensor(self.source)
+
+    def backdrop_reference(self) -> Tensor:
+        """What ``Background.frames`` reads for this frame: the input where the background is made from
+        it (``blur``), else the foreground (same shape, type and device: no conversion of the input)."""
+        return self.src if self.background.reads_pixels else self.fgr
+
     def composite(self) -> np.ndarray:
         """The foreground over the background: ``uint8`` ``[H, W, 3]``."""
-        bgr = self.background.frames(self.src, self.index)
+        bgr = self.background.frames(self.backdrop_reference(), self.index)
         return composite_pictures(self.fgr, self.pha, bgr)[0]
 
 
@@ -50,7 +62,7 @@ class Begun:
     flight and the background in force when it was taken."""
 
     index: int
-    src: Tensor
+    src: Tensor | np.ndarray
     flight: InFlight
     background: Background
 
@@ -112,19 +124,21 @@ class FrameMatter:
         """Matte one ``uint8`` ``[H, W, 3]`` RGB frame; the result keeps the frame with its matte."""
         return self.finish(self.begin(frame))
 
-    def prepare(self, frame: np.ndarray) -> Tensor:
+    def prepare(self, frame: np.ndarray) -> Tensor | np.ndarray:
         """The network's input for one ``uint8`` ``[H, W, 3]`` RGB frame (mirrored if asked):
-        ``[1, 3, H, W]`` in 0..1. Any thread may prepare frames ahead of ``begin``."""
+        ``[1, 3, H, W]`` in 0..1, or the picture itself, contiguous, where the session converts pictures
+        inside its runtime (``MattingSession.takes_pictures``). Any thread may prepare frames ahead of
+        ``begin``."""
         check_picture(frame)
         if self.mirror:
             frame = np.ascontiguousarray(frame[:, ::-1])
-        return self.session.to_input(frame)
+        return np.ascontiguousarray(frame) if self.session.takes_pictures() else self.session.to_input(frame)
 
-    def begin(self, frame: np.ndarray | Tensor) -> "Begun":
-        """The first half of :meth:`infer` (the session's ``begin``) for a frame or what
-        :meth:`prepare` made of it: call in frame order. ``finish`` of this frame may then run on another
-        thread while the next frame begins."""
-        src = frame if isinstance(frame, Tensor) else self.prepare(frame)
+    def begin(self, frame: np.ndarray | Tensor, prepared: bool = False) -> "Begun":
+        """The first half of :meth:`infer` (the session's ``begin``) for a frame, or (``prepared``, or a
+        tensor) what :meth:`prepare` made of it: call in frame order. ``finish`` of this frame may then
+        run on another thread while the next frame begins."""
+        src = frame if prepared or isinstance(frame, Tensor) else self.prepare(frame)
         with self._lock:
             begun = Begun(self._index, src, self.session.begin(src), self._background)
             self._index += 1

@@ -130,7 +130,7 @@ class LiveMatting:
                 start = time.perf_counter()
                 src = matter.prepare(image)
                 prepared = time.perf_counter()
-                begun = matter.begin(src)
+                begun = matter.begin(src, prepared=True)
                 middle = time.perf_counter()
                 with torch.inference_mode():
                     matter.finish(begun).composite()
@@ -190,7 +190,7 @@ class LiveMatting:
                     self._choose(matter, frame.image, fps)
                     size = frame.image.shape[:2]
                 self._follow_quality(matter)
-                begun = matter.begin(src)
+                begun = matter.begin(src, prepared=True)
                 if midbox.put((begun, frame), wait=wait) is not None:
                     self.stats.dropped()
         finally:

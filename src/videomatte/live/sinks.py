@@ -65,7 +65,8 @@ class Outgoing:
             if key == ("rgba", 8):  # the recording's picture: plane by plane (live.pictures)
                 self._pictures[key] = rgba_picture(r.fgr, r.pha)
             else:
-                self._pictures[key] = render(kind, r.src, r.fgr, r.pha, r.background, r.index, bits=bits)[0]
+                source = r.backdrop_reference() if kind == "composite" else r.fgr  # only a blur reads the input
+                self._pictures[key] = render(kind, source, r.fgr, r.pha, r.background, r.index, bits=bits)[0]
         return self._pictures[key]
 
 
