@@ -73,11 +73,13 @@ class Recorder:
         self._lock = threading.Lock()
         begin, finish = FrameMatter.begin, FrameMatter.finish
 
-        def begin_kept(matter, frame):
-            begun = begin(matter, frame)
+        def begin_kept(matter, frame, prepared=False):
+            begun = begin(matter, frame, prepared)
             if begun.index < self.limit:
+                picture = begun.src if isinstance(begun.src, np.ndarray) else \
+                    (begun.src[0].permute(1, 2, 0) * 255).round().byte().numpy()  # the picture, or the float input
                 with self._lock:
-                    self.begun.append((begun.index, (begun.src[0].permute(1, 2, 0) * 255).round().byte().numpy()))
+                    self.begun.append((begun.index, picture))
                     self.ratios[begun.index] = matter.session.downsample_ratio
             return begun
 
