@@ -43,12 +43,12 @@ def test_holds_its_mode_while_the_loop_keeps_up() -> None:
 
 def test_steps_down_when_frames_drop_and_says_why() -> None:
     feed = _feed(start=0)
-    feed.run(1.5, latency=0.05, drop=0.3)
-    assert feed.changes == []  # not a full window yet (the warm-up's choice is judged over 1.5 s)
+    feed.run(1.0, latency=0.05, drop=0.3)
+    assert feed.changes == []  # not a full window yet (the warm-up's choice is judged over 1 s)
     feed.run(0.25, latency=0.05, drop=0.3)
     (change,) = feed.changes
     assert (change.before, change.after, change.ratio) == ("high", "balanced", 0.25)
-    assert change.describe() == "quality high -> balanced (p95 50 ms, 25 % dropped over 1.5 s)"
+    assert change.describe() == "quality high -> balanced (p95 50 ms, 25 % dropped over 1 s)"
     assert change.as_dict(started=1.0)["at_s"] == pytest.approx(change.at - 1.0)
 
 

@@ -11,8 +11,9 @@ controller watches the frames that went out over a sliding window and moves alon
   p95 latency stayed under ``room_share`` of the budget.
 
 The warm-up's guess is judged sooner, over ``first_window_s``: until the first change a mode that
-cannot hold shows it in a second and a half, and every frame of those seconds is late (at 640x360 in the
-web page, the first 3 s at a mode too slow made the p95 of a 40 s run). Hysteresis keeps it from flapping: the thresholds for going up are well inside those for coming down,
+cannot hold shows it within a second, and every frame of that time is late (the first 3 s at a mode too
+slow made the p95 of a 40 s run in the web page, and the first 1.6 s that of a 5 s recording at 720p
+with a 1.5 s window, where 1 s met it; docs/live.md). Hysteresis keeps it from flapping: the thresholds for going up are well inside those for coming down,
 every change is followed by ``settle_s`` seconds in which nothing is judged (the frames in flight were
 begun at the old ratio) and a fresh window, and each time a mode proves too slow after a step up, the
 wait before trying it again doubles (``backoff``). Pure logic on numbers handed in (no clock, no
@@ -40,7 +41,7 @@ class ControlSettings:
     """The controller's thresholds (seconds, shares in 0..1); see the module's description."""
 
     window_s: float = 3.0
-    first_window_s: float = 1.5  # the window that judges the warm-up's choice, until the first change
+    first_window_s: float = 1.0  # the window that judges the warm-up's choice, until the first change
     drop_limit: float = 0.05
     room_drop: float = 0.01
     room_share: float = 0.7
