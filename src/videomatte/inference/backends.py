@@ -181,9 +181,9 @@ class TunedBackend(OnnxRuntimeBackend):
     measured fastest on this machine within the alpha budget (onnxruntime or OpenVINO, fp32 or bf16),
     tuned on the first frames of that size (seconds, once per CPU: the choice is cached).
 
-    Staged (the live loop's overlapped halves, one thread each), the halves run in the runtime and
-    precision tuned for the whole graph at that size and ratio: OpenVINO's (``OpenVinoStagedRunner``)
-    where it won, else onnxruntime's float32 halves as in ``OnnxRuntimeBackend``.
+    Staged (the live loop's overlapped halves, one thread each), the halves are tuned on their own
+    (``choose_runtime(staged=True)``): OpenVINO's (``OpenVinoStagedRunner``, which also takes decoded
+    pictures) where they win within the budget, else onnxruntime's float32 halves as in ``OnnxRuntimeBackend``.
     """
 
     name = "auto"

@@ -1,12 +1,11 @@
 """``OpenVinoStagedRunner``: the static graph's two halves (``videomatte.export.stages``) run by OpenVINO,
 one thread each, for the live loop's overlapped frames (``StagedRunner``'s interface).
 
-The live loop begins frame t+1 on one core while frame t finishes on the other. With onnxruntime the
-halves run in float32; where the tuner chose OpenVINO for the whole graph at that size and ratio
-(``tuning.choose_runtime``: bf16 or ``mixed`` only when the alpha stayed within budget), the halves run
-in the same runtime and precision, since they are the same operations cut in two. Measured at 1280x720
+The live loop begins frame t+1 on one core while frame t finishes on the other. The halves are tuned
+like the whole graph (``tuning.choose_runtime(staged=True)``: onnxruntime's float32 halves, or these in
+OpenVINO fp32, bf16 or ``mixed``, bf16 only where the alpha stays within budget). Measured at 1280x720
 ratio 0.2 on the Xeon of ``docs/live.md`` (AVX512-BF16, AMX), CPU ms a frame on one thread each:
-onnxruntime fp32 front 18.9 + back 24.6, OpenVINO bf16 13.4 + 19.9 (mean |Δα| 9.3e-4).
+onnxruntime fp32 front 18.9 + back 24.6, OpenVINO bf16 13.4 + 19.9 (mean |Δα| 9.3e-4 over 30 frames).
 
 ::
 
