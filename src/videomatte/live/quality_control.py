@@ -13,7 +13,9 @@ controller watches the frames that went out over a sliding window and moves alon
 The warm-up's guess is judged sooner, over ``first_window_s``: until the first change a mode that
 cannot hold shows it within a second, and every frame of that time is late (the first 3 s at a mode too
 slow made the p95 of a 40 s run in the web page, and the first 1.6 s that of a 5 s recording at 720p
-with a 1.5 s window, where 1 s met it; docs/live.md). Hysteresis keeps it from flapping: the thresholds for going up are well inside those for coming down,
+with a 1.5 s window, where 1 s met it; docs/live.md).
+
+Hysteresis keeps it from flapping: the thresholds for going up are well inside those for coming down,
 every change is followed by ``settle_s`` seconds in which nothing is judged (the frames in flight were
 begun at the old ratio) and a fresh window, and each time a mode proves too slow after a step up, the
 wait before trying it again doubles (``backoff``). Pure logic on numbers handed in (no clock, no
