@@ -1,7 +1,8 @@
 """``QualityController``: keeps ``--quality auto`` adjusting while the loop runs, from what the whole loop does.
 
-The warm-up picks a mode from the network's time alone; what else the loop does (capture, the
-composite, every output, a recording's encoder on its own thread) only shows once frames flow. The
+The warm-up picks a mode from one frame's timing (the conversion, the network, the composite, a
+recording's encoder on a scratch file); what it cannot see (the source's decoding, the threads taking
+turns on the cores, anything else running) only shows once frames flow. The
 controller watches the frames that went out over a sliding window and moves along the ladder of modes
 (best first, as in :data:`videomatte.live.quality.MODES`):
 
