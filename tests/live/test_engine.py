@@ -158,3 +158,18 @@ def test_stats_json_has_the_keys_scripts_read(tmp_path) -> None:
     assert {"frames_captured", "frames_processed", "frames_dropped", "fps", "latency_ms", "ratio", "quality"} <= set(data)
     assert set(data["latency_ms"]) == {"p50", "p95", "max"}
     assert data["frames_processed"] == 5 and data["quality"] == "high" and data["ratio"] == 1.0  # high: min(512 / 32, 1)
+
+
+def test_quality_auto_sets_aside_the_recordings_cost_without_touching_the_recording(tmp_path, caplog) -> None:
+    import logging
+
+    session, _ = echo_session()
+    session.fixed_ratio = None
+    target = tmp_path / "out.mkv"
+    live = LiveMatting(session=session, source=indexed_frames(6), background="black", quality="auto", pace=False,
+                       fps=30, record=str(target))
+    with caplog.at_level(logging.INFO, logger="videomatte.live"):
+        stats = live.run()
+    costs = [r.getMessage() for r in caplog.records if "the outputs cost" in r.getMessage()]
+    assert len(costs) == 1 and "at 32x24 (a recording's encoder)" in costs[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.mkv"] and stats.frames_recorded == 6
