@@ -181,3 +181,26 @@ def test_a_choice_tuned_on_a_busy_machine_is_tuned_again_once_it_is_quiet(tiny_n
     load[0] = 4 * cpu_info.cpu_cores()
     assert choose_runtime(tiny_net, "cpu", torch.float32, *SIZE, RATIO, _frames()).load == 0.5
     assert len(count_tunings) == 2
+
+
+def test_two_close_candidates_are_timed_again_and_a_clear_winner_is_not():
+    from videomatte.inference.tuning import Trial, settle_close_call
+
+    calls = {"a": 0, "b": 0, "c": 0}
+
+    def stepper(name):
+        def step(frame):
+            calls[name] += 1
+            return frame[:, :1]
+        return step
+
+    a, b, c = Candidate("onnxruntime", "fp32", 2), Candidate("openvino", "bf16", 2), Candidate("openvino", "mixed", 2)
+    steppers = {a: stepper("a"), b: stepper("b"), c: stepper("c")}
+    frames = np.zeros((2, 3, 4, 4), np.float32)
+    trials = [Trial(a, 80.0, 0.0, True), Trial(b, 58.0, 4e-4, True), Trial(c, 57.1, 2e-4, True)]
+    settle_close_call(trials, steppers, frames)
+    assert calls["a"] == 0 and calls["b"] == calls["c"] > 0  # the close pair only, in the same turns
+    assert trials[1].ms < 58.0 and trials[2].ms < 57.1 and trials[0].ms == 80.0
+    clear = [Trial(a, 80.0, 0.0, True), Trial(b, 46.0, 4e-4, True), Trial(c, 55.0, 2e-4, True)]
+    settle_close_call(clear, steppers, frames)
+    assert calls["b"] == calls["c"] and [t.ms for t in clear] == [80.0, 46.0, 55.0]
