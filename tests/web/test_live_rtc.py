@@ -26,7 +26,8 @@ SIZE = (48, 64)  # height, width (even: VP8)
 
 
 class NumberedCamera(aiortc.MediaStreamTrack):
-    """Frame k: left half grey ``index_value(k)``, right half white, pts ``k * STEP``, at 30 fps."""
+    """Frame k: left half grey ``index_value(k)``, right half white, pts ``k * STEP``, at 30 fps; after
+    ``FRAMES`` frames it sends nothing more."""
 
     kind = "video"
 
@@ -38,7 +39,9 @@ class NumberedCamera(aiortc.MediaStreamTrack):
         import av
 
         await asyncio.sleep(1 / 30)
-        k = min(self.next, FRAMES - 1)
+        if self.next >= FRAMES:  # the camera has no more frames: it waits (a frame never repeats its time)
+            await asyncio.sleep(3600)
+        k = self.next
         self.next += 1
         frame = av.VideoFrame.from_ndarray(self.frames[k], format="rgb24")
         frame.pts, frame.time_base = k * STEP, fractions.Fraction(1, 90000)

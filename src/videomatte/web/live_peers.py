@@ -12,6 +12,7 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from gradio.utils import get_upload_folder
 
 from videomatte.web.live_rtc import RtcPeer
+from videomatte.web.rtc_jitter import receive_frames_at_once
 
 if TYPE_CHECKING:
     from videomatte.inference.session import MattingSession
@@ -56,6 +57,7 @@ class RtcPeers:
         peer.on_close = lambda: self._idle.append(session)
         try:
             await pc.setRemoteDescription(RTCSessionDescription(sdp=str(sdp), type="offer"))
+            receive_frames_at_once(pc)  # a camera frame goes to the decoder when its last packet is in
             await pc.setLocalDescription(await pc.createAnswer())
         except Exception as err:  # noqa: BLE001 - a bad offer is one line for the page
             await peer.close()
