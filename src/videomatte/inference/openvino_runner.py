@@ -59,7 +59,7 @@ class OpenVinoRunner:
         inputs = {i.get_any_name(): i for i in core().read_model(graph).inputs}
         self.state_names = [name for name in STATE_INPUTS if name in inputs]
         self._initial = [np.zeros(list(inputs[name].get_shape()), np.float32) for name in self.state_names]
-        self.parts = self._compiled(uint8=False)
+        self._compiled(uint8=False)  # now: a graph this runtime cannot compile fails at open, not mid-stream
         self.reset()
 
     def _compiled(self, uint8: bool) -> list[CompiledPart]:
@@ -84,26 +84,23 @@ class OpenVinoRunner:
         """Matte the next frame ``src`` ``[1, 3, H, W]`` float32 in 0..1 (``ratio`` is baked in and
         ignored); returns ``fgr [1, 3, H, W]`` and ``pha [1, 1, H, W]`` (new arrays, the caller's) and
         keeps the new states."""
-        return self._run(self.parts, np.ascontiguousarray(src, np.float32))
+        return self._matte(self.advance(np.ascontiguousarray(src, np.float32)))
 
     def step_pictures(self, picture: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``step`` of a decoded picture ``uint8 [1, H, W, 3]`` RGB, converted inside the compiled model
         (the same as ``step`` of ``picture / 255`` channels first, to float rounding)."""
-        return self._run(self._compiled(uint8=True), np.ascontiguousarray(picture, np.uint8))
+        return self._matte(self.advance(np.ascontiguousarray(picture, np.uint8)))
 
     def advance(self, src: np.ndarray) -> dict[str, np.ndarray]:
         """Run the graph on ``src`` (float32 ``[1, 3, H, W]``, or a decoded picture ``uint8 [1, H, W, 3]``
         converted inside; contiguous) and the states, keep the new states, and return every tensor by
         name (the inputs and all the outputs)."""
-        return self._through(self._compiled(uint8=src.dtype == np.uint8), src)
-
-    def _through(self, parts: list[CompiledPart], src: np.ndarray) -> dict[str, np.ndarray]:
         feed = {"src": src, **dict(zip(self.state_names, self.states))}
-        for part in parts:
+        for part in self._compiled(uint8=src.dtype == np.uint8):
             feed.update(part.run(feed))
         self.states = [feed[name.replace("i", "o")] for name in self.state_names]
         return feed
 
-    def _run(self, parts: list[CompiledPart], src: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        feed = self._through(parts, src)
+    @staticmethod
+    def _matte(feed: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         return feed[ONNX_OUTPUTS[0]], feed[ONNX_OUTPUTS[1]]
