@@ -23,13 +23,39 @@ def _pictures(count: int, seed: int = 5) -> np.ndarray:
     return np.ascontiguousarray((frames * 255).round().astype(np.uint8).transpose(0, 2, 3, 1))
 
 
+def test_bilinear_taps_are_torch_bilinear_resizing():
+    import torch
+    from torch.nn import functional as F
+
+    from videomatte.inference.openvino_pictures import bilinear_taps
+
+    image = torch.rand(1, 2, 37, 50, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    for size in ((13, 17), (18, 25), (37, 50), (5, 7)):  # odd ratios, exactly half, none, the edges clamped
+        rows, row_weights = bilinear_taps(37, size[0], size[0] / 37)
+        cols, col_weights = bilinear_taps(50, size[1], size[1] / 50)
+        by_rows = (image[:, :, rows].reshape(1, 2, size[0], 2, 50) * torch.from_numpy(row_weights)[:, :, None]).sum(3)
+        both = (by_rows[..., cols].reshape(1, 2, size[0], size[1], 2) * torch.from_numpy(col_weights)).sum(4)
+        want = F.interpolate(image, size=size, mode="bilinear", align_corners=False)
+        assert torch.allclose(both, want, atol=1e-12)
+
+
 @slow
 @needs_openvino
-def test_pictures_converted_inside_openvino_equal_float_frames(tiny_net):
+@pytest.mark.parametrize("ratio", [RATIO, 0.4])
+def test_pictures_converted_inside_openvino_equal_float_frames(tiny_net, ratio):
+    from videomatte.inference.openvino_parts import core
+    from videomatte.inference.openvino_pictures import takes_pictures
     from videomatte.inference.openvino_runner import OpenVinoRunner
     from videomatte.inference.tuning import static_graph
 
-    runner = OpenVinoRunner(static_graph(tiny_net, *SIZE, RATIO), "fp32", threads=1)
+    graph = static_graph(tiny_net, *SIZE, ratio)
+    rewritten = takes_pictures(core().read_model(graph))
+    thirds = [op for op in rewritten.get_ordered_ops() if op.get_type_name() == "Constant"
+              and op.get_output_shape(0) == [1, 3] and np.allclose(op.get_data(), 1 / 3)]
+    gathers = [op for op in rewritten.get_ordered_ops() if op.get_type_name() == "Gather"
+               and op.input_value(0).get_node().get_type_name() == "Transpose"]
+    assert not thirds and gathers  # the grey channel summed from the planes, the network's rows gathered
+    runner = OpenVinoRunner(graph, "fp32", threads=1)
     pictures = _pictures(3)
     floats = [(runner.step(p.transpose(2, 0, 1)[None] / np.float32(255)), list(runner.states)) for p in pictures]
     runner.reset()

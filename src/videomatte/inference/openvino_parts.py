@@ -3,9 +3,9 @@
 Two things keep copies out of a frame's path (at 1080p each full-resolution copy costs milliseconds,
 next to a network of about 80 ms on one core):
 
-- ``uint8=True`` compiles the graph with OpenVINO's preprocessing in front of ``src``: the part takes
-  the decoded picture as it is, ``uint8 [1, H, W, 3]`` RGB, and converts it inside the compiled model
-  (to float, divided by 255, channels first), instead of the caller making a float copy first.
+- ``uint8=True`` compiles the graph to take the decoded picture as it is, ``uint8 [1, H, W, 3]`` RGB,
+  and convert it inside the compiled model, each reader of ``src`` reading only what it needs
+  (``openvino_pictures``), instead of the caller making a float copy first.
 - Every output is written straight into a new numpy array handed to the request before the call, so
   nothing is copied out of OpenVINO's buffers and no later frame overwrites what a caller kept.
 """
@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from videomatte.inference.openvino_pictures import SOURCE, takes_pictures
+
 _CORE: list[Any] = []
-SOURCE = "src"  # the graph input that takes the frames
 
 
 def core() -> Any:
@@ -39,23 +40,10 @@ def core() -> Any:
     return _CORE[0]
 
 
-def takes_pictures(model: Any) -> Any:
-    """``model`` (an ``openvino.Model`` whose ``src`` is float ``[1, 3, H, W]`` in 0..1) with ``src``
-    taking ``uint8 [1, H, W, 3]`` RGB instead, converted inside: float, / 255, channels first."""
-    import openvino as ov
-    from openvino.preprocess import PrePostProcessor
-
-    steps = PrePostProcessor(model)
-    source = steps.input(SOURCE)
-    source.tensor().set_element_type(ov.Type.u8).set_layout(ov.Layout("NHWC"))
-    source.model().set_layout(ov.Layout("NCHW"))
-    source.preprocess().convert_element_type(ov.Type.f32).convert_layout(ov.Layout("NCHW")).scale(255.0)
-    return steps.build()
-
-
 def compile_graph(graph: bytes, precision: str, threads: int, uint8: bool = False) -> Any:
     """A compiled model of the serialized ONNX ``graph``: ``precision`` ``f32`` or ``bf16``, ``threads``
-    inference threads (0: OpenVINO's default), one stream, latency first; ``uint8``: see ``takes_pictures``."""
+    inference threads (0: OpenVINO's default), one stream, latency first;
+    ``uint8``: see ``openvino_pictures.takes_pictures``."""
     model = core().read_model(graph)
     if uint8:
         model = takes_pictures(model)
