@@ -10,6 +10,7 @@ from videomatte.errors import MediaError, OutputExistsError, VideoMatteError
 from videomatte.compositing import parse_color
 from videomatte.conversion.batch import convert
 from videomatte.conversion.results import expand_inputs
+from videomatte.inference.openvino_runner import openvino_available
 from videomatte.inference.session import MattingSession
 from videomatte.io.readers import VideoReader, open_reader
 from videomatte.io.writers import VideoWriter
@@ -19,8 +20,9 @@ RATIO = 1.0  # the clips are under 128 pixels high: a conversion refuses a netwo
 
 def reference(source, weights):
     """Frames, alpha and foreground the session gives for ``source``, one frame at a time, fed float frames
-    as the pipeline feeds it (a bf16 runtime's mattes from uint8 frames, converted inside its graph, differ
-    from those from float frames by its rounding: mean |Δα| about 2e-4, within its budget, not bit-equal)."""
+    (the pipeline hands the uint8 pictures to a runtime that converts them inside its graph: a bf16
+    runtime's mattes from them differ from those from float frames by its rounding, mean |Δα| about 2e-4,
+    within its budget, not bit-equal; onnxruntime converts them as ``to_input`` does)."""
     session = MattingSession("mobilenetv3", weights, device="cpu", downsample_ratio=RATIO)
     with open_reader(source) as reader:
         frames = list(reader)
@@ -152,3 +154,26 @@ def test_onnx_backend_matches_torch(clip_dir, official_onnx, tmp_path):
     for a, b in zip(sorted((tmp_path / "ort").iterdir()), sorted((tmp_path / "torch").iterdir())):
         diff = np.abs(np.asarray(Image.open(a)).astype(int) - np.asarray(Image.open(b)))
         assert diff.max() <= 1
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not openvino_available(), reason="the openvino extra is not installed")
+def test_a_runtime_that_takes_pictures_gets_them_and_a_blur_still_reads_the_frames(ntsc_clip, random_weights, tmp_path,
+                                                                                 monkeypatch, shared_graphs):
+    from videomatte.inference import tuning
+    from videomatte.inference.tuning import Candidate
+
+    monkeypatch.setenv("VIDEOMATTE_CACHE", str(tmp_path / "cache"))  # a tuning of its own, one candidate
+    monkeypatch.setattr(tuning, "candidates", lambda threads=0: [Candidate("openvino", "fp32", 1)])
+    handed = []
+    begin = MattingSession.begin
+    monkeypatch.setattr(MattingSession, "begin", lambda self, frames: handed.append(type(frames)) or begin(self, frames))
+    common = dict(weights=random_weights, downsample_ratio=RATIO, device="cpu", progress=False, background="blur")
+    convert(ntsc_clip, alpha=tmp_path / "ov/", composite=tmp_path / "ov.mkv", **common)
+    assert handed and set(handed) == {np.ndarray}  # the decoded uint8 pictures, converted inside OpenVINO
+    convert(ntsc_clip, alpha=tmp_path / "ort/", composite=tmp_path / "ort.mkv", backend="onnxruntime", **common)
+    for a, b in zip(sorted((tmp_path / "ov").iterdir()), sorted((tmp_path / "ort").iterdir()), strict=True):
+        assert np.abs(np.asarray(Image.open(a)).astype(int) - np.asarray(Image.open(b))).max() <= 1
+    with VideoReader(tmp_path / "ov.mkv") as ours, VideoReader(tmp_path / "ort.mkv") as theirs:
+        pairs = list(zip(ours, theirs, strict=True))
+    assert max(np.abs(a.image.astype(int) - b.image).max() for a, b in pairs) <= 1  # the same blurred input behind

@@ -41,6 +41,10 @@ class EmulatedSession:
     def cut(self) -> None:
         """A new shot: nothing to forget either."""
 
+    def takes_pictures(self) -> bool:
+        """Float frames, converted on the pipeline's decode thread (as for a GPU session)."""
+        return False
+
     def step(self, frames: np.ndarray | Tensor) -> Matte:
         """``frames``: ``uint8 [H, W, 3]``/``[T, H, W, 3]`` or float ``[T, 3, H, W]`` in 0..1.
 

@@ -35,31 +35,47 @@ class Chunk:
     Attributes:
         index: number of the first frame in the input (``Frame.index``: a video background follows it).
         stamps: ``(pts, time_base)`` of each frame.
-        src: input ``[T, 3, H, W]`` in 0..1 on the session's device.
+        src: input ``[T, 3, H, W]`` in 0..1 on the session's device, or ``None`` where the session takes
+            the decoded ``pictures`` as they are (``MattingSession.takes_pictures``: the runtime
+            converts them inside its graph, and the float frames are made only if an output reads them).
         fgr, pha: the network's foreground ``[T, 3, H, W]`` and alpha ``[T, 1, H, W]`` (after inference).
         cut: a new shot starts at its first frame (a chunk never holds frames of two shots).
+        pictures: the decoded ``uint8 [T, H, W, 3]`` RGB frames, where ``src`` is ``None``.
     """
 
     index: int
     stamps: list[tuple[int, Fraction]]
-    src: Tensor
+    src: Tensor | None
     fgr: Tensor | None = None
     pha: Tensor | None = None
     cut: bool = False
+    pictures: np.ndarray | None = None
+
+    def backdrop_reference(self, background: Background | None) -> Tensor:
+        """What a composite's ``background.frames`` reads: the input frames where the background reads
+        their pixels (a blur), else the foreground (its shape, type and device are all it uses)."""
+        if self.src is None and background is not None and background.reads_pixels:
+            self.src = to_tensor(self.pictures, self.fgr.device, self.fgr.dtype)  # type: ignore[arg-type, union-attr]
+        return self.src if self.src is not None else self.fgr  # type: ignore[return-value]
 
 
-def _decode(reader: Reader, out: Channel, seq_chunk: int, device: torch.device, dtype: torch.dtype,
+def _decode(reader: Reader, out: Channel, seq_chunk: int, session: MattingSession,
             shots: Callable[[int, np.ndarray], bool], cuts: list[int], clock: PhaseClock) -> None:
     """Frames into chunks of ``seq_chunk``, a chunk ended early before a frame that starts a shot (whose
-    ``Frame.index`` goes into ``cuts``)."""
+    ``Frame.index`` goes into ``cuts``); float frames, or the ``uint8`` pictures themselves where the
+    session takes them."""
     batch: list = []
     cut, frames = False, iter(reader)
 
     def send() -> None:
         begin = time.perf_counter()
-        pictures = to_tensor(np.stack([f.image for f in batch]), device, dtype)
+        stamps, pictures = [(f.pts, f.time_base) for f in batch], np.stack([f.image for f in batch])
+        if pictures.dtype == np.uint8 and session.takes_pictures():
+            chunk = Chunk(batch[0].index, stamps, None, cut=cut, pictures=pictures)
+        else:
+            chunk = Chunk(batch[0].index, stamps, to_tensor(pictures, session.device, session.dtype), cut=cut)
         clock.add("decode", time.perf_counter() - begin)
-        out.put(Chunk(batch[0].index, [(f.pts, f.time_base) for f in batch], pictures, cut=cut))
+        out.put(chunk)
 
     while True:
         begin = time.perf_counter()
@@ -87,8 +103,8 @@ def _encode(inbox: Channel, writer: Writer, plan: OutputPlan, background: Backgr
     bits = 16 if writer.deep else 8
     for chunk in inbox:
         with clock.timing("compositing"):
-            pictures = render(plan.kind, chunk.src, chunk.fgr, chunk.pha, background, chunk.index, premultiplied,
-                              bits)
+            pictures = render(plan.kind, chunk.backdrop_reference(background), chunk.fgr, chunk.pha, background,
+                              chunk.index, premultiplied, bits)
         with clock.timing("encode"):
             for picture, (pts, time_base) in zip(pictures, chunk.stamps):
                 writer.write(picture, pts, time_base)
@@ -106,7 +122,7 @@ def _infer(decoded: Channel, session: MattingSession, outboxes: list[Channel], p
         with clock.timing("network", wall=True):
             if chunk.cut:
                 session.cut()
-            matte = session.step(chunk.src)
+            matte = session.step(chunk.src if chunk.src is not None else chunk.pictures)  # type: ignore[arg-type]
         chunk.fgr, chunk.pha = matte.fgr, matte.pha
         with clock.timing(ENCODING, busy=False, wall=True):
             for box in outboxes:
@@ -137,8 +153,7 @@ def run_pipeline(reader: Reader, session: MattingSession, plans: list[OutputPlan
         decoded = pipeline.channel(QUEUE_SIZE)
         shots = shots if shots is not None else ShotStarts(options.cuts, info.frame_rate)
         found = cuts if cuts is not None else []
-        pipeline.start("decode", lambda: _decode(reader, decoded, options.seq_chunk, session.device,
-                                                 session.dtype, shots, found, clock))
+        pipeline.start("decode", lambda: _decode(reader, decoded, options.seq_chunk, session, shots, found, clock))
         outboxes = []
         for writer, plan, background in writers:
             box = pipeline.channel(QUEUE_SIZE)

@@ -212,11 +212,13 @@ class TunedBackend(OnnxRuntimeBackend):
         return super().begin(src, rec, ratio)
 
     def takes_pictures(self) -> bool:
-        """Whether ``begin_pictures`` pays: whole frames, or the staged halves once every size opened so
-        far runs them in OpenVINO (onnxruntime's halves take float frames, converted off the begin thread)."""
+        """Whether ``begin_pictures`` pays: for whole frames, unless a size opened so far runs in
+        onnxruntime (which takes float frames, better converted off the calling thread); for the staged
+        halves, once every size opened so far runs them in OpenVINO."""
+        opened = tuple(self._runners.items())  # one step under the GIL: a decode thread may ask mid-tuning
         if not self.staged:
-            return True
-        halves = [runner for key, runner in self._runners.items() if key[3]]
+            return all(hasattr(runner, "step_pictures") for key, runner in opened if not key[3])
+        halves = [runner for key, runner in opened if key[3]]
         return bool(halves) and all(hasattr(runner, "begin_pictures") for runner in halves)
 
     def begin_pictures(self, pictures: np.ndarray, rec: States, ratio: float) -> tuple[object, States]:
