@@ -49,6 +49,13 @@ def test_the_outputs_cost_is_set_aside_and_lets_the_warm_up_start_at_lowest() ->
     assert (recording.mode, recording.ratio, round(recording.cpu_budget_ms, 1)) == ("lowest", 0.125, 31.7)
     heavy = choose("auto", 1280, 720, 30.0, times.__getitem__, cores=2, overhead_s=0.040)
     assert heavy.mode == "lowest" and not heavy.fits  # nothing fits: the cheapest, and the controller watches
+    assert alone.shortfall() is None and recording.shortfall(15.0) is None  # these fit: nothing to say
+    assert heavy.shortfall(40.0) == ("even at lowest (ratio 0.125) the loop needs 62 ms of CPU a frame (the network "
+                                     "22, the outputs 40) where the cores give 47: frames will be dropped; a "
+                                     "cheaper recording (.mp4 costs the least) or a smaller --size or --fps would fit")
+    slow_stage = choose("auto", 1280, 720, 30.0, lambda ratio: 0.045)
+    assert slow_stage.shortfall().startswith("even at fast (ratio 0.2) the network's slowest stage takes 45 ms a "
+                                             "frame for 28 ms: frames will be dropped; a smaller")
 
 
 def test_a_recordings_cost_is_timed_on_a_scratch_file(tmp_path) -> None:

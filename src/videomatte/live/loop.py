@@ -143,9 +143,13 @@ class LiveMatting:
                  "seconds; cached after)", width, height)
         began = time.monotonic()
         cores = min(os.cpu_count() or 1, 2) if self._overlapped else 1  # two stages use two cores at most
-        overhead_ms = self.options.overhead_ms + self._outputs_cost_ms(image)
+        outputs_ms = self._outputs_cost_ms(image)
+        overhead_ms = self.options.overhead_ms + outputs_ms
         choice = quality.choose(self.options.quality, width, height, fps, frame_seconds, self.options.ratio, cores,
                                 overhead_ms / 1000)
+        shortfall = choice.shortfall(outputs_ms)
+        if shortfall is not None:
+            log.warning("live: %s", shortfall)
         if self.adaptive is not None:
             prepare_ladder(session, image)
             self.adaptive.restart(width, height, choice.ratio)
