@@ -6,9 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from web_media import trim_clip, write_y4m
-
-CLIP_FRAMES = 8
+from web_media import CLIP_FRAMES, GROUP_FRAMES, GROUP_SIZE, trim_clip, write_y4m
 
 
 def free_port() -> int:
@@ -44,9 +42,6 @@ def short_clip(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     """The first frames of a real shared clip (360x640, 24 fps), no audio."""
     out = tmp_path_factory.mktemp("web-clips") / "person.mp4"
     return trim_clip(shared_data / "clips" / "person_short_360x640.mp4", out, CLIP_FRAMES)
-
-
-GROUP_SIZE, GROUP_FRAMES = (384, 216), 6
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from web_media import decode
 pytest.importorskip("gradio", reason="the web extra (gradio) is not installed")
 gradio_client = pytest.importorskip("gradio_client", reason="gradio_client is not installed")
 
-from conftest import CLIP_FRAMES  # noqa: E402
+from web_media import CLIP_FRAMES  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ from web_media import decode
 pytest.importorskip("gradio", reason="the web extra (gradio) is not installed")
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python package) is not installed")
 
-from conftest import CLIP_FRAMES, GROUP_FRAMES, GROUP_SIZE  # noqa: E402
+from web_media import CLIP_FRAMES, GROUP_FRAMES, GROUP_SIZE  # noqa: E402
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = [pytest.mark.slow,  # a real browser and server

@@ -6,6 +6,9 @@ from pathlib import Path
 import av
 import numpy as np
 
+CLIP_FRAMES = 8  # frames of the person clip the web tests convert
+GROUP_SIZE, GROUP_FRAMES = (384, 216), 6  # the group clip, scaled (width, height)
+
 
 def trim_clip(source: Path, out: Path, frames: int, size: tuple[int, int] | None = None) -> Path:
     """The first ``frames`` frames of ``source`` re-encoded as H.264 (no audio) into ``out``, scaled to
