@@ -113,9 +113,11 @@ def score(root: Path, cache: Path, settings: TrackerSettings) -> dict:
             seconds += time.thread_time() - start
             count += len(selected)
             s = frame_scores(selected, data[f"pha_{person}"], data[f"pha_{other}"])
+            apart = ~np.asarray(record["overlap"], bool)
             rows.append({"clip": record["clip"], "person": person, **{k: float(v.mean()) for k, v in s.items()},
+                         "mad_apart": float(s["mad"][apart].mean()),
                          "alone": float(data[f"alone_{person}"].mean()), "per_frame_mad": s["mad"]})
-    mean = {k: float(np.mean([r[k] for r in rows])) for k in ("mad", "leak", "lost", "swapped", "alone")}
+    mean = {k: float(np.mean([r[k] for r in rows])) for k in ("mad", "leak", "lost", "swapped", "alone", "mad_apart")}
     mean["leak_max"] = max(r["leak"] for r in rows)
     mean["ratio"] = mean["mad"] / mean["alone"]
     mean["ms"] = seconds * 1e3 / count
@@ -182,8 +184,8 @@ def main() -> int:
         m = result["mean"]
         people = " ".join(f"{r['mad']:.2f}" for r in result["rows"])
         leaks = " ".join(f"{r['leak']:.2f}" for r in result["rows"])
-        print(f"{' '.join(pairs) or 'defaults'}: MAD {m['mad']:.3f} ({m['ratio']:.3f}x alone {m['alone']:.3f}) "
-              f"leak mean {m['leak']:.2f} max {m['leak_max']:.2f} lost {m['lost']:.3f} swapped "
+        print(f"{' '.join(pairs) or 'defaults'}: MAD {m['mad']:.4f} ({m['ratio']:.4f}x alone {m['alone']:.4f}) "
+              f"apart {m['mad_apart']:.3f} leak mean {m['leak']:.2f} max {m['leak_max']:.2f} lost {m['lost']:.3f} swapped "
               f"{m['swapped']:.3f} | {m['ms']:.1f} ms/frame | MAD {people} | leak {leaks}")
         if args.frames:
             for r in result["rows"]:

@@ -86,7 +86,7 @@ class TrackerSettings:
     min_area: float = 2e-4
     motion: float = 0.02
     return_radius: float = 0.08
-    feather: float = 0.5
+    feather: float = 1.0  # 0.5 before 2026-12-07: see docs/quality.md, "Subject boundaries"
     minor: float = 0.02
     hidden_frames: int = 45
     colour: bool = True
