@@ -10,6 +10,9 @@ follow the same person: the colour likelihoods pooled over 1.5 working pixels (t
 agree; the default now). For every ``--frames`` index and ``--crop`` box it writes
 OUT/crop_FFFF_N.png: the frame, then each tracker's kept person over green, side by side; it prints
 each tracker's mean ``|alpha - alpha(1.5)|`` per frame (x 1e3).
+
+With ``--variant NAME=VALUE ...`` (repeatable; fields of ``TrackerSettings``) the trackers are instead
+the defaults and each variant, and the distances are taken from the defaults.
 """
 from __future__ import annotations
 
@@ -42,12 +45,19 @@ def main() -> int:
     parser.add_argument("--crop", action="append", default=[], metavar="X0,Y0,X1,Y1")
     parser.add_argument("--last", type=int, default=None, help="stop after this frame")
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--variant", nargs="+", action="append", metavar="NAME=VALUE",
+                        help="compare the defaults with these TrackerSettings fields (repeatable)")
     args = parser.parse_args()
+    settings = SETTINGS
+    if args.variant:
+        from subject_owners import parse_variant
+        settings = {"defaults": TrackerSettings(), **{" ".join(v): parse_variant(v) for v in args.variant}}
+    reference = next(iter(settings))
     args.out.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(1)
     network = OnnxRunner(args.weights, quiet=True, threads=1)
     prompt = SubjectPrompt.from_cli(args.subject)
-    trackers = {name: SubjectTracker(prompt, settings) for name, settings in SETTINGS.items()}
+    trackers = {name: SubjectTracker(prompt, value) for name, value in settings.items()}
     moved = {name: [] for name in trackers}
     with av.open(str(args.clip)) as source:
         for index, frame in enumerate(source.decode(video=0)):
@@ -57,7 +67,7 @@ def main() -> int:
             src = torch.from_numpy(rgb).permute(2, 0, 1)[None].float() / 255
             kept = {name: t.apply(torch.from_numpy(alpha), src)[0, 0].numpy() for name, t in trackers.items()}
             for name in trackers:
-                moved[name].append(1e3 * float(np.abs(kept[name] - kept["1.5"]).mean()))
+                moved[name].append(1e3 * float(np.abs(kept[name] - kept[reference]).mean()))
             if index in args.frames:
                 for number, box in enumerate(args.crop):
                     crops(rgb, kept, tuple(int(v) for v in box.split(",")), 1).save(
@@ -65,7 +75,7 @@ def main() -> int:
             if args.last is not None and index >= args.last:
                 break
     for name, values in moved.items():
-        print(f"{name}: mean |alpha - alpha(1.5)| x1e3 per frame: mean {np.mean(values):.2f}, "
+        print(f"{name}: mean |alpha - alpha({reference})| x1e3 per frame: mean {np.mean(values):.2f}, "
               f"largest {np.max(values):.2f} (frame {int(np.argmax(values))})")
     return 0
 

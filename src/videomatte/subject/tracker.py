@@ -1,22 +1,20 @@
 """Subject selection: keep one person (or a chosen few) of the network's matte, frame after frame.
 
-The network mattes every person it sees. :class:`SubjectTracker` takes its alpha, splits each frame
-into person regions (connected components of the matte above a low threshold; on the first frame a
-region holding several people standing side by side is cut between their heads), picks on the first
-frame the people the :class:`~videomatte.subject.prompt.SubjectPrompt` points at, and then
-follows them:
+The network mattes every person it sees. :class:`SubjectTracker` splits each frame's alpha into person
+regions (connected components above a low threshold; on the first frame a region of people standing
+side by side is cut between their heads), picks on the first frame the people the
+:class:`~videomatte.subject.prompt.SubjectPrompt` points at, and follows them:
 
 * every region of the new frame takes the label (chosen person or other person) of the previous
   frame's people within the motion radius, each chosen person's mask first moved by its own velocity;
-* a region that holds several people (they touch or cross) is split by the nearest of those previous
-  labels, so each keeps its side until they separate;
+* a region holding several people (touching, crossing) is split by the nearest of those labels, then
+  by their colours and where each pixel moved from (:mod:`.colour`, :mod:`.carry`);
 * a region that comes from nobody (a person entering) is another person, never the subject, except
   when a chosen person has been lost and it appears near where they were last seen: then it is them.
 
-The output alpha is the network's alpha times a weight that is 1 wherever the nearest person is a
-chosen one and 0 wherever it is another, blurred across the border between the two, so soft hair and
-motion blur around the subject stay as the network made them. A subject that leaves the frame (or is
-hidden) gets alpha zero until they come back near where they left.
+The output alpha is the network's alpha times a weight: 1 where the nearest person is a chosen one,
+0 where it is another, blurred across the border (soft hair and motion blur stay as the network made
+them). A subject out of sight gets alpha zero until they come back near where they left.
 """
 from __future__ import annotations
 
@@ -28,15 +26,15 @@ from torch import Tensor
 
 from videomatte.subject import regions
 from videomatte.subject.boundary import contested_band, refine_weight
+from videomatte.subject.carry import carry_split
 from videomatte.subject.colour import ColourModels, colour_vote, drop_specks, gone, in_front, learn_apart
 from videomatte.subject.pick import pick_people
 from videomatte.subject.prompt import SubjectPrompt
-from videomatte.subject.tracks import Track, TrackerSettings
+from videomatte.subject.tracks import MOVING, Track, TrackerSettings, refresh_front, through_merge
 
 __all__ = ["SubjectTracker", "Track", "TrackerSettings"]
 
 FIRST_TRACK = 1
-MOVING = 0.5  # working pixels per frame above which a person crossing another keeps its shape
 CENTRE_WEIGHT = 0.5  # merged region: a pixel inside two expected masks goes to the nearer centre (in radii)
 SPECK = 0.01  # a person's piece under this share of a merged region, inside another's, is the other's
 FRAGMENT = 0.1  # a region under this share of the largest person's area, next to a person, is part of them
@@ -63,6 +61,8 @@ class SubjectTracker:
         self._size: tuple[int, int] | None = None
         self._colours = ColourModels()
         self._codes: np.ndarray | None = None
+        self._front: dict[int, np.ndarray] = {}  # this frame's people in front: their colour-decided pixels
+        self._rgb = self._previous_rgb = None  # the frame's colours at working resolution, and the last one's
 
     @property
     def lost(self) -> bool:
@@ -106,6 +106,8 @@ class SubjectTracker:
         h, w = alpha.shape
         found, count = regions.person_regions(alpha, s.threshold, max(1, round(s.min_area * h * w)))
         self._codes = self._colours.codes(rgb) if rgb is not None and s.colour else None
+        self._previous_rgb, self._rgb = self._rgb, (rgb if self._codes is not None else None)
+        self._front = {}
         owner = self._first_owner(found, count) if self._owner is None else self._follow(found)
         self._update_tracks(owner)
         self._owner = owner
@@ -203,12 +205,26 @@ class SubjectTracker:
         front = in_front(by_colour, decided, inside)
         if front is not None:  # what colour leaves open where they overlap belongs to the one in front
             winner = np.where(~decided & inside[front] & (inside.sum(axis=0) >= 2), front, winner)
+            self._front[present[front]] = np.zeros(self._owner.shape, bool)
+            self._front[present[front]][slices] = decided & (by_colour == front)
+        winner = self._carry(present, winner, decided, inside, region, slices)
         for index, k in enumerate(present):
             heir = None if self._tracks[k].chosen else gone(winner, decided, anyone, region, index)
             if heir is not None:
                 winner = np.where((winner == index) & ~(decided & (by_colour == index)), heir, winner)
         speck = max(4, round(SPECK * np.count_nonzero(region)))
         return drop_specks(winner, region, len(present), speck)
+
+    def _carry(self, present: list[int], winner: np.ndarray, decided: np.ndarray, inside: np.ndarray,
+               region: np.ndarray, slices: tuple) -> np.ndarray:
+        """``winner`` with the pixels colour left open that clearly moved with one person since the
+        previous frame given to them (:mod:`videomatte.subject.carry`)."""
+        s = self.settings
+        if s.carry is None or self._previous_rgb is None:
+            return winner
+        frames = (self._previous_rgb, self._rgb, self._owner)
+        return carry_split(frames, present, [self._tracks[k].velocity for k in present], slices, winner,
+                           region & ~decided, inside, s.carry, s.carry_single, s.carry_search, s.carry_patch)
 
     def _fit(self, present: list[int], region: np.ndarray, slices: tuple) -> None:
         """Move the expected masks of the people sharing a region to fit it best (people slowing down,
@@ -218,7 +234,7 @@ class SubjectTracker:
         moves = regions.fit_shifts([self._tracks[k].mask for k in present], full)
         for k, (dx, dy) in zip(present, moves):
             track = self._tracks[k]
-            if np.hypot(*track.velocity) >= MOVING:  # still people keep their own part (see _through_merge)
+            if np.hypot(*track.velocity) >= MOVING:  # still people keep their own part (see tracks.through_merge)
                 track.mask = regions.shift(track.mask, dx, dy)
                 track.velocity = track.velocity + np.array([dx, dy], float)
 
@@ -271,22 +287,13 @@ class SubjectTracker:
                 track.mask = regions.shift(track.mask, *np.round(track.velocity).astype(int))
                 continue
             if not track.lost and track.label in touching:
-                self._through_merge(track, mask)
+                if self.settings.refresh_front and track.label in self._front:
+                    refresh_front(track, mask, self._front[track.label])
+                    continue
+                through_merge(track, mask)
                 continue
             if not track.lost:
                 step = regions.centroid(mask) - regions.centroid(track.last_seen)
                 track.velocity = 0.5 * track.velocity + 0.5 * step
             track.last_seen, track.lost_for, track.away = mask, 0, None
-            track.mask = regions.shift(mask, *np.round(track.velocity).astype(int))
-
-    @staticmethod
-    def _through_merge(track: Track, mask: np.ndarray) -> None:
-        """A person inside a merged region: a moving one is expected where its shape from before the
-        merge, carried on by its velocity, goes (people crossing); a still one where its part is."""
-        track.last_seen = mask
-        if np.hypot(*track.velocity) >= MOVING:
-            track.velocity = track.velocity * 0.98
-            track.mask = regions.shift(track.mask, *np.round(track.velocity).astype(int))
-        else:
-            track.velocity = track.velocity * 0.95
             track.mask = regions.shift(mask, *np.round(track.velocity).astype(int))

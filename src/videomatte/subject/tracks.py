@@ -5,7 +5,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scipy import ndimage
+
+from videomatte.subject import regions
 from videomatte.subject.boundary import BoundarySettings
+
+MOVING = 0.5  # working pixels per frame above which a person crossing another keeps its shape
+FRONT_SLACK = 1  # working pixels the front person's carried shape may lie off what they own
 
 
 @dataclass
@@ -63,6 +69,16 @@ class TrackerSettings:
         boundary: where the subject meets another person, the cut is decided again at the frame's
             own resolution along its colour edges (when the frames are given); ``None``: the
             working-resolution cut, scaled up.
+        carry: inside a merged region, a pixel colour leaves open where two expected masks overlap goes
+            to the person it moved with since the previous frame (:mod:`videomatte.subject.carry`) when
+            that person's match costs under this share of everyone else's; ``None``: to the one in
+            front, as before 2026-12-07.
+        carry_single: the same, stricter, where one expected mask or none holds the pixel; ``None``:
+            the geometry decides there.
+        carry_search: pixels around each person's own motion searched for the match.
+        carry_patch: half the side of the square of colours matched.
+        refresh_front: the one in front of a merged region is expected where they were seen (see
+            :func:`refresh_front`) instead of where their shape from before the merge goes.
     """
 
     work_side: int = 384
@@ -70,7 +86,7 @@ class TrackerSettings:
     min_area: float = 2e-4
     motion: float = 0.02
     return_radius: float = 0.08
-    feather: float = 0.5
+    feather: float = 1.0  # 0.5 before 2026-12-07: see docs/quality.md, "Subject boundaries"
     minor: float = 0.02
     hidden_frames: int = 45
     colour: bool = True
@@ -80,3 +96,32 @@ class TrackerSettings:
     colour_check: float | None = 1.5
     colour_margin: float = 0.03
     boundary: BoundarySettings | None = BoundarySettings()
+    carry: float | None = 0.85
+    carry_single: float | None = 0.3
+    carry_search: int = 2
+    carry_patch: int = 1
+    refresh_front: bool = True
+
+
+def through_merge(track: Track, mask: np.ndarray) -> None:
+    """A person inside a merged region (``mask``: what they own now): a moving one is expected where
+    its shape from before the merge, carried on by its velocity, goes (people crossing); a still one
+    where its part is."""
+    track.last_seen = mask
+    if np.hypot(*track.velocity) >= MOVING:
+        track.velocity = track.velocity * 0.98
+        track.mask = regions.shift(track.mask, *np.round(track.velocity).astype(int))
+    else:
+        track.velocity = track.velocity * 0.95
+        track.mask = regions.shift(mask, *np.round(track.velocity).astype(int))
+
+
+def refresh_front(track: Track, mask: np.ndarray, sure: np.ndarray) -> None:
+    """The one in front of a merged region is seen whole, so their expected mask follows what they
+    own (``mask``) instead of going stale: the part of it carried on that still lies on ``mask`` (an arm
+    that moved away drops out) plus the pixels of ``mask`` their colours won this frame (``sure``: an
+    arm that moved in), carried on by their velocity."""
+    track.last_seen = mask
+    track.velocity = track.velocity * 0.98
+    kept = track.mask & ndimage.binary_dilation(mask, iterations=FRONT_SLACK)
+    track.mask = regions.shift(kept | (mask & sure), *np.round(track.velocity).astype(int))
