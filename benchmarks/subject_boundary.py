@@ -18,6 +18,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Iterator
 
 import av
 import numpy as np
@@ -46,6 +47,29 @@ def crops(rgb: np.ndarray, kept: dict[str, np.ndarray], box: tuple[int, int, int
     return image.resize((image.width * zoom, image.height * zoom), Image.NEAREST)
 
 
+def tracked_frames(clip: Path, network: OnnxRunner, trackers: dict, cost: dict[str, list[float]],
+                   last: int | None = None) -> Iterator[tuple[int, np.ndarray, dict[str, np.ndarray]]]:
+    """Each frame of ``clip`` (up to frame ``last``): its number, its ``uint8 [H, W, 3]`` picture and
+    every tracker's kept alpha ``[H, W]``, the network (one intra-op thread) run first; the CPU seconds of
+    this thread for the network and each tracker appended to ``cost[name]`` (``cost["network"]`` too)."""
+    with av.open(str(clip)) as source:
+        for index, frame in enumerate(source.decode(video=0)):
+            rgb = frame.to_ndarray(format="rgb24")
+            start = time.thread_time()
+            _, alpha = network.step((rgb.astype(np.float32) / 255).transpose(2, 0, 1)[None],
+                                    auto_downsample_ratio(*rgb.shape[:2]))
+            cost["network"].append(time.thread_time() - start)
+            src = torch.from_numpy(rgb).permute(2, 0, 1)[None].float() / 255
+            kept = {}
+            for name, tracker in trackers.items():
+                start = time.thread_time()
+                kept[name] = tracker.apply(torch.from_numpy(alpha), src)[0, 0].numpy()
+                cost[name].append(time.thread_time() - start)
+            yield index, rgb, kept
+            if last is not None and index >= last:
+                return
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clip", type=Path, default=Path("../shared/data/clips/group_1920x1080.mp4"))
@@ -64,28 +88,14 @@ def main() -> int:
     trackers = {"before": SubjectTracker(prompt, TrackerSettings(boundary=None)), "after": SubjectTracker(prompt)}
     cost = {"network": [], **{name: [] for name in trackers}}
     load = os.getloadavg()[0]
-    with av.open(str(args.clip)) as source:
-        for index, frame in enumerate(source.decode(video=0)):
-            rgb = frame.to_ndarray(format="rgb24")
-            start = time.thread_time()
-            _, alpha = network.step((rgb.astype(np.float32) / 255).transpose(2, 0, 1)[None],
-                                    auto_downsample_ratio(*rgb.shape[:2]))
-            cost["network"].append(time.thread_time() - start)
-            src = torch.from_numpy(rgb).permute(2, 0, 1)[None].float() / 255
-            kept = {}
-            for name, tracker in trackers.items():
-                start = time.thread_time()
-                kept[name] = tracker.apply(torch.from_numpy(alpha), src)[0, 0].numpy()
-                cost[name].append(time.thread_time() - start)
-            if index in args.frames:
-                for number, box in enumerate(args.crop):
-                    crops(rgb, kept, tuple(int(v) for v in box.split(",")), args.zoom).save(
-                        args.out / f"crop_{index:04d}_{number}.png")
-            if args.last is not None and index >= args.last:
-                break
+    for index, rgb, kept in tracked_frames(args.clip, network, trackers, cost, args.last):
+        if index in args.frames:
+            for number, box in enumerate(args.crop):
+                crops(rgb, kept, tuple(int(v) for v in box.split(",")), args.zoom).save(
+                    args.out / f"crop_{index:04d}_{number}.png")
     ms = {name: 1e3 * float(np.median(values)) for name, values in cost.items()}
     extra = 1e3 * float(np.median(np.subtract(cost["after"], cost["before"])))
-    print(f"{index + 1} frames of {args.clip.name}, median CPU ms per frame of this thread: "
+    print(f"{len(cost['network'])} frames of {args.clip.name}, median CPU ms per frame of this thread: "
           f"network {ms['network']:.0f}, "
           f"selection {ms['before']:.1f} (working-resolution cut), {ms['after']:.1f} (full-resolution cut); "
           f"the full-resolution cut adds {extra:.1f} ms = {100 * extra / ms['network']:.1f} % of the network; "

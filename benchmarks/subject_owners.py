@@ -128,10 +128,9 @@ def cost(clip: Path, weights: Path, subject: str, frames: int, variants: list[li
     """CPU milliseconds per frame (one thread, ``time.thread_time``) of the network (the authors' ONNX
     model) and of a tracker per variant on a real clip, each tracker timed right after the network's
     step on the same frame; medians over the frames."""
-    import av
+    from subject_boundary import tracked_frames
 
     from videomatte.export.runner import OnnxRunner
-    from videomatte.models.registry import auto_downsample_ratio
     from videomatte.subject.prompt import SubjectPrompt
     from videomatte.subject.tracker import SubjectTracker
 
@@ -139,20 +138,8 @@ def cost(clip: Path, weights: Path, subject: str, frames: int, variants: list[li
     prompt = SubjectPrompt.from_cli(subject)
     trackers = {" ".join(v) or "defaults": SubjectTracker(prompt, parse_variant(v)) for v in variants}
     times = {"network": [], **{name: [] for name in trackers}}
-    with av.open(str(clip)) as source:
-        for index, frame in enumerate(source.decode(video=0)):
-            rgb = frame.to_ndarray(format="rgb24")
-            start = time.thread_time()
-            _, alpha = network.step((rgb.astype(np.float32) / 255).transpose(2, 0, 1)[None],
-                                    auto_downsample_ratio(*rgb.shape[:2]))
-            times["network"].append(time.thread_time() - start)
-            src = torch.from_numpy(rgb).permute(2, 0, 1)[None].float() / 255
-            for name, tracker in trackers.items():
-                start = time.thread_time()
-                tracker.apply(torch.from_numpy(alpha), src)
-                times[name].append(time.thread_time() - start)
-            if index + 1 >= frames:
-                break
+    for _ in tracked_frames(clip, network, trackers, times, frames - 1):
+        pass
     network_ms = 1e3 * float(np.median(times["network"]))
     for name, values in times.items():
         ms = 1e3 * float(np.median(values))
