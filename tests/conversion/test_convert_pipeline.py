@@ -167,7 +167,8 @@ def test_a_runtime_that_takes_pictures_gets_them_and_a_blur_still_reads_the_fram
     monkeypatch.setattr(tuning, "candidates", lambda threads=0: [Candidate("openvino", "fp32", 1)])
     handed = []
     begin = MattingSession.begin
-    monkeypatch.setattr(MattingSession, "begin", lambda self, frames: handed.append(type(frames)) or begin(self, frames))
+    monkeypatch.setattr(MattingSession, "begin",
+                        lambda self, frames: handed.append(type(frames)) or begin(self, frames))
     common = dict(weights=random_weights, downsample_ratio=RATIO, device="cpu", progress=False, background="blur")
     convert(ntsc_clip, alpha=tmp_path / "ov/", composite=tmp_path / "ov.mkv", **common)
     assert handed and set(handed) == {np.ndarray}  # the decoded uint8 pictures, converted inside OpenVINO

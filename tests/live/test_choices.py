@@ -53,6 +53,9 @@ def test_the_outputs_cost_is_set_aside_and_lets_the_warm_up_start_at_lowest() ->
     assert heavy.shortfall(40.0) == ("even at lowest (ratio 0.125) the loop needs 62 ms of CPU a frame (the network "
                                      "22, the outputs 40) where the cores give 47: frames will be dropped; a "
                                      "cheaper recording (.mp4 costs the least) or a smaller --size or --fps would fit")
+    web = choose("auto", 1280, 720, 30.0, times.__getitem__, cores=2, overhead_s=0.030)
+    said = web.shortfall(0.0, 30.0)  # a web page's transport, no recording
+    assert "needs 52 ms of CPU a frame (the network 22, the rest 30) where the cores give 47" in said
     slow_stage = choose("auto", 1280, 720, 30.0, lambda ratio: 0.045)
     assert slow_stage.shortfall().startswith("even at fast (ratio 0.2) the network's slowest stage takes 45 ms a "
                                              "frame for 28 ms: frames will be dropped; a smaller")

@@ -82,7 +82,9 @@ def _is_downsampling(node: Any) -> bool:
     half_pixel = attributes.get("coordinate_transformation_mode") in ("half_pixel", "pytorch_half_pixel")
     _, _, height, _ = node.get_input_shape(0)
     _, _, out_height, out_width = node.get_output_shape(0)
-    return bilinear and half_pixel and not attributes.get("antialias") and 2 * out_height <= height and out_width > 1
+    # sides of one pixel are left alone: there pytorch_half_pixel samples the first pixel, not the centre
+    fits = 2 * out_height <= height and min(out_height, out_width) > 1
+    return bilinear and half_pixel and not attributes.get("antialias") and fits
 
 
 def _scales(node: Any) -> tuple[float, float]:

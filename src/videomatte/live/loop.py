@@ -147,7 +147,7 @@ class LiveMatting:
         overhead_ms = self.options.overhead_ms + outputs_ms
         choice = quality.choose(self.options.quality, width, height, fps, frame_seconds, self.options.ratio, cores,
                                 overhead_ms / 1000)
-        shortfall = choice.shortfall(outputs_ms)
+        shortfall = choice.shortfall(outputs_ms, self.options.overhead_ms)
         if shortfall is not None:
             log.warning("live: %s", shortfall)
         if self.adaptive is not None:

@@ -70,18 +70,20 @@ class Choice:
         return self.frame_ms is not None and self.frame_ms <= self.budget_ms and \
             (self.cpu_ms or 0.0) <= self.cpu_budget_ms
 
-    def shortfall(self, outputs_ms: float = 0.0) -> str | None:
+    def shortfall(self, outputs_ms: float = 0.0, other_ms: float = 0.0) -> str | None:
         """One line for the user where the chosen mode was measured and still does not fit (frames will be
         dropped), naming what takes the time; ``outputs_ms``: the CPU a frame the outputs cost (a
-        recording's encoder), already taken from ``cpu_budget_ms``. ``None`` where it fits or was not timed."""
+        recording's encoder), ``other_ms`` the loop's other costs (a web page's transport), both already
+        taken from ``cpu_budget_ms``. ``None`` where it fits or was not timed."""
         if self.frame_ms is None or self.fits:
             return None
         if self.frame_ms > self.budget_ms:
             need = f"the network's slowest stage takes {self.frame_ms:.0f} ms a frame for {self.budget_ms:.0f} ms"
         else:
-            need = (f"the loop needs {self.cpu_ms + outputs_ms:.0f} ms of CPU a frame "  # type: ignore[operator]
-                    f"(the network {self.cpu_ms:.0f}" + (f", the outputs {outputs_ms:.0f}" if outputs_ms else "")
-                    + f") where the cores give {self.cpu_budget_ms + outputs_ms:.0f}")
+            parts = [("the network", self.cpu_ms or 0.0), ("the outputs", outputs_ms), ("the rest", other_ms)]
+            named = ", ".join(f"{name} {ms:.0f}" for name, ms in parts if ms)
+            need = (f"the loop needs {sum(ms for _, ms in parts):.0f} ms of CPU a frame ({named}) where the "
+                    f"cores give {self.cpu_budget_ms + outputs_ms + other_ms:.0f}")
         advice = "a cheaper recording (.mp4 costs the least) or " if outputs_ms else ""
         return (f"even at {self.mode} (ratio {self.ratio:.3g}) {need}: frames will be dropped; "
                 f"{advice}a smaller --size or --fps would fit")
