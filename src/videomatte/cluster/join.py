@@ -22,7 +22,7 @@ from videomatte.io.concat import PacketJoiner
 from videomatte.io.files import list_images
 from videomatte.io.segments import read_stamps
 from videomatte.io.stream import VideoInfo
-from videomatte.io.writers import ImageSequenceWriter
+from videomatte.io.image_sequence import ImageSequenceWriter
 
 
 def _link(image: Path, target: Path) -> None:

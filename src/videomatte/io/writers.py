@@ -1,4 +1,5 @@
-"""Writers: video files (ProRes 4444, VP9, H.264/H.265, FFV1, PNG-in-MOV) and PNG/TIFF sequences.
+"""Writers: video files (ProRes 4444, VP9, H.264/H.265, FFV1, PNG-in-MOV) and PNG/TIFF sequences
+(``io.image_sequence``); ``open_writer`` picks one by the output's name.
 
 Every writer is a context manager that writes under a temporary name in the destination folder and
 renames it to the final name only when the block ends without an exception; on an error or Ctrl-C the
@@ -6,21 +7,18 @@ temporary file is deleted. An existing output is refused unless ``overwrite=True
 """
 from __future__ import annotations
 
-import errno
 import os
-import shutil
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
 import numpy as np
 
-from videomatte.errors import MediaError, OutputExistsError
 from videomatte.io.alpha_plane import DIRECT_ALPHA_BITS, put_alpha_plane
-from videomatte.io.codecs import CONTAINERS, SEQUENCE_CODECS, CodecSpec, codec_for, is_sequence_path
-from videomatte.io.files import is_image, list_images
+from videomatte.io.codecs import CONTAINERS, CodecSpec, codec_for, is_sequence_path
+from videomatte.io.image_sequence import ImageSequenceWriter
+from videomatte.io.output_paths import check_output, media_error
 from videomatte.io.partials import temporary_path as _temporary
-from videomatte.io.path_limits import check_name_lengths
 from videomatte.io.stills import StillWriter, is_still_output
 from videomatte.io.stream import VideoInfo
 
@@ -36,32 +34,6 @@ class Writer(Protocol):
     def __enter__(self) -> "Writer": ...
 
     def __exit__(self, *exc: object) -> None: ...
-
-
-def check_output(path: str | os.PathLike, overwrite: bool) -> Path:
-    """Refuse an existing output without ``overwrite`` (before any work is done).
-
-    Raises:
-        OutputExistsError: the output exists and ``overwrite`` is false.
-    """
-    check_name_lengths(os.fspath(path))
-    target = Path(path)
-    if target.is_dir() and not is_sequence_path(path):
-        raise MediaError(f"{target}: is a folder, not a file (end the path with / for PNG images)")
-    if not target.is_dir() and is_sequence_path(path) and target.exists():
-        raise MediaError(f"{target}: is a file, not a folder of images")
-    exists = target.exists() and (not target.is_dir() or any(target.iterdir()))
-    if exists and not overwrite:
-        raise OutputExistsError(f"{target}: already exists (use --overwrite to replace it)")
-    return target
-
-
-def _media_error(target: Path, err: BaseException) -> MediaError:
-    if getattr(err, "errno", None) == errno.ENOSPC:
-        return MediaError(f"{target}: disk full while writing")
-    if getattr(err, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return MediaError(f"{target}: cannot write there ({err.strerror or err})")
-    return MediaError(f"{target}: cannot write ({err})")
 
 
 def open_writer(path: str | os.PathLike, info: VideoInfo, *, alpha: bool, codec: str | None = None,
@@ -115,7 +87,7 @@ class VideoWriter:
             self._audio = self._add_audio()
         except (av.FFmpegError, OSError) as err:
             self._abort()
-            raise _media_error(self.path, err) from err
+            raise media_error(self.path, err) from err
         return self
 
     def _pix_fmt(self) -> str:
@@ -188,7 +160,7 @@ class VideoWriter:
                 self._audio.pump(float(pts * self.info.time_base))
             self._container.mux(self._stream.encode(frame))
         except (av.FFmpegError, OSError) as err:
-            raise _media_error(self.path, err) from err
+            raise media_error(self.path, err) from err
 
     def _finish(self) -> None:
         self._container.mux(self._stream.encode(None))
@@ -219,87 +191,4 @@ class VideoWriter:
             self._finish()
         except (av.FFmpegError, OSError) as err:
             self._abort()
-            raise _media_error(self.path, err) from err
-
-
-class ImageSequenceWriter:
-    """Numbered images ``000000.png``, ``000001.png``... in a folder (PNG or TIFF, 8 or 16 bits gray/RGB).
-
-    RGBA pictures are written as they are given: straight or premultiplied is the caller's choice.
-    An existing folder is replaced only with ``overwrite`` and only if it holds nothing but images.
-    """
-
-    def __init__(self, path: str | os.PathLike, codec: str = "png", *, overwrite: bool = False,
-                 compress_level: int = 1) -> None:
-        if codec not in SEQUENCE_CODECS:
-            raise MediaError(f"image sequences are {' or '.join(SEQUENCE_CODECS)}, not {codec!r}")
-        self.path = check_output(path, overwrite)
-        self.suffix = ".tif" if codec == "tiff" else ".png"
-        self.compress_level = compress_level
-        self.deep = False
-        self._temp = _temporary(self.path)
-        self._count = 0
-
-    def __enter__(self) -> "ImageSequenceWriter":
-        try:
-            self._temp.mkdir(parents=True)
-        except OSError as err:
-            raise _media_error(self.path, err) from err
-        return self
-
-    def write(self, picture: np.ndarray, pts: int = 0, time_base: Fraction = Fraction(1)) -> None:
-        """Save one picture (``uint8``/``uint16`` ``[H, W, C]``, C in 1, 3, 4) as the next file."""
-        from PIL import Image
-
-        if picture.ndim == 3 and picture.shape[-1] == 1:
-            picture = picture[..., 0]
-        if picture.dtype == np.uint16 and picture.ndim != 2:
-            raise ValueError("16-bit images are written for gray pictures only; pass uint8 RGB/RGBA")
-        if picture.dtype == np.uint16:
-            image = Image.fromarray(picture.astype("<u2"), mode="I;16")
-        else:
-            image = Image.fromarray(picture)
-        name = self._temp / f"{self._count:06d}{self.suffix}"
-        try:
-            if self.suffix == ".png":
-                image.save(name, compress_level=self.compress_level)
-            else:
-                image.save(name, compression="tiff_deflate")
-        except OSError as err:
-            raise _media_error(self.path, err) from err
-        self._count += 1
-
-    def add_file(self, image: Path, place: Callable[[Path, Path], None] = os.replace) -> None:
-        """Take an image file already encoded (this writer's suffix) as the next one: ``place(image, name)``
-        puts it under its new name (moves it by default)."""
-        if image.suffix.lower() not in (self.suffix, ".tiff" if self.suffix == ".tif" else self.suffix):
-            raise MediaError(f"{image}: not a {self.suffix} image")
-        try:
-            place(image, self._temp / f"{self._count:06d}{self.suffix}")
-        except OSError as err:
-            raise _media_error(self.path, err) from err
-        self._count += 1
-
-    def _replace_existing(self) -> None:
-        if not self.path.exists():
-            return
-        if not self.path.is_dir():
-            self.path.unlink()
-            return
-        others = [p for p in self.path.iterdir() if not is_image(p)]
-        if others:
-            raise MediaError(f"{self.path}: not replacing a folder that holds other files ({others[0].name})")
-        for image in list_images(str(self.path)):
-            image.unlink()
-        self.path.rmdir()
-
-    def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: object) -> None:
-        if exc_type is not None:
-            shutil.rmtree(self._temp, ignore_errors=True)
-            return
-        try:
-            self._replace_existing()
-            os.replace(self._temp, self.path)
-        except BaseException:
-            shutil.rmtree(self._temp, ignore_errors=True)
-            raise
+            raise media_error(self.path, err) from err
