@@ -262,29 +262,21 @@ class TunedBackend(OnnxRuntimeBackend):
 
     def _open_halves(self, ratio: float, src: Tensor) -> None:
         """Open the staged halves at this size in the runtime tuned for them."""
+        self._tune(ratio, src, staged=True)
+
+    def _tune(self, ratio: float, src: Tensor, staged: bool = False) -> None:
+        """Open the whole graph (or, ``staged``, the two halves) at ``src``'s size in the tuned runtime."""
         from videomatte.inference.tuning import open_runner, static_graph
 
         height, width = int(src.shape[-2]), int(src.shape[-1])
-        if (ratio, height, width, True) in self._runners:
+        if (ratio, height, width, staged) in self._runners:
             return
-        choice = self._choose(ratio, src, staged=True)
+        choice = self._choose(ratio, src, staged)
         runner = choice.runner  # type: ignore[attr-defined]
         if runner is None:  # a cached choice: open it
-            runner = open_runner(choice.candidate, static_graph(self.model, height, width, ratio, staged=True))  # type: ignore[attr-defined]
-        self._runners[(ratio, height, width, True)] = runner
-
-    def _tune(self, ratio: float, src: Tensor) -> None:
-        from videomatte.inference.tuning import open_runner, static_graph
-
-        height, width = int(src.shape[-2]), int(src.shape[-1])
-        if (ratio, height, width, False) in self._runners:
-            return
-        choice = self._choose(ratio, src)
-        runner = choice.runner  # type: ignore[attr-defined]
-        if runner is None:  # a cached choice: open it
-            runner = open_runner(choice.candidate, static_graph(self.model, height, width, ratio))  # type: ignore[attr-defined]
-        self._runners[(ratio, height, width, False)] = runner
-
+            graphs = static_graph(self.model, height, width, ratio, staged)
+            runner = open_runner(choice.candidate, graphs)  # type: ignore[attr-defined]
+        self._runners[(ratio, height, width, staged)] = runner
 
 Backend = Union[TorchBackend, TorchScriptBackend, OnnxRuntimeBackend, TunedBackend]
 
