@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch
@@ -168,6 +169,13 @@ class BlurBackground(Background):
         # PyTorch's channels-last bilinear kernel is vectorised: 9 ms instead of 12 at 720p, copy included
         small = small.contiguous(memory_format=torch.channels_last)
         return F.interpolate(small, size=src.shape[-2:], mode="bilinear", align_corners=False).contiguous()
+
+
+def backdrop_reference(background: Background | None, fgr: Tensor, frames: Callable[[], Tensor]) -> Tensor:
+    """What ``background.frames`` should be given for a chunk: the input frames (``frames()``, made only
+    then) where the background is made from their pixels (a blur), else the foreground, whose shape, type
+    and device are all the others read (so a decoded picture need not be converted for them)."""
+    return frames() if background is not None and background.reads_pixels else fgr
 
 
 def parse_color(text: str) -> tuple[float, float, float] | None:

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from videomatte.compositing import Background
+from videomatte.compositing import Background, backdrop_reference
 from videomatte.conversion.convert_options import ConvertOptions
 from videomatte.conversion.output_writers import open_outputs
 from videomatte.conversion.outputs import OutputPlan, render
@@ -51,12 +51,11 @@ class Chunk:
     cut: bool = False
     pictures: np.ndarray | None = None
 
-    def backdrop_reference(self, background: Background | None) -> Tensor:
-        """What a composite's ``background.frames`` reads: the input frames where the background reads
-        their pixels (a blur), else the foreground (its shape, type and device are all it uses)."""
-        if self.src is None and background is not None and background.reads_pixels:
+    def source(self) -> Tensor:
+        """The input ``[T, 3, H, W]`` in 0..1 (made from the pictures on first use where only they were kept)."""
+        if self.src is None:
             self.src = to_tensor(self.pictures, self.fgr.device, self.fgr.dtype)  # type: ignore[arg-type, union-attr]
-        return self.src if self.src is not None else self.fgr  # type: ignore[return-value]
+        return self.src
 
 
 def _decode(reader: Reader, out: Channel, seq_chunk: int, session: MattingSession,
@@ -103,8 +102,8 @@ def _encode(inbox: Channel, writer: Writer, plan: OutputPlan, background: Backgr
     bits = 16 if writer.deep else 8
     for chunk in inbox:
         with clock.timing("compositing"):
-            pictures = render(plan.kind, chunk.backdrop_reference(background), chunk.fgr, chunk.pha, background,
-                              chunk.index, premultiplied, bits)
+            behind = backdrop_reference(background, chunk.fgr, chunk.source)  # type: ignore[arg-type]
+            pictures = render(plan.kind, behind, chunk.fgr, chunk.pha, background, chunk.index, premultiplied, bits)
         with clock.timing("encode"):
             for picture, (pts, time_base) in zip(pictures, chunk.stamps):
                 writer.write(picture, pts, time_base)

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from videomatte.compositing import Background, composite_pictures, parse_background
+from videomatte.compositing import Background, backdrop_reference, composite_pictures, parse_background
 from videomatte.inference.session import InFlight, MattingSession
 from videomatte.io.frames import to_numpy, to_tensor
 
@@ -48,7 +48,7 @@ class MatteResult:
     def backdrop_reference(self) -> Tensor:
         """What ``Background.frames`` reads for this frame: the input where the background is made from
         it (``blur``), else the foreground (same shape, type and device: no conversion of the input)."""
-        return self.src if self.background.reads_pixels else self.fgr
+        return backdrop_reference(self.background, self.fgr, lambda: self.src)
 
     def composite(self) -> np.ndarray:
         """The foreground over the background: ``uint8`` ``[H, W, 3]``."""
